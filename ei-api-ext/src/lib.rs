@@ -1,0 +1,1 @@
+//! The Edge Impulse organization-pipelines SDK (work in progress).

@@ -1,0 +1,76 @@
+//! The per-call context progenitor hands to the hooks: it authenticates the
+//! request and records the head of the response.
+//!
+//! progenitor's `ClientHooks` must be implemented in the crate of the
+//! generated `Client` (the orphan rule), which is why this lives here.
+
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::{header::HeaderMap, StatusCode};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::{Client, Credentials};
+
+/// What the generated client carries for its hooks: the credentials, and a
+/// slot for the head of the response it receives.
+///
+/// The head is what a caller needs when the body cannot be decoded (an HTML
+/// 502 still has a status) or when headers matter (`Retry-After` on a 429).
+/// Clones share the slot, so give each call its own context (it is cheap) to
+/// read the head of that call.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    credentials: Credentials,
+    response_head: Arc<Mutex<Option<ResponseHead>>>,
+}
+
+/// The status and headers of a response.
+#[derive(Clone, Debug)]
+pub struct ResponseHead {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+}
+
+impl RequestContext {
+    /// A context that authenticates with `credentials`.
+    pub fn new(credentials: Credentials) -> Self {
+        Self { credentials, response_head: Arc::default() }
+    }
+
+    /// The credentials every request carries.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The head of the latest response received through this context, if
+    /// any arrived.
+    pub fn response_head(&self) -> Option<ResponseHead> {
+        self.response_head.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+}
+
+impl ClientHooks<RequestContext> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let credentials = &self.inner.credentials;
+        request.headers_mut().insert(credentials.header_name(), credentials.header_value().clone());
+        Ok(())
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        if let Ok(response) = result {
+            let head =
+                ResponseHead { status: response.status(), headers: response.headers().clone() };
+            *self.inner.response_head.lock().unwrap_or_else(PoisonError::into_inner) = Some(head);
+        }
+        Ok(())
+    }
+}

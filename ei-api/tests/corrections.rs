@@ -1,0 +1,193 @@
+//! Each correction in `openapi/corrections.yaml`, proved on the generated client.
+
+use ei_api::enums::{OrganizationPipelineRunStepCategory, TransformationJobStatusEnum};
+use ei_api::types::{
+    GetOrganizationPipelinesResponse, OrganizationPipelineRunStep, RunOrganizationPipelineResponse,
+};
+use ei_api::{Client, Credentials, RequestContext, ServerFailure};
+use httpmock::prelude::*;
+use serde_json::{json, Value};
+
+const SEED_RUN_RESPONSE: &str = include_str!("fixtures/seed-run-response.json");
+
+fn client(server: &MockServer) -> Client {
+    let credentials = Credentials::api_key("ei_test_key").unwrap();
+    Client::new(&server.base_url(), RequestContext::new(credentials))
+}
+
+#[test]
+fn seed_example_decodes_and_reencodes_to_the_same_json() {
+    let input: Value = serde_json::from_str(SEED_RUN_RESPONSE).unwrap();
+    let decoded: RunOrganizationPipelineResponse = serde_json::from_value(input.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), input);
+}
+
+/// run-step-phantom-status: the vendor's example steps have no `status`.
+#[test]
+fn run_step_without_status_decodes() {
+    let step: OrganizationPipelineRunStep = serde_json::from_value(json!({"name": "s"})).unwrap();
+    assert_eq!(step.name, "s");
+}
+
+/// category-validation and open-enums.
+#[test]
+fn unlisted_enum_values_decode_and_stay_visible() {
+    let mut seed: Value = serde_json::from_str(SEED_RUN_RESPONSE).unwrap();
+    let step = &mut seed["pipelineRun"]["steps"][0];
+    step["category"] = json!("validation");
+    step["transformationJob"]["status"] = json!("paused");
+    step["transformationJob"]["category"] = json!("holdout");
+    let decoded: RunOrganizationPipelineResponse = serde_json::from_value(seed.clone()).unwrap();
+    let step = &decoded.pipeline_run.steps[0];
+    assert_eq!(step.category, Some(OrganizationPipelineRunStepCategory::Validation));
+    let job = step.transformation_job.as_ref().unwrap();
+    assert_eq!(job.status, TransformationJobStatusEnum::Unknown("paused".into()));
+    assert!(!job.status.is_known());
+    assert_eq!(job.category.as_str(), "holdout");
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), seed, "unknown values re-encode unchanged");
+}
+
+/// optional-properties-accept-null: every optional property may be `null`.
+#[test]
+fn null_optional_properties_decode() {
+    let mut seed: Value = serde_json::from_str(SEED_RUN_RESPONSE).unwrap();
+    null_every_optional(&mut seed["pipelineRun"]["steps"][0]);
+    null_every_optional(&mut seed["pipelineRun"]["steps"][0]["transformationJob"]);
+    for key in ["finished", "itemCountBefore", "itemCountAfter", "itemCountImportIntoProjectFailed"]
+    {
+        seed["pipelineRun"][key] = Value::Null;
+    }
+    seed["error"] = Value::Null;
+    let decoded: RunOrganizationPipelineResponse = serde_json::from_value(seed).unwrap();
+    let run = decoded.pipeline_run;
+    assert!(run.finished.is_none());
+    assert!(run.steps[0].parameters.is_none());
+    assert!(run.steps[0].builtin_transformation_block.is_none());
+
+    let pipeline = json!({
+        "success": true, "error": null,
+        "pipeline": {
+            "id": 1, "name": "p", "description": "", "steps": [{"name": "s", "pathFilters": null,
+            "outputDatasetPathRule": null, "parameters": null}],
+            "created": "2024-01-01T00:00:00Z", "emailRecipientUids": [], "whenToEmail": "never",
+            "intervalStr": null, "nextRun": null, "currentRun": null, "lastRun": null,
+            "feedingIntoDataset": null, "feedingIntoProject": null, "lastRunStartError": null,
+            "notificationWebhook": null
+        }
+    });
+    let decoded: GetOrganizationPipelinesResponse = serde_json::from_value(pipeline).unwrap();
+    assert!(decoded.pipeline.current_run.is_none());
+}
+
+/// Replaces every property the schema does not require with `null`.
+fn null_every_optional(object: &mut Value) {
+    const REQUIRED: &[&str] = &[
+        "name",
+        "id",
+        "organizationId",
+        "uploadType",
+        "status",
+        "transformJobStatus",
+        "uploadJobStatus",
+        "category",
+        "created",
+        "totalDownloadFileCount",
+        "totalDownloadFileSize",
+        "totalDownloadFileSizeString",
+        "totalUploadFileCount",
+        "transformationParallel",
+        "transformationSummary",
+        "inProgress",
+        "operatesOn",
+        "totalTimeSpentSeconds",
+        "totalTimeSpentString",
+    ];
+    for (key, value) in object.as_object_mut().unwrap() {
+        let is_job_field = key == "transformationJob";
+        if !REQUIRED.contains(&key.as_str()) && !is_job_field {
+            *value = Value::Null;
+        }
+    }
+}
+
+/// project-keys-are-secrets.
+#[test]
+fn project_keys_never_show_in_debug() {
+    let step: OrganizationPipelineRunStep = serde_json::from_value(json!({
+        "name": "s", "projectApiKey": "ei_leaky_api_key", "projectHmacKey": "leaky_hmac"
+    }))
+    .unwrap();
+    let shown = format!("{step:?}");
+    assert!(!shown.contains("leaky"), "{shown}");
+    assert_eq!(step.project_api_key.unwrap().expose(), "ei_leaky_api_key");
+}
+
+/// error-responses: a 404's body decodes and carries the server's words.
+#[tokio::test]
+async fn not_found_surfaces_the_server_text() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/api/organizations/1/pipelines/2/run");
+            then.status(404).json_body(json!({"success": false, "error": "No such pipeline"}));
+        })
+        .await;
+    let error = client(&server)
+        .run_organization_pipeline()
+        .organization_id(1)
+        .pipeline_id(2)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    let failure = ServerFailure::from_error(&error).expect("a server failure");
+    assert_eq!(failure.message.as_deref(), Some("No such pipeline"));
+}
+
+/// A 200 that says `success: false` surfaces the server's words too.
+#[tokio::test]
+async fn success_false_in_a_200_surfaces_the_server_text() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/api/organizations/1/pipelines/2/run");
+            then.status(200)
+                .json_body(json!({"success": false, "error": "Pipeline is already running"}));
+        })
+        .await;
+    let context = RequestContext::new(Credentials::api_key("k").unwrap());
+    let client = Client::new(&server.base_url(), context.clone());
+    let error = client
+        .run_organization_pipeline()
+        .organization_id(1)
+        .pipeline_id(2)
+        .send()
+        .await
+        .unwrap_err();
+    let failure = ServerFailure::from_error(&error).expect("a server failure");
+    assert_eq!(failure.message.as_deref(), Some("Pipeline is already running"));
+    assert_eq!(context.response_head().unwrap().status.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn each_credential_travels_in_its_own_place() {
+    let server = MockServer::start_async().await;
+    let cases = [
+        (Credentials::api_key("key-1").unwrap(), "x-api-key", "key-1"),
+        (Credentials::jwt_header("jwt-2").unwrap(), "x-jwt-token", "jwt-2"),
+        (Credentials::jwt_cookie("jwt-3").unwrap(), "cookie", "jwt=jwt-3"),
+    ];
+    for (credentials, header, value) in cases {
+        let mock = server
+            .mock_async(|when, then| {
+                when.method(POST)
+                    .path("/api/organizations/1/pipelines/2/stop")
+                    .header(header, value);
+                then.status(200).json_body(json!({"success": true}));
+            })
+            .await;
+        let client = Client::new(&server.base_url(), RequestContext::new(credentials));
+        client.stop_organization_pipeline().organization_id(1).pipeline_id(2).send().await.unwrap();
+        mock.assert_async().await;
+    }
+}

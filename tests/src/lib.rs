@@ -1,0 +1,1 @@
+//! The spec-conformance suite for `ei-api` (work in progress).

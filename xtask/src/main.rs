@@ -1,0 +1,38 @@
+//! Project automation: `cargo xtask <command>`.
+//!
+//! - `generate [--check]`: apply `openapi/corrections.yaml` to the vendor
+//!   document and regenerate the raw client in `ei-api/src/generated/`.
+//! - `ci`: every check CI runs, in order.
+
+mod ci;
+mod generate;
+mod workspace;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  generate [--check]   regenerate ei-api from openapi/ (--check: fail if the checked-in code is stale)
+  ci                   run every check: fmt, clippy, generate --check, tests";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["generate"] => generate::run(generate::Mode::Write),
+        ["generate", "--check"] => generate::run(generate::Mode::Check),
+        ["ci"] => ci::run(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
