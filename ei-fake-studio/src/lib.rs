@@ -1,0 +1,1 @@
+//! A fake Edge Impulse Studio (work in progress).
