@@ -1,0 +1,148 @@
+//! One attempt of one call: a fresh request context, the generated client's
+//! request, and the answer turned into a value or a typed [`Error`].
+
+use std::future::Future;
+use std::time::SystemTime;
+
+use ei_api::types::GenericApiResponse;
+use ei_api::{ApiResponse, RequestContext, ResponseHead, ResponseValue, ServerFailure};
+use reqwest::header::RETRY_AFTER;
+use reqwest::StatusCode;
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{CallTarget, Error, ErrorKind, TransportKind};
+use crate::redact::excerpt;
+use crate::retry::parse_retry_after;
+
+/// What the generated client returns for an operation.
+pub(crate) type RawResult<T> = Result<ResponseValue<T>, ei_api::Error<GenericApiResponse>>;
+
+impl Client {
+    /// Makes attempt number `attempt` of `target` with `request`, which is
+    /// given a generated client of its own (so the response head it records
+    /// belongs to this attempt alone).
+    pub(crate) async fn attempt<T, F, Fut>(
+        &self,
+        target: CallTarget,
+        request: &mut F,
+        attempt: u32,
+    ) -> Result<T, Error>
+    where
+        T: ApiResponse,
+        F: FnMut(ei_api::Client) -> Fut,
+        Fut: Future<Output = RawResult<T>>,
+    {
+        let context = RequestContext::new(self.credentials().clone());
+        let raw =
+            ei_api::Client::new_with_client(self.base_url(), self.http().clone(), context.clone());
+        let span = tracing::debug_span!("ei.attempt", attempt, status = tracing::field::Empty);
+        let result = request(raw).instrument(span.clone()).await;
+        let head = context.response_head();
+        if let Some(head) = &head {
+            span.record("status", head.status.as_u16());
+        }
+        let outcome = into_result(result, head.as_ref(), target);
+        if let Err(error) = &outcome {
+            tracing::debug!(parent: &span, %error, "attempt failed");
+        }
+        outcome
+    }
+}
+
+fn into_result<T: ApiResponse>(
+    result: RawResult<T>,
+    head: Option<&ResponseHead>,
+    target: CallTarget,
+) -> Result<T, Error> {
+    let error = match result {
+        Ok(value) => {
+            let status = value.status();
+            let body = value.into_inner();
+            return match ServerFailure::from_body(&body) {
+                None => Ok(body),
+                Some(failure) => Err(Error::new(
+                    target,
+                    ErrorKind::ApiRefused { status, message: failure.message },
+                )),
+            };
+        }
+        Err(error) => error,
+    };
+    Err(Error::new(target, classify(error, head)))
+}
+
+fn classify(error: ei_api::Error<GenericApiResponse>, head: Option<&ResponseHead>) -> ErrorKind {
+    use ei_api::Error as Raw;
+    let status = head.map(|head| head.status);
+    match error {
+        Raw::CommunicationError(source) | Raw::ResponseBodyError(source) => transport(source),
+        Raw::InvalidUpgrade(source) => transport(source),
+        Raw::ErrorResponse(value) => {
+            let status = value.status();
+            let retry_after = retry_after(value.headers());
+            answered(status, retry_after, value.into_inner().error)
+        }
+        Raw::InvalidResponsePayload(bytes, decode_error) => {
+            let failure = serde_json::from_slice::<GenericApiResponse>(&bytes)
+                .ok()
+                .and_then(|body| ServerFailure::from_body(&body));
+            let retry_after = head.and_then(|head| retry_after(&head.headers));
+            match (failure, status) {
+                (Some(failure), status) => {
+                    answered(status.unwrap_or(StatusCode::OK), retry_after, failure.message)
+                }
+                (None, Some(StatusCode::TOO_MANY_REQUESTS)) => {
+                    ErrorKind::RateLimited { retry_after, message: None }
+                }
+                (None, status) => ErrorKind::InvalidResponse {
+                    status,
+                    excerpt: excerpt(&bytes),
+                    problem: decode_error.to_string(),
+                },
+            }
+        }
+        Raw::UnexpectedResponse(response) => ErrorKind::InvalidResponse {
+            status: Some(response.status()),
+            excerpt: String::new(),
+            problem: "the document describes no such status".to_owned(),
+        },
+        Raw::InvalidRequest(problem) | Raw::Custom(problem) => ErrorKind::InvalidResponse {
+            status,
+            excerpt: String::new(),
+            problem: format!("the request could not be made: {problem}"),
+        },
+    }
+}
+
+/// A server answer that says the call failed, by its status.
+fn answered(
+    status: StatusCode,
+    retry_after: Option<std::time::Duration>,
+    message: Option<String>,
+) -> ErrorKind {
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+            ErrorKind::Unauthorized { status, message }
+        }
+        StatusCode::NOT_FOUND => ErrorKind::NotFound { message },
+        StatusCode::TOO_MANY_REQUESTS => ErrorKind::RateLimited { retry_after, message },
+        _ => ErrorKind::ApiRefused { status, message },
+    }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(value, SystemTime::now())
+}
+
+fn transport(source: reqwest::Error) -> ErrorKind {
+    let kind = if source.is_connect() {
+        TransportKind::Connect
+    } else if source.is_timeout() {
+        TransportKind::Timeout
+    } else {
+        TransportKind::ConnectionLost
+    };
+    ErrorKind::Transport { kind, source }
+}

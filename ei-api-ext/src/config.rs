@@ -1,0 +1,321 @@
+//! Building a client: credentials, base URL, timeouts and the retry policy,
+//! from code or from the environment.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ei_api::Credentials;
+
+use crate::client::Client;
+use crate::retry::RetryPolicy;
+
+/// The environment variable holding an API key (as the vendor's SDK reads it).
+pub const ENV_API_KEY: &str = "EI_API_KEY";
+/// The environment variable holding a JWT, used when no API key is set.
+pub const ENV_JWT: &str = "EI_JWT";
+/// Where to send the JWT: `header` (`x-jwt-token`, the default) or `cookie` (`jwt`).
+pub const ENV_JWT_TRANSPORT: &str = "EI_JWT_TRANSPORT";
+/// The environment variable holding the base URL (as the vendor's SDK reads it).
+pub const ENV_API_ENDPOINT: &str = "EI_API_ENDPOINT";
+
+/// Connecting takes milliseconds on a healthy network; ten seconds means it
+/// will not happen, and the retry policy can try again.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The four operations answer in well under a second; thirty seconds leaves
+/// room for a slow day without hanging a CI job on a dead connection.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The `User-Agent` every request carries.
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// Where a setting came from, for error messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingSource {
+    /// Set in code, on [`ClientBuilder`].
+    Builder,
+    /// Read from this environment variable.
+    Environment(&'static str),
+}
+
+impl fmt::Display for SettingSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SettingSource::Builder => f.write_str("set on the client builder"),
+            SettingSource::Environment(variable) => write!(f, "from the environment ({variable})"),
+        }
+    }
+}
+
+/// A setting that is missing or malformed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("configuration: the {setting} {origin}: {problem}")]
+pub struct ConfigError {
+    /// Which setting (`API key`, `base URL`, ...).
+    pub setting: &'static str,
+    /// Where it came from.
+    pub origin: SettingSource,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(setting: &'static str, source: SettingSource, problem: impl Into<String>) -> Self {
+        Self { setting, origin: source, problem: problem.into() }
+    }
+}
+
+/// Builds a [`Client`]. Start with [`Client::builder`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    credentials: Option<Result<Credentials, ConfigError>>,
+    base_url: (String, SettingSource),
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    retry_policy: RetryPolicy,
+    allow_insecure_http: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials.as_ref().map(|c| c.as_ref().ok()))
+            .field("base_url", &self.base_url.0)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("retry_policy", &self.retry_policy)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            credentials: None,
+            base_url: (ei_api::DEFAULT_BASE_URL.to_owned(), SettingSource::Builder),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            retry_policy: RetryPolicy::default(),
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Authenticate with an API key (`x-api-key`).
+    pub fn api_key(self, key: &str) -> Self {
+        self.credentials_from(Credentials::api_key(key), "API key", SettingSource::Builder)
+    }
+
+    /// Authenticate with a JWT in the `x-jwt-token` header.
+    pub fn jwt_header(self, token: &str) -> Self {
+        self.credentials_from(Credentials::jwt_header(token), "JWT", SettingSource::Builder)
+    }
+
+    /// Authenticate with a JWT in the `jwt` cookie.
+    pub fn jwt_cookie(self, token: &str) -> Self {
+        self.credentials_from(Credentials::jwt_cookie(token), "JWT", SettingSource::Builder)
+    }
+
+    fn credentials_from(
+        mut self,
+        credentials: Result<Credentials, ei_api::InvalidCredential>,
+        setting: &'static str,
+        source: SettingSource,
+    ) -> Self {
+        self.credentials = Some(
+            credentials.map_err(|invalid| ConfigError::new(setting, source, invalid.to_string())),
+        );
+        self
+    }
+
+    /// The base URL, with the `/v1` prefix (default: [`ei_api::DEFAULT_BASE_URL`]).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = (url.into(), SettingSource::Builder);
+        self
+    }
+
+    /// How long connecting may take (default: [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt may take, from sending to the end of the body
+    /// (default: [`DEFAULT_ATTEMPT_TIMEOUT`]).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// Allow `http://` to a host that is not loopback. Off by default, so
+    /// that credentials are never sent in clear by accident.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Reads [`ENV_API_KEY`] (or [`ENV_JWT`] and [`ENV_JWT_TRANSPORT`]) and
+    /// [`ENV_API_ENDPOINT`] into this builder; settings made in code before
+    /// this call are replaced by those the environment has.
+    pub fn from_env(self) -> Self {
+        self.from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`ClientBuilder::from_env`], reading variables through `lookup`.
+    pub fn from_lookup(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        if let Some(endpoint) = lookup(ENV_API_ENDPOINT) {
+            self.base_url = (endpoint, SettingSource::Environment(ENV_API_ENDPOINT));
+        }
+        if let Some(key) = lookup(ENV_API_KEY) {
+            let source = SettingSource::Environment(ENV_API_KEY);
+            return self.credentials_from(Credentials::api_key(&key), "API key", source);
+        }
+        if let Some(token) = lookup(ENV_JWT) {
+            let source = SettingSource::Environment(ENV_JWT);
+            let credentials = match lookup(ENV_JWT_TRANSPORT).as_deref() {
+                None | Some("header") => Credentials::jwt_header(&token),
+                Some("cookie") => Credentials::jwt_cookie(&token),
+                Some(other) => {
+                    self.credentials = Some(Err(ConfigError::new(
+                        "JWT transport",
+                        SettingSource::Environment(ENV_JWT_TRANSPORT),
+                        format!("`{other}` is neither `header` nor `cookie`"),
+                    )));
+                    return self;
+                }
+            };
+            return self.credentials_from(credentials, "JWT", source);
+        }
+        self
+    }
+
+    /// Checks every setting and builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let credentials = self.credentials.unwrap_or_else(|| {
+            Err(ConfigError::new(
+                "API key",
+                SettingSource::Environment(ENV_API_KEY),
+                format!(
+                    "missing: set {ENV_API_KEY} (or {ENV_JWT}), or call ClientBuilder::api_key"
+                ),
+            ))
+        })?;
+        let base_url =
+            checked_base_url(&self.base_url.0, self.base_url.1, self.allow_insecure_http)?;
+        if self.connect_timeout.is_zero() || self.attempt_timeout.is_zero() {
+            return Err(ConfigError::new(
+                "timeout",
+                SettingSource::Builder,
+                "a zero timeout would fail every request",
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.attempt_timeout)
+            .build()
+            .map_err(|error| {
+                ConfigError::new("HTTP client", SettingSource::Builder, error.to_string())
+            })?;
+        Ok(Client::from_parts(http, base_url, credentials, self.retry_policy))
+    }
+}
+
+/// Parses the base URL and refuses `http://` to a host that is not loopback.
+fn checked_base_url(
+    raw: &str,
+    source: SettingSource,
+    allow_insecure_http: bool,
+) -> Result<String, ConfigError> {
+    let invalid = |problem: String| ConfigError::new("base URL", source, problem);
+    let url =
+        url::Url::parse(raw).map_err(|error| invalid(format!("`{raw}` is not a URL: {error}")))?;
+    let host = url.host_str().ok_or_else(|| invalid(format!("`{raw}` has no host")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(host) => {}
+        "http" => {
+            return Err(invalid(format!(
+                "`{raw}` would send credentials in clear to {host}; use https, or allow \
+                 insecure http explicitly"
+            )))
+        }
+        other => return Err(invalid(format!("`{raw}`: the scheme `{other}` is not http(s)"))),
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(format!("`{raw}` must not have a query or fragment")));
+    }
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|address| address.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| vars.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())
+    }
+
+    #[test]
+    fn missing_key_names_the_environment_variable() {
+        let error = Client::builder().from_lookup(lookup(&[])).build().unwrap_err();
+        assert_eq!(error.setting, "API key");
+        assert!(error.to_string().contains("EI_API_KEY"), "{error}");
+    }
+
+    #[test]
+    fn plain_http_is_refused_unless_loopback_or_allowed() {
+        let error = Client::builder().api_key("k").base_url("http://example.com/v1").build();
+        let error = error.unwrap_err();
+        assert_eq!(error.setting, "base URL");
+        assert!(error.to_string().contains("in clear"), "{error}");
+        for url in ["http://127.0.0.1:1/v1", "http://localhost/v1", "http://[::1]:8/v1"] {
+            Client::builder().api_key("k").base_url(url).build().unwrap();
+        }
+        Client::builder()
+            .api_key("k")
+            .base_url("http://example.com/v1")
+            .allow_insecure_http(true)
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn malformed_environment_settings_name_their_variable() {
+        let vars = [("EI_API_KEY", "k"), ("EI_API_ENDPOINT", "not a url")];
+        let error = Client::builder().from_lookup(lookup(&vars)).build().unwrap_err();
+        assert_eq!(error.origin, SettingSource::Environment("EI_API_ENDPOINT"));
+        assert!(error.to_string().contains("EI_API_ENDPOINT"), "{error}");
+
+        let vars = [("EI_JWT", "t"), ("EI_JWT_TRANSPORT", "carrier-pigeon")];
+        let error = Client::builder().from_lookup(lookup(&vars)).build().unwrap_err();
+        assert_eq!(error.origin, SettingSource::Environment("EI_JWT_TRANSPORT"));
+
+        let vars = [("EI_API_KEY", "bad\nkey")];
+        let error = Client::builder().from_lookup(lookup(&vars)).build().unwrap_err();
+        assert_eq!(error.origin, SettingSource::Environment("EI_API_KEY"));
+        assert!(!error.to_string().contains("bad\nkey"));
+    }
+
+    #[test]
+    fn debug_redacts_credentials() {
+        let builder = Client::builder().api_key("ei_very_secret");
+        assert!(!format!("{builder:?}").contains("very_secret"));
+        let client = builder.build().unwrap();
+        assert!(!format!("{client:?}").contains("very_secret"));
+    }
+}

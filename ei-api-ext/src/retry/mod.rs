@@ -1,0 +1,158 @@
+//! Retries as small named parts: the policy (how many, how long), the
+//! backoff (full jitter), the budget (a client-wide token bucket) and
+//! `Retry-After` parsing. Which failures may be retried at all is decided
+//! by [`crate::Error::is_retryable`] and, for the run call, by the
+//! reconcile rule in [`crate::reconcile`].
+
+mod backoff;
+mod budget;
+mod retry_after;
+
+pub(crate) use budget::RetryBudget;
+pub(crate) use retry_after::parse_retry_after;
+
+use std::time::Duration;
+use tokio::time::Instant;
+
+use crate::error::{Error, ErrorKind, TransportKind};
+
+/// Five attempts ride out a blip of a few seconds without hammering a
+/// server that is down.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+/// The first retry comes quickly: most transient failures are momentary.
+pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(250);
+/// No single backoff sleep is longer than this.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// A `Retry-After` longer than this is cut to it, so a confused server
+/// cannot park a caller for an hour.
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(20);
+/// The default policy gives up within this long of the first attempt.
+pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(30);
+
+/// How failed calls are retried. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+    max_elapsed: Duration,
+    budget_capacity: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            initial_backoff: DEFAULT_INITIAL_BACKOFF,
+            max_backoff: DEFAULT_MAX_BACKOFF,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            max_elapsed: DEFAULT_MAX_ELAPSED,
+            budget_capacity: budget::DEFAULT_CAPACITY,
+        }
+    }
+}
+
+/// Why the next attempt waits as long as it does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DelayReason {
+    /// Exponential backoff with full jitter.
+    Backoff,
+    /// The server's `Retry-After`.
+    RetryAfter,
+}
+
+impl DelayReason {
+    /// A short name for traces.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DelayReason::Backoff => "backoff",
+            DelayReason::RetryAfter => "retry-after",
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry: every call makes exactly one attempt.
+    pub fn none() -> Self {
+        Self { max_attempts: 1, ..Self::default() }
+    }
+
+    /// At most this many attempts per call, the first included (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff before the first retry; it doubles each retry, up to `max`.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// The longest `Retry-After` honoured as sent; longer ones are cut to it.
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
+    /// Give up once this long has passed since the first attempt.
+    pub fn with_max_elapsed(mut self, max: Duration) -> Self {
+        self.max_elapsed = max;
+        self
+    }
+
+    /// The size of the client-wide retry budget, in tokens; a retry costs
+    /// [`budget::RETRY_COST`] tokens (a timeout twice that), a success
+    /// returns one. An empty budget stops retries across the whole client.
+    pub fn with_budget_capacity(mut self, tokens: u32) -> Self {
+        self.budget_capacity = tokens;
+        self
+    }
+
+    /// The number of attempts allowed per call.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    pub(crate) fn new_budget(&self) -> RetryBudget {
+        RetryBudget::new(self.budget_capacity)
+    }
+
+    /// The wait before attempt `attempts_made + 1` after `error`, or `None`
+    /// when the call should give up: attempts or time used up, or the wait
+    /// would end past `deadline`.
+    pub(crate) fn next_delay(
+        &self,
+        attempts_made: u32,
+        error: &Error,
+        started: Instant,
+        deadline: Option<Instant>,
+    ) -> Option<(Duration, DelayReason)> {
+        if attempts_made >= self.max_attempts {
+            return None;
+        }
+        let (delay, reason) = match error.kind() {
+            ErrorKind::RateLimited { retry_after: Some(retry_after), .. } => {
+                ((*retry_after).min(self.max_retry_after), DelayReason::RetryAfter)
+            }
+            _ => (
+                backoff::full_jitter(self.initial_backoff, self.max_backoff, attempts_made),
+                DelayReason::Backoff,
+            ),
+        };
+        let wake = Instant::now() + delay;
+        let policy_deadline = started + self.max_elapsed;
+        let deadline = deadline.map_or(policy_deadline, |d| d.min(policy_deadline));
+        (wake < deadline).then_some((delay, reason))
+    }
+}
+
+/// The budget a retry of `error` costs.
+pub(crate) fn retry_cost(error: &Error) -> u32 {
+    match error.kind() {
+        ErrorKind::Transport { kind: TransportKind::Timeout, .. } => budget::TIMEOUT_RETRY_COST,
+        _ => budget::RETRY_COST,
+    }
+}
