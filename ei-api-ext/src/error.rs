@@ -125,6 +125,12 @@ pub enum ErrorKind {
         "the run may or may not have started: {0}; check the pipeline before running it again"
     )]
     RunOutcomeUnknown(Box<Error>),
+    /// The run waited on is neither the pipeline's current nor its last run.
+    #[error("{run} is neither the pipeline's current run nor its last")]
+    RunNotFound {
+        /// The run looked for.
+        run: crate::ids::RunId,
+    },
     /// A setting is missing or malformed.
     #[error(transparent)]
     Configuration(#[from] ConfigError),
@@ -189,7 +195,9 @@ impl Error {
             ErrorKind::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             ErrorKind::InvalidResponse { status, .. } => *status,
             ErrorKind::RunOutcomeUnknown(inner) => inner.status(),
-            ErrorKind::Transport { .. } | ErrorKind::Configuration(_) => None,
+            ErrorKind::Transport { .. }
+            | ErrorKind::RunNotFound { .. }
+            | ErrorKind::Configuration(_) => None,
         }
     }
 
@@ -219,6 +227,7 @@ impl Error {
             ErrorKind::RunOutcomeUnknown(_)
             | ErrorKind::Unauthorized { .. }
             | ErrorKind::NotFound { .. }
+            | ErrorKind::RunNotFound { .. }
             | ErrorKind::Configuration(_) => false,
         }
     }
