@@ -1,0 +1,142 @@
+//! An answer to a request: a status and a JSON body built from the vendor's
+//! typed models, kept as JSON (with the name of its schema) until it is sent,
+//! so that faults can alter it in terms of the document.
+
+use crate::document;
+use chrono::{DateTime, SecondsFormat};
+use ei_api::types::{
+    GenericApiResponse, GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse,
+    RunOrganizationPipelineResponse,
+};
+use hyper::header::HeaderValue;
+use hyper::StatusCode;
+use serde::Serialize;
+use serde_json::Value;
+
+/// A response model and the name of its schema in the corrected document.
+pub(crate) trait Body: Serialize {
+    /// The schema's name under `components.schemas`.
+    const SCHEMA: &'static str;
+}
+
+impl Body for GenericApiResponse {
+    const SCHEMA: &'static str = "GenericApiResponse";
+}
+
+impl Body for RunOrganizationPipelineResponse {
+    const SCHEMA: &'static str = "RunOrganizationPipelineResponse";
+}
+
+impl Body for GetOrganizationPipelinesResponse {
+    const SCHEMA: &'static str = "GetOrganizationPipelinesResponse";
+}
+
+impl Body for ListOrganizationPipelinesResponse {
+    const SCHEMA: &'static str = "ListOrganizationPipelinesResponse";
+}
+
+/// A JSON answer.
+#[derive(Clone, Debug)]
+pub(crate) struct Answer {
+    /// The HTTP status.
+    pub(crate) status: StatusCode,
+    /// The name of the body's schema.
+    pub(crate) schema: &'static str,
+    /// The body.
+    pub(crate) body: Value,
+}
+
+impl Answer {
+    /// An answer with `model` as its body.
+    pub(crate) fn new<B: Body>(status: StatusCode, model: &B) -> Self {
+        let mut body = serde_json::to_value(model).expect("the models serialize to JSON");
+        write_dates_with_milliseconds(&mut body, B::SCHEMA);
+        Self { status, schema: B::SCHEMA, body }
+    }
+
+    /// A 200 answer with `model` as its body.
+    pub(crate) fn ok<B: Body>(model: &B) -> Self {
+        Self::new(StatusCode::OK, model)
+    }
+
+    /// A failure: `{"success":false,"error":message}` with `status`.
+    pub(crate) fn failure(status: StatusCode, message: impl Into<String>) -> Self {
+        Self::new(status, &GenericApiResponse { success: false, error: Some(message.into()) })
+    }
+
+    /// The body as bytes.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.body).expect("JSON values serialize")
+    }
+}
+
+/// What is sent back: an answer as bytes, or whatever a fault made of it.
+#[derive(Clone, Debug)]
+pub(crate) struct Reply {
+    /// The HTTP status.
+    pub(crate) status: StatusCode,
+    /// The `Content-Type`.
+    pub(crate) content_type: HeaderValue,
+    /// The `Retry-After`, if any.
+    pub(crate) retry_after: Option<HeaderValue>,
+    /// The body.
+    pub(crate) body: Vec<u8>,
+}
+
+/// The content type of every JSON answer.
+const JSON_CONTENT_TYPE: &str = "application/json";
+
+impl Reply {
+    /// `body` sent with `status` as JSON.
+    pub(crate) fn json(status: StatusCode, body: Vec<u8>) -> Self {
+        let content_type = HeaderValue::from_static(JSON_CONTENT_TYPE);
+        Self { status, content_type, retry_after: None, body }
+    }
+}
+
+impl From<Answer> for Reply {
+    fn from(answer: Answer) -> Self {
+        Self::json(answer.status, answer.encode())
+    }
+}
+
+/// Rewrites every `date-time` property with exactly three fractional digits,
+/// as the vendor's (JavaScript) server writes dates; the models' own encoding
+/// drops the fraction of a whole second.
+fn write_dates_with_milliseconds(body: &mut Value, schema: &str) {
+    document::visit_objects(body, schema, &mut |object, properties| {
+        for property in properties.iter().filter(|p| p.schema["format"] == "date-time") {
+            if let Some(Value::String(date)) = object.get_mut(property.name) {
+                let parsed = DateTime::parse_from_rfc3339(date).expect("the models write RFC 3339");
+                *date = parsed.to_utc().to_rfc3339_opts(SecondsFormat::Millis, true);
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use ei_api::types::OrganizationPipelineRun;
+
+    #[test]
+    fn dates_have_milliseconds_even_on_a_whole_second() {
+        let run = OrganizationPipelineRun {
+            created: Utc.timestamp_opt(1_717_401_600, 0).unwrap(),
+            finished: Some(Utc.timestamp_opt(1_717_401_601, 250_000_000).unwrap()),
+            id: 1,
+            item_count_after: None,
+            item_count_before: None,
+            item_count_import_into_project_failed: None,
+            steps: Vec::new(),
+        };
+        let answer = Answer::ok(&RunOrganizationPipelineResponse {
+            error: None,
+            pipeline_run: run,
+            success: true,
+        });
+        assert_eq!(answer.body["pipelineRun"]["created"], "2024-06-03T08:00:00.000Z");
+        assert_eq!(answer.body["pipelineRun"]["finished"], "2024-06-03T08:00:01.250Z");
+    }
+}

@@ -1,0 +1,184 @@
+//! The pipelines API as the fake serves it: each request, from its route
+//! through faults and authentication to the operation and its answer.
+
+use crate::answer::Answer;
+use crate::auth::Credentials;
+use crate::fault::{self, Outcome, Schedule};
+use crate::record::RecordedRequest;
+use crate::route::Route;
+use crate::state::{Refusal, State};
+use ei_api::types::{
+    GenericApiResponse, GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse,
+    RunOrganizationPipelineResponse,
+};
+use hyper::header::HeaderMap;
+use hyper::{Method, StatusCode};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use tokio::time::Instant;
+
+/// The run operation's optional query parameter (a boolean).
+const IGNORE_LAST_SUCCESSFUL_RUN: &str = "ignoreLastSuccessfulRun";
+
+/// The list operation's optional query parameter (an integer).
+const PROJECT_ID: &str = "projectId";
+
+/// A request, as much of it as the API reads (no operation has a body).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Request<'a> {
+    /// The method.
+    pub(crate) method: &'a Method,
+    /// The path.
+    pub(crate) path: &'a str,
+    /// The query string, if any.
+    pub(crate) query: Option<&'a str>,
+    /// The headers.
+    pub(crate) headers: &'a HeaderMap,
+}
+
+/// Everything one studio serves from: its credentials, state, faults and record.
+#[derive(Debug)]
+pub(crate) struct Api {
+    credentials: Credentials,
+    state: Mutex<State>,
+    faults: Mutex<Schedule>,
+    requests: Mutex<Vec<RecordedRequest>>,
+}
+
+/// Locks `mutex`, whose data stays consistent even if a holder panicked
+/// (every change under the locks is a single step).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Api {
+    /// An API accepting `credentials`, over `state`.
+    pub(crate) fn new(credentials: Credentials, state: State) -> Self {
+        Self {
+            credentials,
+            state: Mutex::new(state),
+            faults: Mutex::default(),
+            requests: Mutex::default(),
+        }
+    }
+
+    /// The studio's state.
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// The studio's faults.
+    pub(crate) fn faults(&self) -> MutexGuard<'_, Schedule> {
+        lock(&self.faults)
+    }
+
+    /// Every request received so far.
+    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.requests).clone()
+    }
+
+    /// Records `request`, then answers it (or not, if a fault says so).
+    pub(crate) async fn handle(&self, request: Request<'_>) -> Outcome {
+        let received = Instant::now();
+        let presented = self.credentials.check(request.headers);
+        let route = Route::parse(request.method, request.path);
+        lock(&self.requests).push(RecordedRequest {
+            method: request.method.to_string(),
+            path: request.path.to_owned(),
+            query: request.query.map(str::to_owned),
+            credential: presented.kind,
+            operation: route.map(|route| route.operation()),
+            received,
+        });
+        let Some(route) = route else {
+            let message = format!("Cannot {} {}", request.method, request.path);
+            return Outcome::Send(Answer::failure(StatusCode::NOT_FOUND, message).into());
+        };
+        let fault = self.faults().call(route.operation(), received);
+        fault::answer(fault, || {
+            if !presented.accepted {
+                return Answer::failure(StatusCode::UNAUTHORIZED, "Invalid or missing credentials");
+            }
+            self.perform(route, request.query)
+        })
+        .await
+    }
+
+    /// Performs an authenticated request's operation.
+    fn perform(&self, route: Route<&str>, query: Option<&str>) -> Answer {
+        let bad_request = |message| Answer::failure(StatusCode::BAD_REQUEST, message);
+        let route = match route.ids() {
+            Ok(route) => route,
+            Err(message) => return bad_request(message),
+        };
+        let now = Instant::now();
+        let mut state = self.state();
+        let answer = match route {
+            Route::Run { organization, pipeline } => {
+                if let Err(message) = query_value::<bool>(query, IGNORE_LAST_SUCCESSFUL_RUN) {
+                    return bad_request(message);
+                }
+                state.run(organization, pipeline, now).map(|run| {
+                    Answer::ok(&RunOrganizationPipelineResponse {
+                        error: None,
+                        pipeline_run: run,
+                        success: true,
+                    })
+                })
+            }
+            Route::Get { organization, pipeline } => {
+                state.pipeline(organization, pipeline, now).map(|pipeline| {
+                    Answer::ok(&GetOrganizationPipelinesResponse {
+                        error: None,
+                        pipeline,
+                        success: true,
+                    })
+                })
+            }
+            Route::Stop { organization, pipeline } => state
+                .stop(organization, pipeline, now)
+                .map(|()| Answer::ok(&GenericApiResponse { error: None, success: true })),
+            Route::List { organization } => {
+                let project_id = match query_value::<i64>(query, PROJECT_ID) {
+                    Ok(project_id) => project_id,
+                    Err(message) => return bad_request(message),
+                };
+                state.pipelines(organization, project_id, now).map(|pipelines| {
+                    Answer::ok(&ListOrganizationPipelinesResponse {
+                        error: None,
+                        pipelines,
+                        success: true,
+                    })
+                })
+            }
+        };
+        answer.unwrap_or_else(|refusal| match refusal {
+            Refusal::NotFound(message) => Answer::failure(StatusCode::NOT_FOUND, message),
+            Refusal::Declined(message) => Answer::failure(StatusCode::OK, message),
+        })
+    }
+}
+
+/// The value of the query parameter `name`, if present, or why it is unusable.
+fn query_value<T: std::str::FromStr>(query: Option<&str>, name: &str) -> Result<Option<T>, String> {
+    let raw = query
+        .into_iter()
+        .flat_map(|query| query.split('&'))
+        .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='));
+    raw.map(|raw| raw.parse().map_err(|_| format!("{name} has an unusable value '{raw}'")))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_found_and_checked() {
+        let query = Some("a=1&projectId=42&ignoreLastSuccessfulRun=true");
+        assert_eq!(query_value::<i64>(query, PROJECT_ID), Ok(Some(42)));
+        assert_eq!(query_value::<bool>(query, IGNORE_LAST_SUCCESSFUL_RUN), Ok(Some(true)));
+        assert_eq!(query_value::<i64>(None, PROJECT_ID), Ok(None));
+        assert!(query_value::<i64>(Some("projectId=x"), PROJECT_ID).is_err());
+        assert_eq!(query_value::<i64>(Some("projectIds=1"), PROJECT_ID), Ok(None));
+    }
+}

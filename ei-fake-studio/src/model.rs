@@ -1,0 +1,278 @@
+//! The vendor's typed models (`ei_api::types`), built from a pipeline's
+//! configuration and its runs at one instant.
+
+use crate::clock::Clock;
+use crate::config::{PipelineSpec, StepSpec};
+use crate::lifecycle::{Counts, Phase, Run};
+use ei_api::enums::{
+    OrganizationCreateProjectCategory, OrganizationCreateProjectUploadType,
+    OrganizationPipelineRunStepCategory, OrganizationPipelineRunStepUploadType,
+    OrganizationPipelineStepCategory, OrganizationPipelineStepUploadType,
+    OrganizationPipelineWhenToEmail, TransformationJobOperatesOnEnum, TransformationJobStatusEnum,
+};
+use ei_api::types::{
+    OrganizationCreateProject, OrganizationCreateProjectTransformationSummary,
+    OrganizationPipeline, OrganizationPipelineRun, OrganizationPipelineRunStep,
+    OrganizationPipelineStep,
+};
+use ei_api::SecretString;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The size the fake gives each file a job downloads (for
+/// `totalDownloadFileSize`): about one short sensor recording.
+const BYTES_PER_FILE: u64 = 48 * 1024;
+
+/// The `transformationParallel` every job reports: a plausible value; the
+/// fake's timing does not depend on it.
+const TRANSFORMATION_PARALLEL: i64 = 4;
+
+/// The description every pipeline has.
+const PIPELINE_DESCRIPTION: &str = "A pipeline of ei-fake-studio";
+
+/// The runs of a pipeline that its answers show.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Runs<'a> {
+    /// The run in progress (`currentRun`).
+    pub(crate) current: Option<&'a Run>,
+    /// The most recent run that is over (`lastRun`).
+    pub(crate) last: Option<&'a Run>,
+}
+
+/// A pipeline as `getOrganizationPipeline` and `listOrganizationPipelines` show it.
+pub(crate) fn pipeline(
+    clock: &Clock,
+    spec: &PipelineSpec,
+    runs: Runs<'_>,
+    start_error: Option<&str>,
+    now: Instant,
+) -> OrganizationPipeline {
+    OrganizationPipeline {
+        created: clock.epoch(),
+        current_run: runs.current.map(|current| run(clock, spec, current, now)),
+        description: PIPELINE_DESCRIPTION.to_owned(),
+        email_recipient_uids: Vec::new(),
+        feeding_into_dataset: None,
+        feeding_into_project: None,
+        id: spec.pipeline_id,
+        interval_str: None,
+        last_run: runs.last.map(|last| run(clock, spec, last, now)),
+        last_run_start_error: start_error.map(str::to_owned),
+        name: spec.name.clone(),
+        next_run: None,
+        notification_webhook: None,
+        steps: spec.steps.iter().map(pipeline_step).collect(),
+        when_to_email: OrganizationPipelineWhenToEmail::Never,
+    }
+}
+
+/// A run as the run call and the pipeline's `currentRun`/`lastRun` show it.
+pub(crate) fn run(
+    clock: &Clock,
+    spec: &PipelineSpec,
+    run: &Run,
+    now: Instant,
+) -> OrganizationPipelineRun {
+    OrganizationPipelineRun {
+        created: clock.date(run.started),
+        finished: run.is_over(now).then(|| clock.date(run.end())),
+        id: run.id,
+        item_count_after: None,
+        item_count_before: None,
+        item_count_import_into_project_failed: None,
+        steps: spec
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| run_step(clock, spec, run, index, step, now))
+            .collect(),
+    }
+}
+
+fn pipeline_step(step: &StepSpec) -> OrganizationPipelineStep {
+    let (api_key, hmac_key) = project_keys(step);
+    OrganizationPipelineStep {
+        builtin_transformation_block: None,
+        category: Some(OrganizationPipelineStepCategory::Training),
+        extra_cli_arguments: None,
+        filter: None,
+        label: None,
+        name: step.name.clone(),
+        new_project_name: None,
+        output_dataset_bucket_id: None,
+        output_dataset_bucket_path: None,
+        output_dataset_name: None,
+        output_dataset_path_rule: None,
+        output_path_in_dataset: None,
+        parameters: None,
+        path_filters: None,
+        project_api_key: api_key,
+        project_hmac_key: hmac_key,
+        project_id: step.project_id,
+        transformation_block_id: None,
+        transformation_parallel: Some(TRANSFORMATION_PARALLEL),
+        upload_type: Some(match step.project_id {
+            Some(_) => OrganizationPipelineStepUploadType::Project,
+            None => OrganizationPipelineStepUploadType::Dataset,
+        }),
+    }
+}
+
+fn run_step(
+    clock: &Clock,
+    spec: &PipelineSpec,
+    run: &Run,
+    index: usize,
+    step: &StepSpec,
+    now: Instant,
+) -> OrganizationPipelineRunStep {
+    let (api_key, hmac_key) = project_keys(step);
+    OrganizationPipelineRunStep {
+        builtin_transformation_block: None,
+        category: Some(OrganizationPipelineRunStepCategory::Training),
+        extra_cli_arguments: None,
+        filter: None,
+        label: None,
+        name: step.name.clone(),
+        new_project_name: None,
+        output_dataset_bucket_id: None,
+        output_dataset_bucket_path: None,
+        output_dataset_name: None,
+        parameters: None,
+        project_api_key: api_key,
+        project_hmac_key: hmac_key,
+        project_id: step.project_id,
+        transformation_block_id: None,
+        transformation_job: Some(job(clock, spec, run, index, step, now)),
+        upload_type: Some(match step.project_id {
+            Some(_) => OrganizationPipelineRunStepUploadType::Project,
+            None => OrganizationPipelineRunStepUploadType::Dataset,
+        }),
+    }
+}
+
+/// The transformation job of the step at `index` of `run`.
+fn job(
+    clock: &Clock,
+    spec: &PipelineSpec,
+    run: &Run,
+    index: usize,
+    step: &StepSpec,
+    now: Instant,
+) -> OrganizationCreateProject {
+    let state = run.step_state(index, step, now, spec.progress_counts);
+    let status = match state.phase {
+        Phase::Waiting => TransformationJobStatusEnum::Waiting,
+        Phase::Started => TransformationJobStatusEnum::Started,
+        Phase::Finished => TransformationJobStatusEnum::Finished,
+        Phase::Failed => TransformationJobStatusEnum::Failed,
+    };
+    let Counts { time_spent, started, finished, succeeded, total } = state.counts;
+    let step_number = i64::try_from(index).expect("fewer than 2^63 steps");
+    let download_bytes = u64::from(total) * BYTES_PER_FILE;
+    OrganizationCreateProject {
+        builtin_transformation_block: None,
+        category: OrganizationCreateProjectCategory::Training,
+        created: clock.date(run.started),
+        created_by_user: None,
+        email_recipient_uids: None,
+        filter_query: None,
+        id: run.first_job_id + step_number,
+        in_progress: state.phase == Phase::Started,
+        label: None,
+        name: format!("{}: {}", spec.name, step.name),
+        operates_on: TransformationJobOperatesOnEnum::File,
+        organization_id: spec.organization_id,
+        output_dataset_bucket_id: None,
+        output_dataset_bucket_path: None,
+        output_dataset_name: None,
+        pipeline_id: Some(spec.pipeline_id),
+        pipeline_name: Some(spec.name.clone()),
+        pipeline_run_id: Some(run.id),
+        pipeline_step: Some(step_number),
+        project_id: step.project_id,
+        project_name: None,
+        project_owner: None,
+        status: status.clone(),
+        total_download_file_count: total.into(),
+        total_download_file_size: i64::try_from(download_bytes).expect("under 2^63 bytes"),
+        total_download_file_size_string: size_string(download_bytes),
+        total_time_spent_seconds: seconds(time_spent),
+        total_time_spent_string: duration_string(time_spent),
+        total_upload_file_count: succeeded.into(),
+        transform_job_status: status.clone(),
+        transformation_block_id: None,
+        transformation_block_name: None,
+        transformation_parallel: TRANSFORMATION_PARALLEL,
+        transformation_summary: OrganizationCreateProjectTransformationSummary {
+            finished_count: finished.into(),
+            started_count: started.into(),
+            succeeded_count: succeeded.into(),
+            total_file_count: total.into(),
+            total_time_spent_seconds: seconds(time_spent),
+        },
+        upload_job_files_uploaded: Some(succeeded.into()),
+        upload_job_id: None,
+        upload_job_status: status,
+        upload_type: match step.project_id {
+            Some(_) => OrganizationCreateProjectUploadType::Project,
+            None => OrganizationCreateProjectUploadType::Dataset,
+        },
+    }
+}
+
+fn project_keys(step: &StepSpec) -> (Option<SecretString>, Option<SecretString>) {
+    match &step.project_keys {
+        Some(keys) => (
+            Some(SecretString::new(keys.api_key.clone())),
+            Some(SecretString::new(keys.hmac_key.clone())),
+        ),
+        None => (None, None),
+    }
+}
+
+fn seconds(duration: Duration) -> i64 {
+    i64::try_from(duration.as_secs()).expect("under 2^63 seconds")
+}
+
+/// A byte count as a person reads it (`"1.5 MB"`), in binary units.
+fn size_string(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    const KIB: u64 = 1024;
+    if bytes < KIB {
+        return format!("{bytes} bytes");
+    }
+    let mut size = bytes as f64 / KIB as f64;
+    let mut unit = 0;
+    while size >= KIB as f64 && unit + 1 < UNITS.len() {
+        size /= KIB as f64;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
+}
+
+/// A duration as a person reads it (`"1h 2m 3s"`).
+fn duration_string(duration: Duration) -> String {
+    const MINUTE: u64 = 60;
+    const HOUR: u64 = 60 * MINUTE;
+    let total = duration.as_secs();
+    let (hours, minutes, secs) = (total / HOUR, total % HOUR / MINUTE, total % MINUTE);
+    match (hours, minutes) {
+        (0, 0) => format!("{secs}s"),
+        (0, _) => format!("{minutes}m {secs}s"),
+        _ => format!("{hours}h {minutes}m {secs}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn friendly_strings() {
+        assert_eq!(size_string(500), "500 bytes");
+        assert_eq!(size_string(120 * BYTES_PER_FILE), "5.6 MB");
+        assert_eq!(duration_string(Duration::from_secs(42)), "42s");
+        assert_eq!(duration_string(Duration::from_secs(3_723)), "1h 2m 3s");
+    }
+}

@@ -1,0 +1,213 @@
+//! The studio's state: its pipelines and their runs, and what the API's
+//! operations do to them.
+
+use crate::clock::Clock;
+use crate::config::PipelineSpec;
+use crate::lifecycle::Run;
+use crate::model::{self, Runs};
+use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
+use std::collections::{BTreeMap, HashMap};
+use tokio::time::Instant;
+
+/// The first run id a studio hands out: above 2^32, so that a client that
+/// keeps ids in 32 bits shows the mistake.
+const FIRST_RUN_ID: i64 = (1 << 32) + 1;
+
+/// The first transformation job id: well away from the run ids, so that a
+/// client that mixes the two up shows the mistake.
+const FIRST_JOB_ID: i64 = 1 << 40;
+
+/// What the vendor's server answers (HTTP 200, `success: false`) to a run
+/// request while a run is in progress.
+pub(crate) const ALREADY_RUNNING: &str = "Pipeline is already running";
+
+/// What the fake answers to a stop request when no run is in progress.
+pub(crate) const NOT_RUNNING: &str = "Pipeline is not running";
+
+/// Why an operation did nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The organization or pipeline does not exist (HTTP 404).
+    NotFound(String),
+    /// The server declined, vendor style: HTTP 200 with `success: false`.
+    Declined(String),
+}
+
+/// A pipeline and its runs.
+#[derive(Debug)]
+struct Pipeline {
+    spec: PipelineSpec,
+    /// The latest run, in progress or over.
+    latest: Option<i64>,
+    /// The run before the latest, which is over.
+    previous: Option<i64>,
+    /// How many runs started.
+    runs_started: usize,
+    /// Why the latest attempt to run failed to start, if one did.
+    last_start_error: Option<String>,
+}
+
+/// All the state of one studio.
+#[derive(Debug)]
+pub(crate) struct State {
+    clock: Clock,
+    /// Pipelines by (organization id, pipeline id).
+    pipelines: BTreeMap<(i64, i64), Pipeline>,
+    /// Every run ever started, by id.
+    runs: HashMap<i64, Run>,
+    next_run_id: i64,
+    next_job_id: i64,
+}
+
+impl State {
+    /// A studio holding `pipelines`, whose dates start at `clock`'s epoch.
+    pub(crate) fn new(clock: Clock, pipelines: impl IntoIterator<Item = PipelineSpec>) -> Self {
+        let pipelines = pipelines
+            .into_iter()
+            .map(|spec| {
+                let key = (spec.organization_id, spec.pipeline_id);
+                let pipeline = Pipeline {
+                    spec,
+                    latest: None,
+                    previous: None,
+                    runs_started: 0,
+                    last_start_error: None,
+                };
+                (key, pipeline)
+            })
+            .collect();
+        Self {
+            clock,
+            pipelines,
+            runs: HashMap::new(),
+            next_run_id: FIRST_RUN_ID,
+            next_job_id: FIRST_JOB_ID,
+        }
+    }
+
+    /// Starts a run of a pipeline (`runOrganizationPipeline`).
+    pub(crate) fn run(
+        &mut self,
+        organization_id: i64,
+        pipeline_id: i64,
+        now: Instant,
+    ) -> Result<OrganizationPipelineRun, Refusal> {
+        let run_id = self.start_run(organization_id, pipeline_id, now)?;
+        let spec = &self.pipelines[&(organization_id, pipeline_id)].spec;
+        Ok(model::run(&self.clock, spec, &self.runs[&run_id], now))
+    }
+
+    /// Starts a run of a pipeline and returns its id.
+    pub(crate) fn start_run(
+        &mut self,
+        organization_id: i64,
+        pipeline_id: i64,
+        now: Instant,
+    ) -> Result<i64, Refusal> {
+        let pipeline = self
+            .pipelines
+            .get_mut(&(organization_id, pipeline_id))
+            .ok_or_else(|| pipeline_not_found(organization_id, pipeline_id))?;
+        if let Some(error) = &pipeline.spec.start_error {
+            pipeline.last_start_error = Some(error.clone());
+            return Err(Refusal::Declined(error.clone()));
+        }
+        if pipeline.latest.is_some_and(|id| !self.runs[&id].is_over(now)) {
+            return Err(Refusal::Declined(ALREADY_RUNNING.to_owned()));
+        }
+        let run_id = self.next_run_id;
+        self.next_run_id += 1;
+        let first_job_id = self.next_job_id;
+        self.next_job_id +=
+            i64::try_from(pipeline.spec.steps.len()).expect("fewer than 2^63 steps");
+        self.runs.insert(run_id, Run::start(run_id, first_job_id, &pipeline.spec.steps, now));
+        pipeline.previous = pipeline.latest.replace(run_id);
+        pipeline.runs_started += 1;
+        Ok(run_id)
+    }
+
+    /// Stops the run in progress of a pipeline (`stopOrganizationPipeline`).
+    pub(crate) fn stop(
+        &mut self,
+        organization_id: i64,
+        pipeline_id: i64,
+        now: Instant,
+    ) -> Result<(), Refusal> {
+        let pipeline = self
+            .pipelines
+            .get(&(organization_id, pipeline_id))
+            .ok_or_else(|| pipeline_not_found(organization_id, pipeline_id))?;
+        let latest = pipeline.latest.and_then(|id| self.runs.get_mut(&id));
+        if latest.is_some_and(|run| run.stop(now)) {
+            Ok(())
+        } else {
+            Err(Refusal::Declined(NOT_RUNNING.to_owned()))
+        }
+    }
+
+    /// A pipeline (`getOrganizationPipeline`).
+    pub(crate) fn pipeline(
+        &self,
+        organization_id: i64,
+        pipeline_id: i64,
+        now: Instant,
+    ) -> Result<OrganizationPipeline, Refusal> {
+        let pipeline = self
+            .pipelines
+            .get(&(organization_id, pipeline_id))
+            .ok_or_else(|| pipeline_not_found(organization_id, pipeline_id))?;
+        Ok(self.pipeline_model(pipeline, now))
+    }
+
+    /// The pipelines of an organization, only those with a step attached to
+    /// `project_id` if it is given (`listOrganizationPipelines`).
+    pub(crate) fn pipelines(
+        &self,
+        organization_id: i64,
+        project_id: Option<i64>,
+        now: Instant,
+    ) -> Result<Vec<OrganizationPipeline>, Refusal> {
+        let mut organization = self
+            .pipelines
+            .range((organization_id, i64::MIN)..=(organization_id, i64::MAX))
+            .map(|(_, pipeline)| pipeline)
+            .peekable();
+        if organization.peek().is_none() {
+            return Err(Refusal::NotFound(format!("Organization {organization_id} not found")));
+        }
+        let attached = |pipeline: &&Pipeline| {
+            project_id.is_none_or(|project| {
+                pipeline.spec.steps.iter().any(|step| step.project_id == Some(project))
+            })
+        };
+        Ok(organization
+            .filter(attached)
+            .map(|pipeline| self.pipeline_model(pipeline, now))
+            .collect())
+    }
+
+    /// How many runs of a pipeline started (0 for an unknown pipeline).
+    pub(crate) fn runs_started(&self, organization_id: i64, pipeline_id: i64) -> usize {
+        self.pipelines.get(&(organization_id, pipeline_id)).map_or(0, |p| p.runs_started)
+    }
+
+    /// When a run ended or will end.
+    pub(crate) fn run_end(&self, run_id: i64) -> Option<Instant> {
+        self.runs.get(&run_id).map(Run::end)
+    }
+
+    fn pipeline_model(&self, pipeline: &Pipeline, now: Instant) -> OrganizationPipeline {
+        let latest = pipeline.latest.map(|id| &self.runs[&id]);
+        let previous = pipeline.previous.map(|id| &self.runs[&id]);
+        let runs = match latest {
+            Some(run) if !run.is_over(now) => Runs { current: Some(run), last: previous },
+            _ => Runs { current: None, last: latest },
+        };
+        let start_error = pipeline.last_start_error.as_deref();
+        model::pipeline(&self.clock, &pipeline.spec, runs, start_error, now)
+    }
+}
+
+fn pipeline_not_found(organization_id: i64, pipeline_id: i64) -> Refusal {
+    Refusal::NotFound(format!("Pipeline {pipeline_id} not found in organization {organization_id}"))
+}
