@@ -1,7 +1,7 @@
 //! Following a run to its outcome: deadlines, progress and cancellation.
 //!
 //! ```
-//! # #[tokio::main(flavor = "current_thread")]
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! # let studio = ei_fake_studio::FakeStudio::start().await;
 //! use std::time::Duration;
