@@ -1,0 +1,9 @@
+//! The fake Studio's behaviour, observed over HTTP with a reqwest client.
+
+mod authentication;
+mod conformance;
+mod faults;
+mod lifecycle;
+mod observability;
+mod paused_clock;
+mod support;
