@@ -49,6 +49,10 @@
 //! over it is the `lastRun`, and `currentRun` is absent. Run ids are unique
 //! and increasing within a studio, and start above 2^32.
 //!
+//! Steps may carry project keys ([`StepSpec::project_keys`]); the answers
+//! include them, as the vendor's do, so that a test can check that a client
+//! never prints them.
+//!
 //! # Time
 //!
 //! All time is tokio time ([`tokio::time::Instant`]): a run's state is

@@ -46,12 +46,12 @@ pub(crate) struct StepState {
     /// Where the step's job is.
     pub(crate) phase: Phase,
     /// The job's progress.
-    pub(crate) counts: Counts,
+    pub(crate) progress: Progress,
 }
 
 /// A transformation job's progress (its `transformationSummary`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Counts {
+pub(crate) struct Progress {
     /// How long the step has run, frozen once it is over (`totalTimeSpentSeconds`).
     pub(crate) time_spent: Duration,
     /// Files started (`startedCount`).
@@ -123,7 +123,7 @@ impl Run {
         now: Instant,
         progress_counts: bool,
     ) -> StepState {
-        let waiting = StepState { phase: Phase::Waiting, counts: Counts::default() };
+        let waiting = StepState { phase: Phase::Waiting, progress: Progress::default() };
         let start = self.step_starts[index];
         if self.failed_step.is_some_and(|failed| index > failed) || now < start {
             return waiting;
@@ -135,15 +135,15 @@ impl Run {
             (true, false) => (Phase::Finished, over_at - start),
             (false, _) => (Phase::Started, now - start),
         };
-        let counts = if phase == Phase::Started && !progress_counts {
-            Counts::default()
+        let progress = if phase == Phase::Started && !progress_counts {
+            Progress::default()
         } else {
             let (finished, started) = files_done(step.files, elapsed, step.duration);
             let own_failure = phase == Phase::Failed && !self.stopped;
             let succeeded = if own_failure { 0 } else { finished };
-            Counts { time_spent: elapsed, started, finished, succeeded, total: step.files }
+            Progress { time_spent: elapsed, started, finished, succeeded, total: step.files }
         };
-        StepState { phase, counts }
+        StepState { phase, progress }
     }
 }
 
@@ -204,7 +204,7 @@ mod tests {
         assert!(!run.stop(now + 6 * SECOND), "a run stops once");
         let first = run.step_state(0, &steps[0], now + 60 * SECOND, true);
         assert_eq!(first.phase, Phase::Failed);
-        assert_eq!(first.counts.succeeded, 50);
+        assert_eq!(first.progress.succeeded, 50);
         assert_eq!(run.step_state(1, &steps[1], now + 60 * SECOND, true).phase, Phase::Waiting);
     }
 }

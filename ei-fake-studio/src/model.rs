@@ -3,12 +3,11 @@
 
 use crate::clock::Clock;
 use crate::config::{PipelineSpec, StepSpec};
-use crate::lifecycle::{Counts, Phase, Run};
+use crate::lifecycle::{Phase, Progress, Run};
 use ei_api::enums::{
-    OrganizationCreateProjectCategory, OrganizationCreateProjectUploadType,
-    OrganizationPipelineRunStepCategory, OrganizationPipelineRunStepUploadType,
-    OrganizationPipelineStepCategory, OrganizationPipelineStepUploadType,
-    OrganizationPipelineWhenToEmail, TransformationJobOperatesOnEnum, TransformationJobStatusEnum,
+    OrganizationCreateProjectCategory, OrganizationPipelineRunStepCategory,
+    OrganizationPipelineStepCategory, OrganizationPipelineWhenToEmail,
+    TransformationJobOperatesOnEnum, TransformationJobStatusEnum,
 };
 use ei_api::types::{
     OrganizationCreateProject, OrganizationCreateProjectTransformationSummary,
@@ -111,10 +110,7 @@ fn pipeline_step(step: &StepSpec) -> OrganizationPipelineStep {
         project_id: step.project_id,
         transformation_block_id: None,
         transformation_parallel: Some(TRANSFORMATION_PARALLEL),
-        upload_type: Some(match step.project_id {
-            Some(_) => OrganizationPipelineStepUploadType::Project,
-            None => OrganizationPipelineStepUploadType::Dataset,
-        }),
+        upload_type: Some(upload_type(step).into()),
     }
 }
 
@@ -144,10 +140,7 @@ fn run_step(
         project_id: step.project_id,
         transformation_block_id: None,
         transformation_job: Some(job(clock, spec, run, index, step, now)),
-        upload_type: Some(match step.project_id {
-            Some(_) => OrganizationPipelineRunStepUploadType::Project,
-            None => OrganizationPipelineRunStepUploadType::Dataset,
-        }),
+        upload_type: Some(upload_type(step).into()),
     }
 }
 
@@ -167,7 +160,7 @@ fn job(
         Phase::Finished => TransformationJobStatusEnum::Finished,
         Phase::Failed => TransformationJobStatusEnum::Failed,
     };
-    let Counts { time_spent, started, finished, succeeded, total } = state.counts;
+    let Progress { time_spent, started, finished, succeeded, total } = state.progress;
     let step_number = i64::try_from(index).expect("fewer than 2^63 steps");
     let download_bytes = u64::from(total) * BYTES_PER_FILE;
     OrganizationCreateProject {
@@ -214,10 +207,16 @@ fn job(
         upload_job_files_uploaded: Some(succeeded.into()),
         upload_job_id: None,
         upload_job_status: status,
-        upload_type: match step.project_id {
-            Some(_) => OrganizationCreateProjectUploadType::Project,
-            None => OrganizationCreateProjectUploadType::Dataset,
-        },
+        upload_type: upload_type(step).into(),
+    }
+}
+
+/// Where a step's output goes: into its project if it has one, else into a
+/// dataset (the same value in the three enums that carry it).
+fn upload_type(step: &StepSpec) -> &'static str {
+    match step.project_id {
+        Some(_) => "project",
+        None => "dataset",
     }
 }
 

@@ -90,7 +90,8 @@ impl FakeStudio {
 
     /// Makes the calls of `operation` that `when` picks misbehave as `fault`
     /// says. When several injected faults pick a call, the one injected last
-    /// applies.
+    /// applies. Every call counts, whatever its credentials, and a fault that
+    /// answers in place of the operation does so before they are checked.
     ///
     /// # Panics
     ///
