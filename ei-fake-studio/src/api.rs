@@ -103,7 +103,8 @@ impl Api {
         .await
     }
 
-    /// Performs an authenticated request's operation.
+    /// Performs an authenticated request's operation. The state is locked
+    /// only to change it and read the models, not to encode them.
     fn perform(&self, route: Route<&str>, query: Option<&str>) -> Answer {
         let bad_request = |message| Answer::failure(StatusCode::BAD_REQUEST, message);
         let route = match route.ids() {
@@ -111,22 +112,23 @@ impl Api {
             Err(message) => return bad_request(message),
         };
         let now = Instant::now();
-        let mut state = self.state();
         let answer = match route {
             Route::Run { organization, pipeline } => {
                 if let Err(message) = query_value::<bool>(query, IGNORE_LAST_SUCCESSFUL_RUN) {
                     return bad_request(message);
                 }
-                state.run(organization, pipeline, now).map(|run| {
+                let run = self.state().run(organization, pipeline, now);
+                run.map(|pipeline_run| {
                     Answer::ok(&RunOrganizationPipelineResponse {
                         error: None,
-                        pipeline_run: run,
+                        pipeline_run,
                         success: true,
                     })
                 })
             }
             Route::Get { organization, pipeline } => {
-                state.pipeline(organization, pipeline, now).map(|pipeline| {
+                let pipeline = self.state().pipeline(organization, pipeline, now);
+                pipeline.map(|pipeline| {
                     Answer::ok(&GetOrganizationPipelinesResponse {
                         error: None,
                         pipeline,
@@ -134,15 +136,17 @@ impl Api {
                     })
                 })
             }
-            Route::Stop { organization, pipeline } => state
-                .stop(organization, pipeline, now)
-                .map(|()| Answer::ok(&GenericApiResponse { error: None, success: true })),
+            Route::Stop { organization, pipeline } => {
+                let stopped = self.state().stop(organization, pipeline, now);
+                stopped.map(|()| Answer::ok(&GenericApiResponse { error: None, success: true }))
+            }
             Route::List { organization } => {
                 let project_id = match query_value::<i64>(query, PROJECT_ID) {
                     Ok(project_id) => project_id,
                     Err(message) => return bad_request(message),
                 };
-                state.pipelines(organization, project_id, now).map(|pipelines| {
+                let pipelines = self.state().pipelines(organization, project_id, now);
+                pipelines.map(|pipelines| {
                     Answer::ok(&ListOrganizationPipelinesResponse {
                         error: None,
                         pipelines,
