@@ -1,1 +1,27 @@
-//! The spec-conformance suite for `ei-api` (work in progress).
+//! The spec-conformance suite for `ei-api`: the client and the corrected
+//! OpenAPI document must agree, in both directions, and every expectation is
+//! read from the document rather than written down by hand.
+//!
+//! - Requests: each request the client sends is recorded on the wire
+//!   ([`wire`]) and checked against the document ([`request_rules`]).
+//! - Responses: bodies built from the document's schemas ([`instances`]) are
+//!   served to the real client ([`served`]), and it must accept exactly what
+//!   the document accepts ([`json_schema`]).
+//! - Types: each component schema agrees with its Rust type's `schemars`
+//!   schema ([`schema_agreement`], over the list in [`rust_types`]).
+//!
+//! The integration tests in `tests/` drive these; `cargo xtask conformance`
+//! also runs them against Stoplight Prism.
+
+pub mod credentials;
+pub mod document;
+pub mod instances;
+pub mod json_schema;
+pub mod operations;
+pub mod request_cases;
+pub mod request_rules;
+pub mod rust_types;
+pub mod schema_agreement;
+pub mod schema_view;
+pub mod served;
+pub mod wire;

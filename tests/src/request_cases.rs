@@ -1,0 +1,87 @@
+//! The calls the suite makes: every operation with its required parameters,
+//! with all of them, and with each parameter at each edge value its schema
+//! allows, all read from the document.
+
+use crate::document::{Document, Operation};
+use crate::instances::EDGE_INTEGERS;
+use crate::schema_view::View;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// One call to make.
+#[derive(Clone, Debug)]
+pub struct RequestCase {
+    /// The operation.
+    pub operation: Operation,
+    /// The parameter values, by the document's names.
+    pub values: BTreeMap<String, Value>,
+    /// What the case is, for messages.
+    pub description: String,
+}
+
+/// Values at the edges of what `schema` allows (for integers, of 64 bits).
+pub fn edge_values(document: &Document, schema: &Value) -> Vec<Value> {
+    let view = View::of(document, schema);
+    if let Some(values) = view.enumeration {
+        return values.into_iter().filter(|value| !value.is_null()).collect();
+    }
+    match view.kind.as_deref() {
+        Some("integer") => {
+            let mut values: Vec<Value> = EDGE_INTEGERS.iter().map(|n| json!(n)).collect();
+            values.push(json!(1));
+            values
+        }
+        Some("number") => vec![json!(0.0), json!(-1.5), json!(1e300)],
+        Some("boolean") => vec![json!(true), json!(false)],
+        Some("string") => match view.known_values {
+            Some(known) => known,
+            None => vec![json!("plain"), json!("with space/and?&=#%+"), json!("ünïcødé ✓")],
+        },
+        other => panic!("no edge values for a parameter of type {other:?}"),
+    }
+}
+
+/// An ordinary value for `schema`.
+pub fn ordinary_value(document: &Document, schema: &Value) -> Value {
+    let edges = edge_values(document, schema);
+    let view = View::of(document, schema);
+    match view.kind.as_deref() {
+        Some("integer") => json!(1),
+        _ => edges.into_iter().next().unwrap_or(Value::Null),
+    }
+}
+
+/// Every call to make for `operation`.
+pub fn cases_for(document: &Document, operation: &Operation) -> Vec<RequestCase> {
+    let ordinary = |required_only: bool| -> BTreeMap<String, Value> {
+        operation
+            .parameters
+            .iter()
+            .filter(|parameter| parameter.required || !required_only)
+            .map(|parameter| (parameter.name.clone(), ordinary_value(document, &parameter.schema)))
+            .collect()
+    };
+    let case = |values: BTreeMap<String, Value>, description: String| RequestCase {
+        operation: operation.clone(),
+        values,
+        description,
+    };
+    let mut cases = vec![
+        case(ordinary(true), "required parameters only".into()),
+        case(ordinary(false), "every parameter".into()),
+    ];
+    for parameter in &operation.parameters {
+        for value in edge_values(document, &parameter.schema) {
+            let mut values = ordinary(true);
+            let description = format!("{} = {value}", parameter.name);
+            values.insert(parameter.name.clone(), value);
+            cases.push(case(values, description));
+        }
+    }
+    cases
+}
+
+/// Every call to make, for every operation.
+pub fn all_cases(document: &Document) -> Vec<RequestCase> {
+    document.operations().iter().flat_map(|operation| cases_for(document, operation)).collect()
+}
