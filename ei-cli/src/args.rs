@@ -1,0 +1,210 @@
+//! The command line: global options, the commands and their options.
+
+use std::fmt;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// How long `run --wait` waits when `--timeout` is not given: longer than a
+/// typical pipeline takes, short enough that a stuck run does not hold a CI
+/// job for a day.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);
+
+/// The exit codes, as `--help` shows them.
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0    success (with --wait: the run succeeded)
+  1    the run failed (a step failed, or the run was stopped)
+  2    usage or configuration error (bad arguments, no API key, no organization)
+  3    the API refused the request (401, 403, 404, other 4xx, success: false)
+  4    transport failure or invalid response, after retries (5xx, 429, lost connection)
+  5    --wait timed out
+  6    the run's outcome could not be determined (a status this version does not
+       know, or a newer run replaced it before it was seen to finish)
+  70   internal error (a bug in ei-pipeline)
+  130  interrupted (Ctrl-C) while waiting; the run goes on
+
+Prefer EI_API_KEY to --api-key: command lines are visible to other users of the machine.
+Secrets (the API key, projectApiKey, projectHmacKey) are never printed.";
+
+/// `ei-pipeline`: run, follow, stop and list Edge Impulse organization pipelines.
+#[derive(Debug, Parser)]
+#[command(name = "ei-pipeline", version, about, after_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes, before or after the command's name.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct GlobalArgs {
+    /// The API's base URL, with its /v1 prefix.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "EI_API_ENDPOINT",
+        hide_env_values = true,
+        default_value = ei_api::DEFAULT_BASE_URL
+    )]
+    pub base_url: String,
+    /// The API key (an organization or project key).
+    #[arg(long, global = true, value_name = "KEY", env = "EI_API_KEY", hide_env_values = true)]
+    pub api_key: Option<ApiKey>,
+    /// The organization's id.
+    #[arg(
+        long,
+        global = true,
+        value_name = "ID",
+        env = "EI_ORGANIZATION_ID",
+        hide_env_values = true
+    )]
+    pub org: Option<i64>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a run of a pipeline, and optionally wait for it to finish.
+    Run(RunArgs),
+    /// Show a pipeline: its current run, with each step's status and files, and its last run.
+    Status(StatusArgs),
+    /// Stop the pipeline's current run (the run is marked failed).
+    Stop(StopArgs),
+    /// List the organization's pipelines.
+    List(ListArgs),
+    /// Run a sample pipeline against a built-in fake Studio on a loopback port, as
+    /// `run --wait` would: no credentials, no network, about ten seconds (the global options
+    /// are ignored).
+    Demo,
+}
+
+/// `run`'s options.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The pipeline's id.
+    #[arg(value_name = "PIPELINE_ID")]
+    pub pipeline: i64,
+    /// Re-run from scratch: do not give the steps the time of the last successful run.
+    #[arg(long)]
+    pub ignore_last_successful_run: bool,
+    /// Wait for the run to finish, showing its progress on stderr. Exits 0 only if it
+    /// succeeded.
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: how long to wait, e.g. 90s, 15m, 2h [default: 2h]. The run goes on
+    /// after the timeout unless --stop-on-timeout is given; exits 5.
+    #[arg(long, value_name = "DURATION", requires = "wait", value_parser = humantime::parse_duration)]
+    pub timeout: Option<Duration>,
+    /// With --wait: stop the run when the timeout comes.
+    #[arg(long, requires = "wait")]
+    pub stop_on_timeout: bool,
+    /// Print one JSON document on stdout: {"pipelineRun": ...}; with --wait
+    /// {"outcome": "succeeded"|"failed"|"unrecognized"|"timed_out"|"replaced", "pipelineRun":
+    /// ...}, or {"outcome": "interrupted", "runId": ...} on Ctrl-C.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl RunArgs {
+    /// How long `--wait` waits.
+    pub fn wait_timeout(&self) -> Duration {
+        self.timeout.unwrap_or(DEFAULT_WAIT_TIMEOUT)
+    }
+}
+
+/// `status`'s options.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The pipeline's id.
+    #[arg(value_name = "PIPELINE_ID")]
+    pub pipeline: i64,
+    /// Print the pipeline object as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `stop`'s options.
+#[derive(Debug, Args)]
+pub struct StopArgs {
+    /// The pipeline's id.
+    #[arg(value_name = "PIPELINE_ID")]
+    pub pipeline: i64,
+}
+
+/// `list`'s options.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only the pipelines with a step attached to this project.
+    #[arg(long, value_name = "ID")]
+    pub project: Option<i64>,
+    /// Print the array of pipelines as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// An API key from the command line or the environment, kept out of `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// The key itself: for the client and the output scrubber only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for ApiKey {
+    fn from(key: String) -> Self {
+        Self(key)
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_go_before_or_after_the_command() {
+        let before = Cli::try_parse_from(["ei-pipeline", "--org", "3", "status", "7"]).unwrap();
+        let after = Cli::try_parse_from(["ei-pipeline", "status", "7", "--org", "3"]).unwrap();
+        assert_eq!(before.global.org, Some(3));
+        assert_eq!(after.global.org, Some(3));
+    }
+
+    #[test]
+    fn timeout_needs_wait_and_reads_humantime() {
+        assert!(Cli::try_parse_from(["ei-pipeline", "run", "1", "--timeout", "90s"]).is_err());
+        let cli =
+            Cli::try_parse_from(["ei-pipeline", "run", "1", "--wait", "--timeout", "15m"]).unwrap();
+        let Command::Run(run) = cli.command else { panic!("not run") };
+        assert_eq!(run.wait_timeout(), Duration::from_secs(900));
+        let cli = Cli::try_parse_from(["ei-pipeline", "run", "1", "--wait"]).unwrap();
+        let Command::Run(run) = cli.command else { panic!("not run") };
+        assert_eq!(run.wait_timeout(), DEFAULT_WAIT_TIMEOUT);
+    }
+
+    #[test]
+    fn debug_hides_the_key() {
+        let cli =
+            Cli::try_parse_from(["ei-pipeline", "--api-key", "ei_topsecret", "list"]).unwrap();
+        assert!(!format!("{cli:?}").contains("topsecret"));
+    }
+}

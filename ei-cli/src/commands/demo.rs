@@ -1,0 +1,66 @@
+//! `demo`: `run --wait` against a fake Studio on a loopback port, so that
+//! anyone can see the tool work with no credentials and no network.
+
+use std::time::Duration;
+
+use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
+
+use crate::args::{ApiKey, GlobalArgs, RunArgs};
+use crate::exit::{Exit, Failure};
+use crate::output;
+
+/// The demo's organization.
+pub const ORGANIZATION_ID: i64 = 1;
+/// The demo's pipeline.
+pub const PIPELINE_ID: i64 = 1;
+/// How long the demo waits at most: the sample takes about ten seconds.
+const DEMO_TIMEOUT: Duration = Duration::from_secs(60);
+/// Which read of the pipeline the fake answers with a 503: the first is the
+/// run call's own check and the second the first poll, so the third falls
+/// while the first step runs.
+const FAULTY_GET: usize = 3;
+
+/// The sample pipeline: three steps, about ten seconds in all.
+pub fn sample_pipeline() -> PipelineSpec {
+    PipelineSpec::new(ORGANIZATION_ID, PIPELINE_ID, "Nightly import")
+        .step(StepSpec::new("Fetch from bucket").duration(Duration::from_secs(3)).files(120))
+        .step(StepSpec::new("Clean and label").duration(Duration::from_secs(4)).files(120))
+        .step(
+            StepSpec::new("Import into project")
+                .duration(Duration::from_millis(3_000))
+                .files(118)
+                .project_id(1),
+        )
+}
+
+/// Starts the fake with [`sample_pipeline`] and one transient 503 on a read
+/// of the pipeline, then runs it exactly as `run --wait` does (the same
+/// code, a client built from options pointing at the fake); ignores the
+/// global options.
+pub async fn demo() -> Result<Exit, Failure> {
+    let studio = FakeStudio::builder().pipeline(sample_pipeline()).start().await;
+    studio.inject(Operation::Get, When::Nth(FAULTY_GET), Fault::status(503));
+    output::error_line(&format!(
+        "demo: a fake Studio at {} runs pipeline {PIPELINE_ID} \"Nightly import\" (3 steps, about \
+         10 s); one read of it will fail with HTTP 503, and the retries absorb it",
+        studio.base_url()
+    ));
+    let global = GlobalArgs {
+        base_url: studio.base_url().to_owned(),
+        api_key: Some(ApiKey::from(FakeStudio::DEFAULT_API_KEY.to_owned())),
+        org: Some(ORGANIZATION_ID),
+    };
+    let args = RunArgs {
+        pipeline: PIPELINE_ID,
+        ignore_last_successful_run: false,
+        wait: true,
+        timeout: Some(DEMO_TIMEOUT),
+        stop_on_timeout: true,
+        json: false,
+    };
+    let exit = super::run::run(&global, &args).await?;
+    if exit == Exit::Success {
+        output::error_line("demo: done; point ei-pipeline at Studio with EI_API_KEY and --org");
+    }
+    Ok(exit)
+}

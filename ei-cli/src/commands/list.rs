@@ -1,0 +1,29 @@
+//! `list`: the organization's pipelines.
+
+use ei_api_ext::ProjectId;
+
+use crate::args::{GlobalArgs, ListArgs};
+use crate::commands::Connection;
+use crate::describe;
+use crate::exit::{Exit, Failure};
+use crate::output;
+
+/// Prints the organization's pipelines (only those attached to `--project`,
+/// if given): the API's array with `--json`, otherwise a table of id, name
+/// and state.
+pub async fn list(global: &GlobalArgs, args: &ListArgs) -> Result<Exit, Failure> {
+    let connection = Connection::from_args(global)?;
+    let mut request = connection.client.organization(connection.organization).pipelines();
+    if let Some(project) = args.project {
+        request = request.project(ProjectId::new(project));
+    }
+    let pipelines = request.list().await?;
+    if args.json {
+        output::print_json(&output::to_redacted_json(&pipelines)?);
+    } else {
+        for line in describe::pipeline_table(&pipelines) {
+            output::line(&line);
+        }
+    }
+    Ok(Exit::Success)
+}

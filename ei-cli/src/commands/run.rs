@@ -1,0 +1,220 @@
+//! `run`: starts a run, and with `--wait` follows it to its outcome with
+//! live progress. `demo` goes through here too.
+
+use std::time::Duration;
+
+use ei_api_ext::models::OrganizationPipelineRun;
+use ei_api_ext::wait::{Outcome, ProgressEvent, StepStatus, WaitOptions, WaitReport};
+use ei_api_ext::{PipelineId, RunId, RunRequest};
+use serde_json::{json, Value};
+
+use crate::args::{GlobalArgs, RunArgs};
+use crate::commands::Connection;
+use crate::describe;
+use crate::exit::{Exit, Failure};
+use crate::interrupt::Interrupt;
+use crate::output;
+use crate::progress::{Display, Reporter};
+
+/// How long to keep reading progress events once the wait is over: they
+/// were all sent before it ended, so this only guards against a stream
+/// that is never closed.
+const DRAIN_GRACE: Duration = Duration::from_millis(200);
+
+/// Starts a run of the pipeline; with `--wait`, follows it (see [`follow`]).
+pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<Exit, Failure> {
+    let connection = Connection::from_args(global)?;
+    let handle =
+        connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
+    let mut request = handle.run();
+    if args.ignore_last_successful_run {
+        request = request.ignore_last_successful_run(true);
+    }
+    if !args.wait {
+        let run = request.send().await?;
+        if args.json {
+            output::print_json(&json!({ "pipelineRun": output::to_redacted_json(&run)? }));
+        } else {
+            output::line(&format!(
+                "started run {} of pipeline {} ({} steps); check it with: ei-pipeline status {}",
+                run.id,
+                args.pipeline,
+                run.steps.len(),
+                args.pipeline
+            ));
+        }
+        return Ok(Exit::Success);
+    }
+    let options = WaitOptions::timeout(args.wait_timeout()).stop_on_timeout(args.stop_on_timeout);
+    follow(request, options, args.pipeline, args.json).await
+}
+
+/// Starts the run `request` describes and waits for its outcome, showing
+/// progress on stderr (live bars on a terminal, plain lines otherwise).
+/// Ctrl-C ends the wait (not the run) with exit 130.
+///
+/// Prints the outcome on stdout: a sentence, or with `json` the document
+/// `{"outcome": ..., "pipelineRun": ...}` (see [`outcome_document`]).
+pub async fn follow(
+    request: RunRequest,
+    options: WaitOptions,
+    pipeline: i64,
+    json: bool,
+) -> Result<Exit, Failure> {
+    let mut interrupt = Interrupt::listen().await;
+    let mut reporter = Reporter::new(Display::choose(json), &format!("pipeline {pipeline}"));
+    let (mut events, wait) = request.wait_with_progress(options);
+    let mut wait = std::pin::pin!(wait);
+    let mut run: Option<RunId> = None;
+    let mut events_open = true;
+    let result = loop {
+        tokio::select! {
+            biased;
+            () = interrupt.received() => {
+                reporter.finish();
+                return Ok(interrupted(run, pipeline, json));
+            }
+            event = events.next(), if events_open => match event {
+                Some(event) => {
+                    if let ProgressEvent::RunStarted { run: started, .. } = &event {
+                        run = Some(*started);
+                    }
+                    reporter.event(&event);
+                }
+                None => events_open = false,
+            },
+            result = &mut wait => break result,
+        }
+    };
+    while events_open {
+        match tokio::time::timeout(DRAIN_GRACE, events.next()).await {
+            Ok(Some(event)) => reporter.event(&event),
+            Ok(None) | Err(_) => events_open = false,
+        }
+    }
+    reporter.finish();
+    match result {
+        Ok(report) => {
+            let exit = Exit::for_outcome(&report.outcome);
+            if json {
+                output::print_json(&outcome_document(&report.outcome)?);
+            } else {
+                for line in outcome_lines(&report, pipeline) {
+                    output::line(&line);
+                }
+            }
+            Ok(exit)
+        }
+        Err(error) => {
+            let mut failure = Failure::from(error);
+            if let Some(run) = run {
+                failure.message.push_str(&format!(
+                    "\n  {run} was started and goes on; check it with: ei-pipeline status {pipeline}"
+                ));
+            }
+            Err(failure)
+        }
+    }
+}
+
+/// What Ctrl-C prints: the run and how to check it again; on stdout with
+/// `--json`, the document `{"outcome": "interrupted", "runId": ...}`.
+fn interrupted(run: Option<RunId>, pipeline: i64, json: bool) -> Exit {
+    let what = match run {
+        Some(run) => format!("{run} goes on"),
+        None => "the run may or may not have started".to_owned(),
+    };
+    output::error_line(&format!(
+        "interrupted: stopped waiting; {what}. Check it with: ei-pipeline status {pipeline}"
+    ));
+    if json {
+        output::print_json(&json!({
+            "outcome": "interrupted",
+            "runId": run.map(RunId::get),
+        }));
+    }
+    Exit::Interrupted
+}
+
+/// The `--json` document for an outcome: `outcome` (`succeeded`, `failed`,
+/// `unrecognized`, `timed_out`, `replaced`) and `pipelineRun` (the run as
+/// last seen, secrets redacted), plus per outcome: `failedSteps` (failed),
+/// `unrecognizedSteps` (unrecognized: steps whose status the document does
+/// not list), `stopped` (timed out: whether `--stop-on-timeout` stopped
+/// it), `replacedBy` (replaced: the newer run's id, or null).
+pub fn outcome_document(outcome: &Outcome) -> Result<Value, Failure> {
+    let mut document = json!({
+        "outcome": outcome.name(),
+        "pipelineRun": output::to_redacted_json(outcome.run())?,
+    });
+    match outcome {
+        Outcome::Failed { failed_steps, .. } => {
+            document["failedSteps"] = steps_document(failed_steps);
+        }
+        Outcome::Unrecognized { steps, .. } => {
+            document["unrecognizedSteps"] = steps_document(steps);
+        }
+        Outcome::TimedOut { stopped, .. } => document["stopped"] = json!(stopped),
+        Outcome::Replaced { by, .. } => document["replacedBy"] = json!(by.map(RunId::get)),
+        _ => {}
+    }
+    Ok(document)
+}
+
+fn steps_document(steps: &[StepStatus]) -> Value {
+    steps
+        .iter()
+        .map(|step| json!({ "index": step.index, "name": step.name, "status": step.status }))
+        .collect()
+}
+
+/// `step 2 "Clean" (failed)`, for each step.
+fn steps_words(steps: &[StepStatus]) -> String {
+    let words: Vec<String> = steps
+        .iter()
+        .map(|step| format!("step {} \"{}\" ({})", step.index + 1, step.name, step.status))
+        .collect();
+    words.join(", ")
+}
+
+/// A duration as a person reads it: `3.2s`, `15m 3s`.
+fn duration_words(duration: Duration) -> String {
+    if duration < Duration::from_secs(60) {
+        format!("{:.1}s", duration.as_secs_f64())
+    } else {
+        humantime::format_duration(Duration::from_secs(duration.as_secs())).to_string()
+    }
+}
+
+/// What a finished wait prints without `--json`: a sentence, then the run's steps.
+fn outcome_lines(report: &WaitReport, pipeline: i64) -> Vec<String> {
+    let run: &OrganizationPipelineRun = report.run();
+    let elapsed = duration_words(report.elapsed);
+    let subject = format!("run {} of pipeline {pipeline}", run.id);
+    let check = format!("check it with: ei-pipeline status {pipeline}");
+    let headline = match &report.outcome {
+        Outcome::Succeeded { .. } => format!("{subject} succeeded in {elapsed}"),
+        Outcome::Failed { failed_steps, .. } => {
+            format!("{subject} failed after {elapsed}: {}", steps_words(failed_steps))
+        }
+        Outcome::Unrecognized { steps, .. } => format!(
+            "{subject} finished after {elapsed}, but with a status this version does not know: \
+             {}; its outcome is undetermined",
+            steps_words(steps)
+        ),
+        Outcome::TimedOut { stopped: true, .. } => {
+            format!("{subject} timed out after {elapsed} and was stopped")
+        }
+        Outcome::TimedOut { stopped: false, .. } => {
+            format!("{subject} timed out after {elapsed}; the run goes on; {check}")
+        }
+        Outcome::Replaced { by, .. } => {
+            let by = by.map(|by| format!(" by {by}")).unwrap_or_default();
+            format!("{subject} was replaced{by} before it was seen to finish; {check}")
+        }
+        other => format!("{subject} ended {}; {check}", other.name()),
+    };
+    let mut lines = vec![headline];
+    lines.extend(describe::step_lines(run));
+    lines
+}

@@ -1,0 +1,22 @@
+//! `stop`: stops a pipeline's current run.
+
+use ei_api_ext::PipelineId;
+
+use crate::args::{GlobalArgs, StopArgs};
+use crate::commands::Connection;
+use crate::exit::{Exit, Failure};
+use crate::output;
+
+/// Stops the pipeline's current run (the API marks it failed). A pipeline
+/// that is not running is the API's refusal (exit 3, with its words).
+pub async fn stop(global: &GlobalArgs, args: &StopArgs) -> Result<Exit, Failure> {
+    let connection = Connection::from_args(global)?;
+    let handle =
+        connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
+    handle.stop().await?;
+    output::line(&format!(
+        "stopped the current run of pipeline {}; check it with: ei-pipeline status {}",
+        args.pipeline, args.pipeline
+    ));
+    Ok(Exit::Success)
+}

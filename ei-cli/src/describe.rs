@@ -1,0 +1,157 @@
+//! Human-readable descriptions of pipelines, runs and steps: concise, one
+//! fact per line, and never a secret (only names, ids, statuses and counts
+//! are shown).
+
+use ei_api::enums::TransformationJobStatusEnum as JobStatus;
+use ei_api_ext::models::{
+    OrganizationPipeline, OrganizationPipelineRun, OrganizationPipelineRunStep,
+};
+
+/// What a run's steps say about it, read the way `run --wait` reads them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// Not finished yet.
+    Running,
+    /// Finished, and no step failed.
+    Succeeded,
+    /// Finished, and a step failed (or the run was stopped).
+    Failed,
+    /// Finished, with a step status this version does not know.
+    Unrecognized,
+}
+
+impl RunState {
+    /// The state of `run`.
+    pub fn of(run: &OrganizationPipelineRun) -> Self {
+        if run.finished.is_none() {
+            return RunState::Running;
+        }
+        let statuses = || run.steps.iter().filter_map(|step| step.transformation_job.as_ref());
+        if statuses().any(|job| job.status == JobStatus::Failed) {
+            RunState::Failed
+        } else if statuses().any(|job| !job.status.is_known()) {
+            RunState::Unrecognized
+        } else {
+            RunState::Succeeded
+        }
+    }
+
+    /// A short word: `running`, `succeeded`, `failed`, `unrecognized`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Succeeded => "succeeded",
+            RunState::Failed => "failed",
+            RunState::Unrecognized => "unrecognized",
+        }
+    }
+}
+
+/// A step's status word: its job's status, or `waiting` before it has a job.
+pub fn step_status(step: &OrganizationPipelineRunStep) -> String {
+    match &step.transformation_job {
+        Some(job) => job.status.as_str().to_owned(),
+        None => "waiting".to_owned(),
+    }
+}
+
+/// A step's files as `done/total files`, when its job knows the total.
+pub fn step_files(step: &OrganizationPipelineRunStep) -> Option<String> {
+    let summary = &step.transformation_job.as_ref()?.transformation_summary;
+    (summary.total_file_count > 0)
+        .then(|| format!("{}/{} files", summary.finished_count, summary.total_file_count))
+}
+
+/// One line per step, indented: `  1. Fetch   finished  10/10 files`.
+pub fn step_lines(run: &OrganizationPipelineRun) -> Vec<String> {
+    let width = run.steps.iter().map(|step| step.name.chars().count()).max().unwrap_or(0);
+    run.steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let files = step_files(step).unwrap_or_default();
+            let line =
+                format!("  {}. {:<width$}  {:<9} {files}", index + 1, step.name, step_status(step));
+            line.trim_end().to_owned()
+        })
+        .collect()
+}
+
+/// `run 42 (created ..., finished ...)`.
+pub fn run_heading(run: &OrganizationPipelineRun) -> String {
+    let created = run.created.format("%Y-%m-%d %H:%M:%S UTC");
+    match run.finished {
+        Some(finished) => format!(
+            "run {} {} (created {created}, finished {})",
+            run.id,
+            RunState::of(run).as_str(),
+            finished.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None => format!("run {} running (created {created})", run.id),
+    }
+}
+
+/// What `status` prints: the name, the current run with its steps, the last
+/// run and its outcome.
+pub fn pipeline_status(pipeline: &OrganizationPipeline) -> Vec<String> {
+    let mut lines = vec![format!("pipeline {}: {}", pipeline.id, pipeline.name)];
+    match &pipeline.current_run {
+        Some(run) => {
+            lines.push(format!("current run: {}", run_heading(run)));
+            lines.extend(step_lines(run));
+        }
+        None => lines.push("current run: none".to_owned()),
+    }
+    match &pipeline.last_run {
+        Some(run) => {
+            lines.push(format!("last run: {}", run_heading(run)));
+            lines.extend(step_lines(run));
+        }
+        None => lines.push("last run: none".to_owned()),
+    }
+    if let Some(error) = &pipeline.last_run_start_error {
+        lines.push(format!("last start error: {error}"));
+    }
+    if let Some(next) = pipeline.next_run {
+        lines.push(format!("next scheduled run: {}", next.format("%Y-%m-%d %H:%M:%S UTC")));
+    }
+    lines
+}
+
+/// A pipeline's state in a word or three: `running run 42 (step 2/3)`,
+/// `last run 41 succeeded`, `never run`.
+pub fn pipeline_state(pipeline: &OrganizationPipeline) -> String {
+    if let Some(run) = &pipeline.current_run {
+        let done = run.steps.iter().take_while(|step| step_status(step) == "finished").count();
+        let step = (done + 1).min(run.steps.len());
+        return format!("running run {} (step {step}/{})", run.id, run.steps.len());
+    }
+    match &pipeline.last_run {
+        Some(run) => format!("last run {} {}", run.id, RunState::of(run).as_str()),
+        None => "never run".to_owned(),
+    }
+}
+
+/// What `list` prints: a header and one aligned line per pipeline.
+pub fn pipeline_table(pipelines: &[OrganizationPipeline]) -> Vec<String> {
+    if pipelines.is_empty() {
+        return vec!["no pipelines".to_owned()];
+    }
+    let ids: Vec<String> = pipelines.iter().map(|pipeline| pipeline.id.to_string()).collect();
+    let id_width = ids.iter().map(String::len).max().unwrap_or(0).max("ID".len());
+    let name_width = pipelines
+        .iter()
+        .map(|pipeline| pipeline.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("NAME".len());
+    let mut lines = vec![format!("{:<id_width$}  {:<name_width$}  STATE", "ID", "NAME")];
+    for (id, pipeline) in ids.iter().zip(pipelines) {
+        lines.push(format!(
+            "{id:<id_width$}  {:<name_width$}  {}",
+            pipeline.name,
+            pipeline_state(pipeline)
+        ));
+    }
+    lines
+}
