@@ -9,6 +9,7 @@ const CHECKS: &[&[&str]] = &[
     &["xtask", "generate", "--check"],
     &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
     &["test", "--workspace"],
+    &["xtask", "conformance"],
 ];
 
 pub fn run() -> Result<()> {

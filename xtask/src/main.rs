@@ -2,9 +2,11 @@
 //!
 //! - `generate [--check]`: apply `openapi/corrections.yaml` to the vendor
 //!   document and regenerate the raw client in `ei-api/src/generated/`.
+//! - `conformance`: the conformance suite against Stoplight Prism.
 //! - `ci`: every check CI runs, in order.
 
 mod ci;
+mod conformance;
 mod generate;
 mod workspace;
 
@@ -14,7 +16,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   generate [--check]   regenerate ei-api from openapi/ (--check: fail if the checked-in code is stale)
-  ci                   run every check: fmt, clippy, generate --check, tests";
+  conformance          run the conformance suite against Stoplight Prism (needs Node.js)
+  ci                   run every check: fmt, clippy, generate --check, tests, conformance";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["generate"] => generate::run(generate::Mode::Write),
         ["generate", "--check"] => generate::run(generate::Mode::Check),
+        ["conformance"] => conformance::run(),
         ["ci"] => ci::run(),
         _ => {
             eprintln!("{USAGE}");
