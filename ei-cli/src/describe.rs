@@ -7,6 +7,15 @@ use ei_api_ext::models::{
     OrganizationPipeline, OrganizationPipelineRun, OrganizationPipelineRunStep,
 };
 
+/// `1 step`, `3 steps`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// What a run's steps say about it, read the way `run --wait` reads them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RunState {

@@ -8,7 +8,7 @@ use ei_api_ext::wait::ProgressEvent;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::time::Instant;
 
-use crate::output;
+use crate::{describe, output};
 
 /// How the overall line's spinner and elapsed time are refreshed.
 const TICK: Duration = Duration::from_millis(120);
@@ -100,7 +100,7 @@ fn step_label(index: usize, name: &str, steps: &[String]) -> String {
 pub fn plain_line(event: &ProgressEvent, steps: &[String]) -> Option<String> {
     Some(match event {
         ProgressEvent::RunStarted { run, steps } => {
-            format!("{run} started: {} steps: {}", steps.len(), steps.join(", "))
+            format!("{run} started: {}: {}", describe::count(steps.len(), "step"), steps.join(", "))
         }
         ProgressEvent::StepStarted { index, name } => {
             format!("{}: started", step_label(*index, name, steps))
@@ -149,7 +149,7 @@ impl Live {
         match event {
             ProgressEvent::RunStarted { run, steps } => {
                 self.overall.set_prefix(run.to_string());
-                self.overall.set_message(format!("{} steps", steps.len()));
+                self.overall.set_message(describe::count(steps.len(), "step"));
                 let width = steps.iter().map(|name| name.chars().count()).max().unwrap_or(0);
                 for (index, name) in steps.iter().enumerate() {
                     let bar = self.multi.add(ProgressBar::new(0));
@@ -163,6 +163,7 @@ impl Live {
                 if let Some(bar) = self.steps.get(*index) {
                     bar.set_style(running_style());
                     bar.reset_elapsed();
+                    bar.enable_steady_tick(TICK);
                     bar.set_message("started");
                 }
                 self.overall.set_message(output::scrub(&step_label(*index, name, names)));

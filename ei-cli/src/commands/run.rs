@@ -36,10 +36,10 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<Exit, Failure> {
             output::print_json(&json!({ "pipelineRun": output::to_redacted_json(&run)? }));
         } else {
             output::line(&format!(
-                "started run {} of pipeline {} ({} steps); check it with: ei-pipeline status {}",
+                "started run {} of pipeline {} ({}); check it with: ei-pipeline status {}",
                 run.id,
                 args.pipeline,
-                run.steps.len(),
+                describe::count(run.steps.len(), "step"),
                 args.pipeline
             ));
         }
@@ -217,4 +217,103 @@ fn outcome_lines(report: &WaitReport, pipeline: i64) -> Vec<String> {
     let mut lines = vec![headline];
     lines.extend(describe::step_lines(run));
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_with_secret() -> OrganizationPipelineRun {
+        serde_json::from_value(json!({
+            "id": 4_294_967_297_i64,
+            "created": "2024-06-03T08:00:00.000Z",
+            "finished": "2024-06-03T08:00:10.000Z",
+            "steps": [{ "name": "Import", "projectApiKey": "ei_secret_key_0001" }]
+        }))
+        .expect("a run")
+    }
+
+    fn step(status: &str) -> StepStatus {
+        StepStatus { index: 0, name: "Import".to_owned(), status: status.into() }
+    }
+
+    #[test]
+    fn every_outcome_has_its_document_and_exit() {
+        let run = run_with_secret();
+        let cases = [
+            (Outcome::Succeeded { run: run.clone() }, "succeeded", Exit::Success, None),
+            (
+                Outcome::Failed { run: run.clone(), failed_steps: vec![step("failed")] },
+                "failed",
+                Exit::RunFailed,
+                Some(("failedSteps", json!([{"index": 0, "name": "Import", "status": "failed"}]))),
+            ),
+            (
+                Outcome::Unrecognized { run: run.clone(), steps: vec![step("paused")] },
+                "unrecognized",
+                Exit::Undetermined,
+                Some((
+                    "unrecognizedSteps",
+                    json!([{"index": 0, "name": "Import", "status": "paused"}]),
+                )),
+            ),
+            (
+                Outcome::TimedOut { run: run.clone(), stopped: true },
+                "timed_out",
+                Exit::TimedOut,
+                Some(("stopped", json!(true))),
+            ),
+            (
+                Outcome::Replaced { run: run.clone(), by: Some(RunId::new(5)) },
+                "replaced",
+                Exit::Undetermined,
+                Some(("replacedBy", json!(5))),
+            ),
+            (
+                Outcome::Replaced { run, by: None },
+                "replaced",
+                Exit::Undetermined,
+                Some(("replacedBy", Value::Null)),
+            ),
+        ];
+        for (outcome, name, exit, extra) in cases {
+            let document = outcome_document(&outcome).unwrap();
+            assert_eq!(document["outcome"], name);
+            assert_eq!(document["pipelineRun"]["id"], 4_294_967_297_i64);
+            assert_eq!(document["pipelineRun"]["steps"][0]["projectApiKey"], output::REDACTED);
+            assert_eq!(Exit::for_outcome(&outcome), exit, "{name}");
+            let expected_keys = 2 + usize::from(extra.is_some());
+            assert_eq!(document.as_object().unwrap().len(), expected_keys, "{document}");
+            if let Some((key, value)) = extra {
+                assert_eq!(document[key], value, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn human_outcomes_say_what_happened() {
+        let report =
+            |outcome| WaitReport { outcome, elapsed: Duration::from_millis(3_250), polls: 4 };
+        let run = run_with_secret();
+        let lines = outcome_lines(&report(Outcome::Succeeded { run: run.clone() }), 7);
+        assert_eq!(lines[0], "run 4294967297 of pipeline 7 succeeded in 3.2s");
+        let failed = Outcome::Failed { run: run.clone(), failed_steps: vec![step("failed")] };
+        let lines = outcome_lines(&report(failed), 7);
+        assert!(lines[0].contains("failed after 3.2s: step 1 \"Import\" (failed)"), "{lines:?}");
+        let unknown = Outcome::Unrecognized { run: run.clone(), steps: vec![step("paused")] };
+        let lines = outcome_lines(&report(unknown), 7);
+        assert!(lines[0].contains("(paused)") && lines[0].contains("undetermined"), "{lines:?}");
+        let timed_out = Outcome::TimedOut { run: run.clone(), stopped: false };
+        let lines = outcome_lines(&report(timed_out), 7);
+        assert!(lines[0].contains("the run goes on; check it with: ei-pipeline status 7"));
+        let replaced = Outcome::Replaced { run, by: Some(RunId::new(9)) };
+        let lines = outcome_lines(&report(replaced), 7);
+        assert!(lines[0].contains("was replaced by run 9"), "{lines:?}");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_words(Duration::from_millis(10_940)), "10.9s");
+        assert_eq!(duration_words(Duration::from_millis(903_400)), "15m 3s");
+    }
 }

@@ -1,0 +1,39 @@
+//! Ctrl-C while waiting: the wait ends with 130, the run goes on.
+
+use std::io::Read;
+use std::process::Command;
+use std::time::Duration;
+
+use ei_fake_studio::{PipelineSpec, StepSpec};
+
+use crate::harness::{read_stderr_until, run, spawn, Studio, ORG};
+
+#[test]
+fn ctrl_c_stops_the_wait_not_the_run() {
+    let pipeline = PipelineSpec::new(ORG, 5, "Patient")
+        .step(StepSpec::new("Wait for it").duration(Duration::from_secs(30)));
+    let studio = Studio::start([pipeline]);
+    let mut child = spawn(studio.cli(), &["run", "5", "--wait", "--json"]);
+    let (mut lines, mut stderr) = read_stderr_until(&mut child, "started: 1 step:");
+    let sent =
+        Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("reads stderr");
+    lines.push(rest);
+    let stderr = lines.concat();
+    let mut stdout = String::new();
+    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
+
+    assert_eq!(status.code(), Some(130), "stderr:\n{stderr}");
+    assert!(stderr.contains("ei-pipeline status 5"), "{stderr}");
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(document["outcome"], "interrupted");
+    let run_id = document["runId"].as_i64().expect("the run id");
+    assert!(stderr.contains(&format!("run {run_id} goes on")), "{stderr}");
+
+    let status = run(studio.cli(), &["status", "5", "--json"]).expect_code(0).json();
+    assert_eq!(status["currentRun"]["id"], run_id, "the run goes on");
+    assert_eq!(studio.runs_started(5), 1);
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `ei-pipeline` binary, as a child process,
+//! against an `ei-fake-studio` running in the test process on the real clock.
+
+mod demo;
+mod failures;
+mod harness;
+mod interrupt;
+mod read;
+mod run;
+mod secrets;
