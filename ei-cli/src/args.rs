@@ -84,8 +84,25 @@ pub enum Command {
     Demo,
 }
 
+/// What `run --json` prints, as `run --help` shows it.
+const RUN_JSON_HELP: &str = "\
+JSON (--json), one document on stdout, secrets redacted:
+  run                 {\"pipelineRun\": RUN}
+  run --wait          {\"outcome\": OUTCOME, \"pipelineRun\": RUN, ...} where OUTCOME is
+    succeeded         exit 0
+    failed            exit 1, with \"failedSteps\": [{\"index\", \"name\", \"status\"}]
+    timed_out         exit 5, with \"stopped\": true|false
+    unrecognized      exit 6: finished, but a step's status is one this version does not know,
+                      with \"unrecognizedSteps\": [{\"index\", \"name\", \"status\"}]
+    replaced          exit 6: a newer run took its place before it was seen to finish,
+                      with \"replacedBy\": RUN_ID|null
+  Ctrl-C (--wait)     {\"outcome\": \"interrupted\", \"runId\": RUN_ID|null}, exit 130; the run goes on
+RUN is the API's pipelineRun object (property names as the API spells them). On an error
+stdout stays empty and the message goes to stderr.";
+
 /// `run`'s options.
 #[derive(Debug, Args)]
+#[command(after_help = RUN_JSON_HELP)]
 pub struct RunArgs {
     /// The pipeline's id.
     #[arg(value_name = "PIPELINE_ID")]
@@ -104,9 +121,7 @@ pub struct RunArgs {
     /// With --wait: stop the run when the timeout comes.
     #[arg(long, requires = "wait")]
     pub stop_on_timeout: bool,
-    /// Print one JSON document on stdout: {"pipelineRun": ...}; with --wait
-    /// {"outcome": "succeeded"|"failed"|"unrecognized"|"timed_out"|"replaced", "pipelineRun":
-    /// ...}, or {"outcome": "interrupted", "runId": ...} on Ctrl-C.
+    /// Print one JSON document on stdout (see below); progress goes to stderr as plain lines.
     #[arg(long)]
     pub json: bool,
 }

@@ -59,6 +59,13 @@ pub async fn demo() -> Result<Exit, Failure> {
         json: false,
     };
     let exit = super::run::run(&global, &args).await?;
+    let reads = studio.requests().iter().filter(|r| r.operation == Some(Operation::Get)).count();
+    if reads >= FAULTY_GET {
+        output::error_line(&format!(
+            "demo: the fake answered read {FAULTY_GET} of {reads} with HTTP 503; the client \
+             retried it and followed the run to its end"
+        ));
+    }
     if exit == Exit::Success {
         output::error_line("demo: done; point ei-pipeline at Studio with EI_API_KEY and --org");
     }

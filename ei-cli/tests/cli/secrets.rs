@@ -32,11 +32,11 @@ fn secrets_are_never_printed() {
     let commands: [&[&str]; 8] = [
         &["run", "1", "--wait", "--json"],
         &["run", "1", "--wait"],
-        &["run", "1", "--json"],
         &["status", "1", "--json"],
         &["status", "1"],
         &["list", "--json"],
         &["list"],
+        &["run", "1", "--json"],
         &["stop", "1"],
     ];
     let mut outcomes = Vec::new();
@@ -58,11 +58,11 @@ fn secrets_are_never_printed() {
         }
     }
     // The JSON keeps the properties, with their values redacted.
-    let status = outcomes[3].json();
+    let status = outcomes[2].json();
     assert_eq!(status["steps"][0]["projectApiKey"], "<redacted>");
     assert_eq!(status["steps"][0]["projectHmacKey"], "<redacted>");
     let waited = outcomes[0].json();
     assert_eq!(waited["pipelineRun"]["steps"][1]["projectApiKey"], "<redacted>");
-    let started = outcomes[2].json();
+    let started = outcomes[6].json();
     assert_eq!(started["pipelineRun"]["steps"][0]["projectHmacKey"], "<redacted>");
 }
