@@ -170,7 +170,7 @@ pub fn median(samples: &mut [Duration]) -> Duration {
     samples.get(samples.len() / 2).copied().unwrap_or_default()
 }
 
-/// Bytes in a mebibyte.
+/// KiB in a MiB.
 pub const KIB_PER_MIB: f64 = 1024.0;
 
 /// `kib` as MiB with one decimal.

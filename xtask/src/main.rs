@@ -3,8 +3,10 @@
 //! - `generate [--check]`: apply `openapi/corrections.yaml` to the vendor
 //!   document and regenerate the raw client in `ei-api/src/generated/`.
 //! - `conformance`: the conformance suite against Stoplight Prism.
+//! - `bench`: run the benchmarks and write `BENCHMARKS.md`.
 //! - `ci`: every check CI runs, in order.
 
+mod bench;
 mod ci;
 mod conformance;
 mod generate;
@@ -17,6 +19,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   generate [--check]   regenerate ei-api from openapi/ (--check: fail if the checked-in code is stale)
   conformance          run the conformance suite against Stoplight Prism (needs Node.js)
+  bench                run the benchmarks (release) and write BENCHMARKS.md
   ci                   run every check: fmt, clippy, generate --check, tests, conformance";
 
 fn main() -> ExitCode {
@@ -26,6 +29,7 @@ fn main() -> ExitCode {
         ["generate"] => generate::run(generate::Mode::Write),
         ["generate", "--check"] => generate::run(generate::Mode::Check),
         ["conformance"] => conformance::run(),
+        ["bench"] => bench::run(),
         ["ci"] => ci::run(),
         _ => {
             eprintln!("{USAGE}");

@@ -1,0 +1,216 @@
+//! `cargo xtask bench`: build the `ei-bench` binaries in release mode, install
+//! the vendor's clients into `.bench/`, run every benchmark and write
+//! `BENCHMARKS.md`.
+//!
+//! Each benchmark binary prints a markdown fragment; this command adds the
+//! machine, the headings and how long each part took. Figures are ratios
+//! against a baseline measured in the same run, so they compare across
+//! machines better than absolute times do.
+
+use anyhow::{bail, Context, Result};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The vendor's Python client and the version compared against.
+const PYTHON_PACKAGE: &str = "edgeimpulse-api==1.96.3";
+/// The vendor's Node.js client and the version compared against.
+const NODE_PACKAGE: &str = "edge-impulse-api@1.95.13";
+/// Where the vendor clients are installed (gitignored).
+const BENCH_DIR: &str = ".bench";
+/// The other engineer's waiter benchmark, run when it exists.
+const WAITER_EXAMPLE: &str = "ei-api-ext/examples/waiter_schedules.rs";
+
+/// One benchmark binary of `ei-bench` and the section it fills.
+struct Section {
+    binary: &'static str,
+    heading: &'static str,
+    intro: &'static str,
+}
+
+const SECTIONS: &[Section] = &[
+    Section {
+        binary: "decode",
+        heading: "Decoding",
+        intro: "Decoding answers from bytes: the generated types against `serde_json::Value` and \
+                `serde::de::IgnoredAny` (parse and discard: the floor). Median ns per decode over \
+                201 samples of about 2 ms each. Goal: typed within 2x IgnoredAny.",
+    },
+    Section {
+        binary: "overhead",
+        heading: "Per-call overhead",
+        intro: "`ei-api-ext` against hand-written `reqwest` calls (same headers: `x-api-key`, \
+                `accept: application/json`, `api-version`; same client settings; decoding into \
+                the same generated types), sequential, on one fixed-answer loopback server. The \
+                SDK's run call reads the pipeline first (to reconcile a lost answer safely), so \
+                `get` shows the per-call overhead and `run` the cost of that safety GET. \
+                Goal: within 10%.",
+    },
+    Section {
+        binary: "vendor_compare",
+        heading: "Against the vendor's clients",
+        intro: "The same sequential run calls from the vendor's official clients, each in its \
+                own process, against the same fixed-answer loopback server. Our SDK's run makes \
+                two requests (the safety GET, then the POST); the vendor clients make one. \
+                Goal: at least 3x their calls per second at a fraction of their memory.",
+    },
+    Section {
+        binary: "scale",
+        heading: "Scale",
+        intro: "1,000 concurrent run-and-wait tasks on one client against the fake Studio, on \
+                the real clock (1,000 pipelines, runs of 2 to 5 s), the client in a process of \
+                its own; connections are counted by a TCP proxy in front of the fake. \
+                Goal: all succeed, under 100 MiB peak RSS.",
+    },
+];
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Where cargo puts release binaries for this workspace.
+fn release_dir(root: &Path) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let target = if target.is_absolute() { target } else { root.join(target) };
+    target.join("release")
+}
+
+fn output_of(command: &mut Command) -> Result<String> {
+    let output = command.output().with_context(|| format!("could not start {command:?}"))?;
+    if !output.status.success() {
+        bail!(
+            "{command:?} failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn machine() -> String {
+    let cores = output_of(&mut Command::new("nproc")).map_or_else(
+        |_| std::thread::available_parallelism().map_or(0, |n| n.get()).to_string(),
+        |text| text.trim().to_owned(),
+    );
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|line| line.starts_with("model name"))
+                .and_then(|line| line.split_once(':'))
+                .map(|(_, model)| model.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let rustc = output_of(Command::new("rustc").arg("--version"))
+        .map_or_else(|_| "unknown".into(), |text| text.trim().to_owned());
+    format!("- cores (`nproc`): {cores}\n- CPU: {cpu}\n- {rustc}\n")
+}
+
+/// Installs the vendor's Python client; returns the venv's python.
+fn install_python(bench: &Path) -> Result<PathBuf> {
+    let venv = bench.join("py");
+    let python = venv.join("bin/python");
+    let installed = Command::new(&python)
+        .args(["-c", "import edgeimpulse_api"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !installed {
+        output_of(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        output_of(Command::new(venv.join("bin/pip")).args(["install", "-q", PYTHON_PACKAGE]))?;
+    }
+    Ok(python)
+}
+
+/// Installs the vendor's Node.js client; returns its `node_modules`.
+fn install_node(bench: &Path) -> Result<PathBuf> {
+    let prefix = bench.join("node");
+    let modules = prefix.join("node_modules");
+    if !modules.join("edge-impulse-api/package.json").exists() {
+        output_of(
+            Command::new("npm")
+                .args(["install", "--silent", "--prefix"])
+                .arg(&prefix)
+                .arg(NODE_PACKAGE),
+        )?;
+    }
+    Ok(modules)
+}
+
+pub fn run() -> Result<()> {
+    let root = crate::workspace::root();
+    let started = Instant::now();
+    eprintln!("xtask bench: building ei-bench (release)");
+    let status = cargo()
+        .args(["build", "--release", "-p", "ei-bench", "--bins"])
+        .current_dir(&root)
+        .status()
+        .context("could not start cargo build")?;
+    if !status.success() {
+        bail!("building ei-bench failed ({status})");
+    }
+    let binaries = release_dir(&root);
+
+    let bench = root.join(BENCH_DIR);
+    std::fs::create_dir_all(&bench).context("creating .bench/")?;
+    let mut vendor_env: Vec<(&str, PathBuf)> = Vec::new();
+    let mut notes = String::new();
+    eprintln!("xtask bench: installing {PYTHON_PACKAGE} and {NODE_PACKAGE} into {BENCH_DIR}/");
+    match install_python(&bench) {
+        Ok(python) => vendor_env.push(("EI_BENCH_PYTHON", python)),
+        Err(error) => writeln!(notes, "- {PYTHON_PACKAGE} could not be installed: {error:#}")?,
+    }
+    match install_node(&bench) {
+        Ok(modules) => vendor_env.push(("EI_BENCH_NODE_PATH", modules)),
+        Err(error) => writeln!(notes, "- {NODE_PACKAGE} could not be installed: {error:#}")?,
+    }
+
+    let mut report = String::from(
+        "# Benchmarks\n\nWritten by `cargo xtask bench` (do not edit by hand). Ratios compare \
+         figures measured in the same run.\n\n## Machine\n\n",
+    );
+    report.push_str(&machine());
+    for section in SECTIONS {
+        eprintln!("xtask bench: running {}", section.binary);
+        let section_started = Instant::now();
+        let mut command = Command::new(binaries.join(section.binary));
+        command.current_dir(&root).envs(vendor_env.iter().map(|(k, v)| (*k, v)));
+        let body = output_of(&mut command)?;
+        let seconds = section_started.elapsed().as_secs_f64();
+        write!(report, "\n## {}\n\n{}\n\n{}", section.heading, section.intro, body)?;
+        if section.binary == "vendor_compare" {
+            report.push_str(&notes);
+        }
+        writeln!(report, "- took {seconds:.1} s")?;
+    }
+
+    // ---- Waiter schedules: another engineer's benchmark binary, run when it
+    // exists, its stdout (a markdown table) appended as it is. ----
+    report.push_str("\n## Waiter schedules\n\n");
+    if root.join(WAITER_EXAMPLE).exists() {
+        eprintln!("xtask bench: running the waiter_schedules example");
+        let body = output_of(cargo().current_dir(&root).args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "ei-api-ext",
+            "--example",
+            "waiter_schedules",
+        ]))?;
+        report.push_str(&body);
+    } else {
+        writeln!(report, "Not run: `{WAITER_EXAMPLE}` does not exist yet.")?;
+    }
+
+    writeln!(
+        report,
+        "\n---\n\n`cargo xtask bench` took {:.0} s (build included).",
+        started.elapsed().as_secs_f64()
+    )?;
+    std::fs::write(root.join("BENCHMARKS.md"), report).context("writing BENCHMARKS.md")?;
+    eprintln!("xtask bench: wrote BENCHMARKS.md in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
