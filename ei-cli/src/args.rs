@@ -20,7 +20,7 @@ Exit codes:
   4    transport failure or invalid response, after retries (5xx, 429, lost connection)
   5    --wait timed out
   6    the run's outcome could not be determined (a status this version does not
-       know, or a newer run replaced it before it was seen to finish)
+       know, or a newer run replaced it, or it vanished, before it was seen to finish)
   70   internal error (a bug in ei-pipeline)
   130  interrupted (Ctrl-C) while waiting; the run goes on
 

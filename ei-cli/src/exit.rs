@@ -75,6 +75,9 @@ impl Exit {
             | ErrorKind::Transport { .. }
             | ErrorKind::InvalidResponse { .. }
             | ErrorKind::RunOutcomeUnknown(_) => Exit::Unavailable,
+            // The run started but was never seen again: its outcome is unknown.
+            ErrorKind::RunNotFound { .. } => Exit::Undetermined,
+            // A kind this version does not know: treat it as a failure to get an answer.
             _ => Exit::Unavailable,
         }
     }
@@ -160,7 +163,7 @@ fn hint(error: &Error) -> Option<&'static str> {
         ErrorKind::NotFound { .. } => {
             Some("check the organization id (--org or EI_ORGANIZATION_ID) and the pipeline id")
         }
-        ErrorKind::RunOutcomeUnknown(_) => {
+        ErrorKind::RunOutcomeUnknown(_) | ErrorKind::RunNotFound { .. } => {
             Some("run `ei-pipeline status <PIPELINE_ID>` before starting the pipeline again")
         }
         ErrorKind::Transport { .. } => {

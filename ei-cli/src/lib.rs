@@ -17,7 +17,7 @@
 //! | 3 | the API refused the request (401, 403, 404, other 4xx, `success: false`) |
 //! | 4 | transport failure or invalid response, after retries (5xx, 429, lost connection) |
 //! | 5 | `--wait` timed out |
-//! | 6 | the run's outcome could not be determined (an unlisted status, or the run was replaced) |
+//! | 6 | the run's outcome could not be determined (an unlisted status, the run was replaced or vanished) |
 //! | 70 | internal error (a bug in `ei-pipeline`) |
 //! | 130 | interrupted (Ctrl-C) while waiting; the run goes on |
 #![deny(missing_docs)]
