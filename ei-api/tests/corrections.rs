@@ -2,18 +2,14 @@
 
 use ei_api::enums::{OrganizationPipelineRunStepCategory, TransformationJobStatusEnum};
 use ei_api::types::{
-    GetOrganizationPipelinesResponse, OrganizationPipelineRunStep, RunOrganizationPipelineResponse,
+    GenericApiResponse, GetOrganizationPipelinesResponse, OrganizationPipelineRunStep,
+    RunOrganizationPipelineResponse,
 };
 use ei_api::{Client, Credentials, RequestContext, ServerFailure};
 use httpmock::prelude::*;
 use serde_json::{json, Value};
 
 const SEED_RUN_RESPONSE: &str = include_str!("fixtures/seed-run-response.json");
-
-fn client(server: &MockServer) -> Client {
-    let credentials = Credentials::api_key("ei_test_key").unwrap();
-    Client::new(&server.base_url(), RequestContext::new(credentials))
-}
 
 #[test]
 fn seed_example_decodes_and_reencodes_to_the_same_json() {
@@ -122,24 +118,28 @@ fn project_keys_never_show_in_debug() {
     assert_eq!(step.project_api_key.unwrap().expose(), "ei_leaky_api_key");
 }
 
-/// error-responses: a 404's body decodes and carries the server's words.
-#[tokio::test]
-async fn not_found_surfaces_the_server_text() {
+/// Sends a run call to a server that answers `status` with a failure body
+/// saying `message`; returns the error and the response head seen.
+async fn failed_run(status: u16, message: &str) -> (ei_api::Error<GenericApiResponse>, u16) {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
             when.method(POST).path("/api/organizations/1/pipelines/2/run");
-            then.status(404).json_body(json!({"success": false, "error": "No such pipeline"}));
+            then.status(status).json_body(json!({"success": false, "error": message}));
         })
         .await;
-    let error = client(&server)
-        .run_organization_pipeline()
-        .organization_id(1)
-        .pipeline_id(2)
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    let context = RequestContext::new(Credentials::api_key("k").unwrap());
+    let client = Client::new(&server.base_url(), context.clone());
+    let error = client.run_organization_pipeline().organization_id(1).pipeline_id(2).send().await;
+    (error.unwrap_err(), context.response_head().unwrap().status.as_u16())
+}
+
+/// error-responses: a 404's body decodes and carries the server's words.
+#[tokio::test]
+async fn not_found_surfaces_the_server_text() {
+    let (error, status) = failed_run(404, "No such pipeline").await;
+    assert_eq!(status, 404);
+    assert!(matches!(error, ei_api::Error::ErrorResponse(_)));
     let failure = ServerFailure::from_error(&error).expect("a server failure");
     assert_eq!(failure.message.as_deref(), Some("No such pipeline"));
 }
@@ -147,26 +147,10 @@ async fn not_found_surfaces_the_server_text() {
 /// A 200 that says `success: false` surfaces the server's words too.
 #[tokio::test]
 async fn success_false_in_a_200_surfaces_the_server_text() {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/api/organizations/1/pipelines/2/run");
-            then.status(200)
-                .json_body(json!({"success": false, "error": "Pipeline is already running"}));
-        })
-        .await;
-    let context = RequestContext::new(Credentials::api_key("k").unwrap());
-    let client = Client::new(&server.base_url(), context.clone());
-    let error = client
-        .run_organization_pipeline()
-        .organization_id(1)
-        .pipeline_id(2)
-        .send()
-        .await
-        .unwrap_err();
+    let (error, status) = failed_run(200, "Pipeline is already running").await;
+    assert_eq!(status, 200);
     let failure = ServerFailure::from_error(&error).expect("a server failure");
     assert_eq!(failure.message.as_deref(), Some("Pipeline is already running"));
-    assert_eq!(context.response_head().unwrap().status.as_u16(), 200);
 }
 
 #[tokio::test]

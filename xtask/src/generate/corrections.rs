@@ -185,34 +185,37 @@ fn open_enums(document: &mut Value) -> Result<Vec<String>> {
 }
 
 /// Replaces every inline string enum below `schema` with a reference to a
-/// new component named after its place (`Parent` + `Property`), the name
-/// typify would have given it.
+/// new component named after its place (`Parent` + `Property`, `Item` for
+/// array items), the name typify would have given it.
 fn hoist_inline_enums(
     schema: &mut Value,
     type_name: &str,
     hoisted: &mut Vec<(String, Value)>,
 ) -> Result<()> {
-    let Some(object) = schema.as_object_mut() else {
-        return Ok(());
-    };
-    if let Some(Value::Array(parts)) = object.get_mut("allOf") {
-        for part in parts.iter_mut() {
-            hoist_inline_enums(part, type_name, hoisted)?;
-        }
-    }
-    if let Some(items) = object.get_mut("items") {
-        hoist_inline_enums(items, &format!("{type_name}Item"), hoisted)?;
-    }
-    if let Some(Value::Object(properties)) = object.get_mut("properties") {
+    for_each_object_schema(schema, type_name, &mut |object, location| {
+        let Some(Value::Object(properties)) = object.get_mut("properties") else {
+            return Ok(());
+        };
         for (property, property_schema) in properties.iter_mut() {
-            let nested_name = format!("{type_name}{}", pascal_case(property));
             if is_string_enum(property_schema) {
-                let reference = json!({ "$ref": format!("#/components/schemas/{nested_name}") });
-                hoisted.push((nested_name, std::mem::replace(property_schema, reference)));
-            } else {
-                hoist_inline_enums(property_schema, &nested_name, hoisted)?;
+                let name = format!("{}{}", type_name_at(location), pascal_case(property));
+                let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
+                hoisted.push((name, std::mem::replace(property_schema, reference)));
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
+}
+
+/// The type name typify gives the schema at a dotted location:
+/// `Pipeline.feedingIntoDataset` -> `PipelineFeedingIntoDataset`,
+/// `Step.pathFilters[]` -> `StepPathFiltersItem`.
+fn type_name_at(location: &str) -> String {
+    location
+        .split('.')
+        .map(|part| match part.strip_suffix("[]") {
+            Some(array) => pascal_case(array) + "Item",
+            None => pascal_case(part),
+        })
+        .collect()
 }
