@@ -11,7 +11,13 @@
 //!   schema ([`schema_agreement`], over the list in [`rust_types`]).
 //!
 //! The integration tests in `tests/` drive these; `cargo xtask conformance`
-//! also runs them against Stoplight Prism.
+//! also runs the suite's requests against Stoplight Prism.
+//!
+//! Run with `cargo test -p ei-conformance-tests` (the Prism test is ignored
+//! there; `cargo xtask conformance` runs it). To see a disagreement caught,
+//! point `EI_CONFORMANCE_DOCUMENT` at an edited copy of
+//! `ei-api/openapi/edge-impulse.corrected.json`: every test, and Prism,
+//! then judge the client against that copy.
 
 pub mod credentials;
 pub mod document;

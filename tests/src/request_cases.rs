@@ -4,6 +4,7 @@
 
 use crate::document::{Document, Operation};
 use crate::instances::EDGE_INTEGERS;
+use crate::json_schema::Judge;
 use crate::schema_view::View;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -19,8 +20,17 @@ pub struct RequestCase {
     pub description: String,
 }
 
-/// Values at the edges of what `schema` allows (for integers, of 64 bits).
+/// Values at the edges of what `schema` allows (for integers, of 64 bits),
+/// less any the schema refuses (a `minimum`, say).
 pub fn edge_values(document: &Document, schema: &Value) -> Vec<Value> {
+    let judge = Judge::new(document, schema);
+    let mut values = candidates(document, schema);
+    values.retain(|value| judge.accepts(value));
+    assert!(!values.is_empty(), "the schema {schema} allows none of the edge values tried");
+    values
+}
+
+fn candidates(document: &Document, schema: &Value) -> Vec<Value> {
     let view = View::of(document, schema);
     if let Some(values) = view.enumeration {
         return values.into_iter().filter(|value| !value.is_null()).collect();

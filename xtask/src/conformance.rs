@@ -161,8 +161,12 @@ fn run_stage(
         .with_context(|| format!("could not read Prism's log {}", log_path.display()))?;
     let findings = read_log(&log);
     if !status.success() {
+        let log_says = match &findings {
+            Ok(()) => "no violation besides the canary's".to_owned(),
+            Err(error) => format!("{error:#}"),
+        };
         bail!(
-            "{}: `cargo test --test {}` failed ({status}); Prism's log is {}",
+            "{}: `cargo test --test {}` failed ({status}); Prism's log ({}) shows {log_says}",
             stage.name,
             stage.test,
             log_path.display()
