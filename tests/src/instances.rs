@@ -80,13 +80,16 @@ pub const PLAIN_DATE_TIME: &str = "2024-01-02T03:04:05Z";
 /// smallest, zero and minus one.
 pub const EDGE_INTEGERS: &[i64] = &[(1 << 53) + 1, -((1 << 53) + 1), i64::MAX, i64::MIN, 0, -1];
 
-/// Date-times with fractional seconds and offsets.
+/// Date-times with fractional seconds and offsets, lower-case separators
+/// and a leap second: all RFC 3339.
 pub const EDGE_DATE_TIMES: &[&str] = &[
     "2024-02-29T23:59:59.123456789+05:30",
     "2023-11-07T05:31:56.5-08:00",
     "1970-01-01T00:00:00.000Z",
     "2024-06-30T12:00:00+00:00",
     "2024-06-30T12:00:00.1-00:30",
+    "2024-06-30t12:00:00z",
+    "2016-12-31T23:59:60Z",
 ];
 
 /// A string no enum of the document lists.
