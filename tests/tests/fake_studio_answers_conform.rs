@@ -1,0 +1,493 @@
+//! The fake Studio's answers conform to the corrected document: a fake
+//! Studio is driven (on a paused clock) through every state it can be in,
+//! and each raw answer (fetched with reqwest, not the generated client) must
+//! be `application/json` and valid for the schema the document declares for
+//! its operation and status (`200`, or the `4XX`/`5XX` `GenericApiResponse`),
+//! judged by the suite's own [`Judge`].
+//!
+//! One answer the document does not declare is judged otherwise: the
+//! vendor's refusal (to run a running pipeline or one with a start error,
+//! to stop one that is not running), a 200 with `success: false` and
+//! without the operation's other required properties, is judged as a
+//! `GenericApiResponse` (see `ei_api::failure`).
+//!
+//! Faults that break the document on purpose (broken JSON, closed
+//! connections, foreign bodies) are left out, but the answers with unknown
+//! properties or `null`s must conform too: the corrected document allows
+//! `null` on optional properties and does not forbid unknown ones.
+
+use ei_api::Credentials;
+use ei_conformance_tests::credentials::OFFERED;
+use ei_conformance_tests::document::{
+    Document, Operation as DocumentOperation, StatusKey, SCHEMA_REF_PREFIX,
+};
+use ei_conformance_tests::json_schema::Judge;
+use ei_conformance_tests::served::declared_for;
+use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
+use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+const ORGANIZATION: i64 = 7;
+/// Three steps (1 s, 2 s, 1 s); the second carries project keys.
+const SUCCEEDS: i64 = 1;
+/// Its second step fails.
+const FAILS: i64 = 2;
+/// Stopped in the middle of a run.
+const STOPPED: i64 = 3;
+/// Cannot start.
+const START_ERROR: i64 = 4;
+/// Reports no progress counts.
+const NO_COUNTS: i64 = 5;
+/// The project the steps of [`SUCCEEDS`] import into.
+const PROJECT: i64 = 42;
+
+/// The document's operation id for each of the fake's operations.
+fn operation_id(operation: Operation) -> &'static str {
+    match operation {
+        Operation::Run => "runOrganizationPipeline",
+        Operation::Get => "getOrganizationPipeline",
+        Operation::Stop => "stopOrganizationPipeline",
+        Operation::List => "listOrganizationPipelines",
+    }
+}
+
+/// Whether a raw answer to `operation` conforms to the document: JSON, and
+/// valid for the schema the document declares for `status`.
+fn conforms(
+    document: &Document,
+    operation: &DocumentOperation,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<(), Vec<String>> {
+    let media = content_type.unwrap_or("(none)");
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(vec![format!("Content-Type is {media}, not application/json")]);
+    }
+    let Some(key) = declared_for(operation, status) else {
+        return Err(vec![format!("the document declares no response for {status}")]);
+    };
+    let declared = operation.responses.iter().find(|response| response.status == key);
+    let Some(schema) = declared.and_then(|response| response.json_schema.as_ref()) else {
+        return Err(vec![format!("the document declares no JSON body for {key}")]);
+    };
+    let body: Value = serde_json::from_slice(body).map_err(|error| {
+        vec![format!("the body is not JSON ({error}): {}", String::from_utf8_lossy(body))]
+    })?;
+    // The vendor refuses with `success: false` in a 200 whose other required
+    // properties are missing (ei_api::failure); the document does not declare
+    // that answer, so it is judged as what it is, a `GenericApiResponse`.
+    let refusal = json!({ "$ref": format!("{SCHEMA_REF_PREFIX}GenericApiResponse") });
+    let schema =
+        if key == StatusKey::Code(200) && body["success"] == false { &refusal } else { schema };
+    Judge::new(document, schema)
+        .verdict(&body)
+        .map_err(|reasons| reasons.into_iter().map(|reason| format!("{key}: {reason}")).collect())
+}
+
+/// A raw request with one credential (or none), sent to the fake.
+#[derive(Clone, Debug)]
+struct Credential(Option<(HeaderName, HeaderValue)>);
+
+impl Credential {
+    fn of(credentials: &Credentials) -> Credential {
+        Credential(Some((credentials.header_name(), credentials.header_value().clone())))
+    }
+
+    fn none() -> Credential {
+        Credential(None)
+    }
+}
+
+/// Sends raw requests to the fake and judges every answer.
+struct Checker<'a> {
+    document: &'static Document,
+    studio: &'a FakeStudio,
+    http: reqwest::Client,
+    credential: Credential,
+    problems: Vec<String>,
+    /// (operation id, status) of each answer judged.
+    seen: BTreeSet<(String, u16)>,
+    judged: usize,
+}
+
+impl<'a> Checker<'a> {
+    fn new(studio: &'a FakeStudio, credential: Credential) -> Checker<'a> {
+        Checker {
+            document: Document::get(),
+            studio,
+            http: reqwest::Client::new(),
+            credential,
+            problems: Vec::new(),
+            seen: BTreeSet::new(),
+            judged: 0,
+        }
+    }
+
+    /// Sends `operation` to `path_and_query` (below `/v1`), judges the
+    /// answer, checks its status is `expected` and returns its body.
+    async fn call(
+        &mut self,
+        what: &str,
+        operation: Operation,
+        path_and_query: &str,
+        expected: u16,
+    ) -> Value {
+        let id = operation_id(operation);
+        let declared = self
+            .document
+            .operations()
+            .into_iter()
+            .find(|candidate| candidate.id == id)
+            .unwrap_or_else(|| panic!("the document has no operation {id}"));
+        let url = format!("{}{path_and_query}", self.studio.base_url());
+        let mut request =
+            self.http.request(declared.method.parse().expect("an HTTP method"), url.as_str());
+        if let Some((name, value)) = &self.credential.0 {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.unwrap_or_else(|error| panic!("{what}: {error}"));
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let body = response.bytes().await.unwrap_or_else(|error| panic!("{what}: {error}"));
+        let name = format!("{what} ({} {path_and_query} → {status})", declared.method);
+        if status != expected {
+            self.problems.push(format!("{name}: expected status {expected}"));
+        }
+        if let Err(reasons) =
+            conforms(self.document, &declared, status, content_type.as_deref(), &body)
+        {
+            self.problems.push(format!("{name}:\n  {}", reasons.join("\n  ")));
+        }
+        self.judged += 1;
+        self.seen.insert((id.to_owned(), status));
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    }
+
+    /// Records a problem unless `holds`: the state the fake was meant to be in.
+    fn expect(&mut self, holds: bool, what: &str) {
+        if !holds {
+            self.problems.push(format!("the fake was not in the state meant: {what}"));
+        }
+    }
+
+    fn finish(self) -> (usize, BTreeSet<(String, u16)>) {
+        assert!(
+            self.problems.is_empty(),
+            "{} of {} answers do not conform:\n{}",
+            self.problems.len(),
+            self.judged,
+            self.problems.join("\n")
+        );
+        (self.judged, self.seen)
+    }
+}
+
+fn pipeline(id: i64) -> String {
+    format!("/api/organizations/{ORGANIZATION}/pipelines/{id}")
+}
+
+fn secs(seconds: f64) -> Duration {
+    Duration::from_secs_f64(seconds)
+}
+
+async fn studio() -> FakeStudio {
+    let step = |name: &str, seconds: f64, files: u32| {
+        StepSpec::new(name).duration(secs(seconds)).files(files)
+    };
+    FakeStudio::builder()
+        .api_key(FakeStudio::DEFAULT_API_KEY)
+        .jwt("ei_conformance_jwt")
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, SUCCEEDS, "Nightly import")
+                .step(step("Fetch", 1.0, 10))
+                .step(
+                    step("Label", 2.0, 20).project_id(PROJECT).project_keys("ei_0123", "hmac_4567"),
+                )
+                .step(step("Import", 1.0, 18).project_id(PROJECT)),
+        )
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, FAILS, "Fails")
+                .step(step("Fetch", 1.0, 10))
+                .step(step("Break", 1.0, 10).fails())
+                .step(step("Never", 1.0, 10)),
+        )
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, STOPPED, "Stopped")
+                .step(step("Fetch", 1.0, 10))
+                .step(step("Long", 60.0, 10)),
+        )
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, START_ERROR, "Cannot start")
+                .step(step("Fetch", 1.0, 10))
+                .start_error("Transformation block 12 does not exist"),
+        )
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, NO_COUNTS, "No counts")
+                .step(step("Fetch", 1.0, 10))
+                .step(step("Label", 1.0, 10))
+                .without_progress_counts(),
+        )
+        .start()
+        .await
+}
+
+fn pipeline_of(body: &Value) -> &Value {
+    &body["pipeline"]
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
+    let studio = studio().await;
+    let key = Credentials::api_key(FakeStudio::DEFAULT_API_KEY).expect("a key");
+    let mut check = Checker::new(&studio, Credential::of(&key));
+    use Operation::{Get, List, Run, Stop};
+
+    // No run yet.
+    for id in [SUCCEEDS, FAILS, STOPPED, START_ERROR, NO_COUNTS] {
+        let body = check.call("before any run", Get, &pipeline(id), 200).await;
+        check.expect(pipeline_of(&body).get("lastRun").is_none(), "no run yet");
+    }
+    let body =
+        check.call("stop before any run", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
+    check.expect(body["success"] == false, "stopping nothing is refused");
+
+    // A run that succeeds, watched in each step.
+    let start = tokio::time::Instant::now();
+    let body = check.call("run", Run, &format!("{}/run", pipeline(SUCCEEDS)), 200).await;
+    check.expect(body["success"] == true, "the run starts");
+    let body = check
+        .call(
+            "run while running",
+            Run,
+            &format!("{}/run?ignoreLastSuccessfulRun=true", pipeline(SUCCEEDS)),
+            200,
+        )
+        .await;
+    check.expect(body["success"] == false, "a concurrent run is refused");
+    for (at, step) in [(0.5, 0), (1.5, 1), (2.9, 1), (3.5, 2)] {
+        tokio::time::sleep_until(start + secs(at)).await;
+        let body = check.call(&format!("step {step} running"), Get, &pipeline(SUCCEEDS), 200).await;
+        let current = &pipeline_of(&body)["currentRun"];
+        check.expect(
+            current["steps"][step]["transformationJob"]["status"] == "started",
+            "a step runs",
+        );
+        let body =
+            check.call("list while running", List, "/api/organizations/7/pipelines", 200).await;
+        check.expect(
+            body["pipelines"].as_array().is_some_and(|all| all.len() == 5),
+            "five pipelines",
+        );
+    }
+    tokio::time::sleep_until(start + secs(4.5)).await;
+    let body = check.call("finished, succeeded", Get, &pipeline(SUCCEEDS), 200).await;
+    check.expect(pipeline_of(&body).get("currentRun").is_none(), "the run is over");
+    check.expect(
+        pipeline_of(&body)["lastRun"]["steps"][2]["transformationJob"]["status"] == "finished",
+        "the run succeeded",
+    );
+    let body =
+        check.call("stop after the run", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
+    check.expect(body["success"] == false, "stopping a finished run is refused");
+    check
+        .call(
+            "run again",
+            Run,
+            &format!("{}/run?ignoreLastSuccessfulRun=false", pipeline(SUCCEEDS)),
+            200,
+        )
+        .await;
+
+    // A run that fails.
+    check.call("run a failing pipeline", Run, &format!("{}/run", pipeline(FAILS)), 200).await;
+    tokio::time::sleep(secs(1.5)).await;
+    check.call("failing step running", Get, &pipeline(FAILS), 200).await;
+    tokio::time::sleep(secs(5.0)).await;
+    let body = check.call("finished, failed", Get, &pipeline(FAILS), 200).await;
+    check.expect(
+        pipeline_of(&body)["lastRun"]["steps"][1]["transformationJob"]["status"] == "failed",
+        "the run failed",
+    );
+
+    // A run that is stopped.
+    check.call("run to stop", Run, &format!("{}/run", pipeline(STOPPED)), 200).await;
+    tokio::time::sleep(secs(2.0)).await;
+    let body = check.call("stop", Stop, &format!("{}/stop", pipeline(STOPPED)), 200).await;
+    check.expect(body["success"] == true, "the run stops");
+    let body = check.call("stopped", Get, &pipeline(STOPPED), 200).await;
+    check.expect(pipeline_of(&body).get("currentRun").is_none(), "the stopped run is over");
+
+    // A start error.
+    let body = check.call("start error", Run, &format!("{}/run", pipeline(START_ERROR)), 200).await;
+    check.expect(body["success"] == false, "a pipeline with a start error does not run");
+    check.call("with a start error", Get, &pipeline(START_ERROR), 200).await;
+
+    // No progress counts.
+    check.call("run without counts", Run, &format!("{}/run", pipeline(NO_COUNTS)), 200).await;
+    tokio::time::sleep(secs(0.5)).await;
+    check.call("running without counts", Get, &pipeline(NO_COUNTS), 200).await;
+    tokio::time::sleep(secs(5.0)).await;
+    check.call("finished without counts", Get, &pipeline(NO_COUNTS), 200).await;
+
+    // Lists.
+    let all = "/api/organizations/7/pipelines";
+    check.call("list", List, all, 200).await;
+    let body =
+        check.call("list by project", List, &format!("{all}?projectId={PROJECT}"), 200).await;
+    check.expect(body["pipelines"].as_array().is_some_and(|some| some.len() == 1), "one pipeline");
+    let body =
+        check.call("list by another project", List, &format!("{all}?projectId=9"), 200).await;
+    check.expect(body["pipelines"].as_array().is_some_and(Vec::is_empty), "no pipeline");
+
+    // 400 and 404.
+    check.call("bad pipeline id", Get, "/api/organizations/7/pipelines/abc", 400).await;
+    check.call("bad organization id", List, "/api/organizations/x/pipelines", 400).await;
+    check.call("bad projectId", List, &format!("{all}?projectId=one"), 400).await;
+    check
+        .call(
+            "bad flag",
+            Run,
+            &format!("{}/run?ignoreLastSuccessfulRun=maybe", pipeline(SUCCEEDS)),
+            400,
+        )
+        .await;
+    check
+        .call(
+            "too big an id",
+            Stop,
+            "/api/organizations/7/pipelines/99999999999999999999/stop",
+            400,
+        )
+        .await;
+    check.call("unknown pipeline", Get, &pipeline(99), 404).await;
+    check.call("unknown pipeline run", Run, &format!("{}/run", pipeline(99)), 404).await;
+    check.call("unknown pipeline stop", Stop, &format!("{}/stop", pipeline(99)), 404).await;
+    check.call("unknown organization", List, "/api/organizations/99/pipelines", 404).await;
+
+    // Faults that keep to the document: unknown properties, nulls, HTTP errors.
+    let faults: Vec<(&str, Fault, u16)> = vec![
+        ("unknown properties", Fault::unknown_properties(), 200),
+        ("nulls", Fault::nulls(), 200),
+        ("429", Fault::status(429).retry_after("5"), 429),
+        ("500", Fault::status(500), 500),
+        ("503", Fault::status(503), 503),
+        ("vendor refusal", Fault::success_false("Not now"), 200),
+        ("delay", Fault::delay(secs(3.0)), 200),
+    ];
+    for (name, fault, status) in faults {
+        check.call(&format!("{name}, no run"), Get, &pipeline(SUCCEEDS), 200).await;
+        for (operation, path) in [
+            (Run, format!("{}/run", pipeline(SUCCEEDS))),
+            (Get, pipeline(SUCCEEDS)),
+            (List, all.to_owned()),
+            (Get, pipeline(NO_COUNTS)),
+            (Stop, format!("{}/stop", pipeline(SUCCEEDS))),
+            (Get, pipeline(SUCCEEDS)),
+        ] {
+            studio.inject(operation, When::Nth(1), fault.clone());
+            check.call(&format!("{name} ({operation:?})"), operation, &path, status).await;
+        }
+        // Let any run started end.
+        tokio::time::sleep(secs(10.0)).await;
+    }
+    // Nulls and unknown properties while a run is in progress, with counts and project keys.
+    studio.start_run(ORGANIZATION, SUCCEEDS).expect("a run starts");
+    tokio::time::sleep(secs(1.5)).await;
+    for (name, fault) in
+        [("nulls", Fault::nulls()), ("unknown properties", Fault::unknown_properties())]
+    {
+        studio.inject(Get, When::Nth(1), fault.clone());
+        check.call(&format!("{name} while running"), Get, &pipeline(SUCCEEDS), 200).await;
+        studio.inject(List, When::Nth(1), fault);
+        check.call(&format!("{name} in a list while running"), List, all, 200).await;
+    }
+    let (judged, seen) = check.finish();
+
+    // 401, for each operation, with no credential and with a wrong one.
+    let wrong = Credentials::api_key("ei_not_the_key").expect("a key");
+    for credential in [Credential::none(), Credential::of(&wrong)] {
+        let mut check = Checker::new(&studio, credential);
+        check.call("no credential", Run, &format!("{}/run", pipeline(SUCCEEDS)), 401).await;
+        check.call("no credential", Get, &pipeline(SUCCEEDS), 401).await;
+        check.call("no credential", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 401).await;
+        check.call("no credential", List, all, 401).await;
+        check.finish();
+    }
+    // Every kind of credential the client offers is accepted, and answered alike.
+    for make in OFFERED {
+        let secret = if make("probe").is_ok_and(|c| c.scheme_name() == "ApiKeyAuthentication") {
+            FakeStudio::DEFAULT_API_KEY
+        } else {
+            "ei_conformance_jwt"
+        };
+        let credentials = make(secret).expect("a credential");
+        let mut check = Checker::new(&studio, Credential::of(&credentials));
+        let kind = credentials.scheme_name();
+        check.call(kind, Get, &pipeline(SUCCEEDS), 200).await;
+        check.call(kind, List, all, 200).await;
+        check.call(kind, Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
+        check.call(kind, Run, &format!("{}/run", pipeline(SUCCEEDS)), 200).await;
+        check.finish();
+    }
+
+    for id in ["runOrganizationPipeline", "getOrganizationPipeline", "stopOrganizationPipeline"] {
+        for status in [200, 400, 404, 429, 500, 503] {
+            assert!(seen.contains(&(id.to_owned(), status)), "no {status} answer of {id} judged");
+        }
+    }
+    assert!(judged >= 90, "only {judged} answers judged");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_check_refuses_answers_that_break_the_document() {
+    let document = Document::get();
+    let operations = document.operations();
+    let get =
+        operations.iter().find(|operation| operation.id == "getOrganizationPipeline").unwrap();
+    let json = Some("application/json");
+    let good = br#"{"success":false,"error":"Pipeline not found"}"#;
+    conforms(document, get, 404, json, good).expect("a GenericApiResponse conforms");
+    for (status, content_type, body) in [
+        (404, json, &br#"{"success":"no","error":"Pipeline not found"}"#[..]),
+        (404, json, br#"{"error":"Pipeline not found"}"#),
+        (503, json, br#"{"success":false,"error":17}"#),
+        (200, json, br#"{"success":true}"#),
+        (200, json, br#"{"success":false,"error":false}"#),
+        (200, json, br#"{"success":true,"pipeline":{"id":"one"}}"#),
+        (404, Some("text/html"), good),
+        (404, None, good),
+        (404, json, b"{success: false}"),
+    ] {
+        assert!(
+            conforms(document, get, status, content_type, body).is_err(),
+            "{status} {content_type:?} {} was accepted",
+            String::from_utf8_lossy(body)
+        );
+    }
+
+    // And a real answer of the fake that breaks the document on purpose is caught.
+    let studio = studio().await;
+    let key = Credentials::api_key(FakeStudio::DEFAULT_API_KEY).expect("a key");
+    for (fault, status, caught) in [
+        (Fault::malformed_json(), 200, "not JSON"),
+        (Fault::status(502).body("text/html", "<h1>502</h1>"), 502, "Content-Type"),
+        (Fault::unknown_properties().body("application/json", r#"{"success":1}"#), 200, "success"),
+    ] {
+        studio.inject(Operation::Get, When::Nth(1), fault);
+        let mut check = Checker::new(&studio, Credential::of(&key));
+        check.call("broken on purpose", Operation::Get, &pipeline(SUCCEEDS), status).await;
+        assert!(
+            check.problems.len() == 1 && check.problems[0].contains(caught),
+            "a broken answer was not caught as it should be: {:?}",
+            check.problems
+        );
+    }
+}
