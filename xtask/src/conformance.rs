@@ -7,6 +7,13 @@
 //! the one request marked as the canary must show violations (proof that
 //! Prism validates and that the log is read right), and no other request
 //! may show any. Prism is stopped when the stage ends, however it ends.
+//!
+//! The `prism-mock` stage runs `prism mock`, which answers from the document
+//! itself. The `prism-proxy` stage first starts the fake Studio (the
+//! `fake_studio_server` example of `ei-conformance-tests`) and runs
+//! `prism proxy --errors` in front of it, so that Prism judges the fake's
+//! real answers too (a response violation becomes an error answer); the
+//! fake is stopped with Prism.
 
 use anyhow::{bail, ensure, Context, Result};
 use std::fs::{self, File};
@@ -40,6 +47,8 @@ const STARTUP: Duration = Duration::from_secs(90);
 enum Mode {
     /// `prism mock`: Prism answers from the document itself.
     Mock,
+    /// `prism proxy --errors` in front of the fake Studio.
+    Proxy,
 }
 
 /// One run of a Rust test against Prism.
@@ -54,14 +63,24 @@ struct Stage {
 }
 
 /// The stages, in order.
-const STAGES: &[Stage] =
-    &[Stage { name: "prism-mock", mode: Mode::Mock, test: "prism_finds_no_violation" }];
+const STAGES: &[Stage] = &[
+    Stage { name: "prism-mock", mode: Mode::Mock, test: "prism_finds_no_violation" },
+    Stage { name: "prism-proxy", mode: Mode::Proxy, test: "prism_proxy_finds_no_violation" },
+];
+
+/// The example of `ei-conformance-tests` that serves the fake Studio.
+const FAKE_STUDIO: &str = "fake_studio_server";
+
+/// How long the fake Studio may take to start once built.
+const FAKE_STARTUP: Duration = Duration::from_secs(30);
 
 impl Mode {
-    /// Prism's command line after the script, for a server on `port`.
-    fn arguments(self, document: &Path, port: u16) -> Vec<String> {
+    /// Prism's command line after the script, for a server on `port` (in
+    /// front of `upstream`, the fake Studio's base URL, when proxying).
+    fn arguments(self, document: &Path, port: u16, upstream: Option<&str>) -> Vec<String> {
         let mut arguments: Vec<String> = match self {
             Mode::Mock => vec!["mock".into(), "--seed".into(), "conformance".into()],
+            Mode::Proxy => vec!["proxy".into(), "--errors".into()],
         };
         arguments.extend([
             "--host".into(),
@@ -72,6 +91,10 @@ impl Mode {
             "false".into(),
         ]);
         arguments.push(document.display().to_string());
+        // The base URL keeps the fake's `/v1`: Prism matches the request's
+        // path (`/api/...`, as in the mock stage) against the document's
+        // paths and forwards it to the upstream URL followed by that path.
+        arguments.extend(upstream.map(str::to_owned));
         arguments
     }
 }
@@ -139,7 +162,16 @@ fn run_stage(
     stage: &Stage,
 ) -> Result<()> {
     let log_path = logs.join(format!("{}.log", stage.name));
-    let prism = Prism::start(prism_dir, document, stage.mode, &log_path)?;
+    // Declared before Prism, so dropped after it, whatever happens.
+    let fake = match stage.mode {
+        Mode::Mock => None,
+        Mode::Proxy => Some(FakeStudio::start(root, logs, stage.name)?),
+    };
+    let upstream = fake.as_ref().map(|fake| fake.base_url.as_str());
+    if let Some(upstream) = upstream {
+        eprintln!("xtask conformance: {} proxies to the fake Studio at {upstream}", stage.name);
+    }
+    let prism = Prism::start(prism_dir, document, stage.mode, upstream, &log_path)?;
     eprintln!(
         "xtask conformance: {} listening at {} (log: {})",
         stage.name,
@@ -157,6 +189,7 @@ fn run_stage(
         .context("could not start `cargo test`")?;
     // Stop Prism before reading its log, so that every line is flushed.
     drop(prism);
+    drop(fake);
     let log = fs::read_to_string(&log_path)
         .with_context(|| format!("could not read Prism's log {}", log_path.display()))?;
     let findings = read_log(&log);
@@ -183,7 +216,13 @@ struct Prism {
 }
 
 impl Prism {
-    fn start(prism_dir: &Path, document: &Path, mode: Mode, log_path: &Path) -> Result<Prism> {
+    fn start(
+        prism_dir: &Path,
+        document: &Path,
+        mode: Mode,
+        upstream: Option<&str>,
+        log_path: &Path,
+    ) -> Result<Prism> {
         let mut last_failure = None;
         // A free port can be taken between choosing it and Prism binding it: try again.
         for _ in 0..3 {
@@ -192,7 +231,7 @@ impl Prism {
                 .with_context(|| format!("could not create {}", log_path.display()))?;
             let child = Command::new("node")
                 .arg(prism_dir.join(PRISM_CLI))
-                .args(mode.arguments(document, port))
+                .args(mode.arguments(document, port, upstream))
                 .env("NO_COLOR", "1")
                 .env("SCARF_ANALYTICS", "false")
                 .stdin(Stdio::null())
@@ -231,6 +270,65 @@ impl Prism {
 impl Drop for Prism {
     fn drop(&mut self) {
         // It may have exited already; either way it is gone afterwards.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A running fake Studio (the `fake_studio_server` example), stopped when dropped.
+#[derive(Debug)]
+struct FakeStudio {
+    child: Child,
+    base_url: String,
+}
+
+impl FakeStudio {
+    /// Builds the example, starts it and waits for the base URL it writes.
+    fn start(root: &Path, logs: &Path, stage: &str) -> Result<FakeStudio> {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--package", "ei-conformance-tests", "--example", FAKE_STUDIO])
+            .current_dir(root)
+            .status()
+            .context("could not start `cargo build` for the fake Studio")?;
+        ensure!(status.success(), "building the {FAKE_STUDIO} example failed ({status})");
+        let binary = target_dir(root)
+            .join("debug/examples")
+            .join(format!("{FAKE_STUDIO}{}", std::env::consts::EXE_SUFFIX));
+        let url_file = logs.join(format!("{stage}.fake-studio-url"));
+        let _ = fs::remove_file(&url_file);
+        let log_path = logs.join(format!("{stage}.fake-studio.log"));
+        let log = File::create(&log_path)
+            .with_context(|| format!("could not create {}", log_path.display()))?;
+        let child = Command::new(&binary)
+            .arg(&url_file)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().context("could not share the log file")?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("could not start {}", binary.display()))?;
+        let mut fake = FakeStudio { child, base_url: String::new() };
+        let deadline = Instant::now() + FAKE_STARTUP;
+        loop {
+            if let Ok(url) = fs::read_to_string(&url_file) {
+                fake.base_url = url.trim().to_owned();
+                return Ok(fake);
+            }
+            if let Some(status) = fake.child.try_wait().context("could not watch the fake")? {
+                let log = fs::read_to_string(&log_path).unwrap_or_default();
+                bail!("the fake Studio exited ({status}) before it was ready:\n{}", tail(&log));
+            }
+            ensure!(
+                Instant::now() < deadline,
+                "the fake Studio was not ready after {FAKE_STARTUP:?}"
+            );
+            sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for FakeStudio {
+    fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

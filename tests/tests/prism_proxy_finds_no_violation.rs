@@ -1,0 +1,297 @@
+//! The fake Studio behind `prism proxy --errors`: every operation, with every
+//! kind of credential the client offers, through a whole run lifecycle (run,
+//! get while running, get once finished, a failed run, stop, list), and 404s.
+//! Prism judges each request and each of the fake's real answers against the
+//! corrected document, and with `--errors` it turns a violation into an
+//! error answer carrying `sl-violations`: there must be none, and the client
+//! must decode every answer.
+//!
+//! `cargo xtask conformance` starts the fake Studio (the `fake_studio_server`
+//! example, whose pipelines this test knows), starts Prism in front of it,
+//! runs this test with the Prism URL in `EI_PRISM_URL`, reads Prism's log for
+//! violations too, and stops both. Run on its own, without that variable,
+//! the test fails and says so.
+//!
+//! The vendor's refusals (a 200 with `success: false` and no other
+//! property, which the document does not declare) are not provoked here:
+//! each run starts on an idle pipeline and each stop meets a running one.
+
+use ei_api::types::GenericApiResponse;
+use ei_api::{Client, RequestContext};
+use ei_conformance_tests::credentials::{offered_schemes, secret_for, MakeCredential};
+use ei_conformance_tests::document::Document;
+use std::fmt::Debug;
+use std::time::{Duration, Instant};
+
+/// The variable `cargo xtask conformance` passes Prism's URL in.
+const PRISM_URL: &str = "EI_PRISM_URL";
+
+/// The path segment of the one request meant to break the rules.
+const CANARY: &str = "conformance-canary";
+
+/// Prism's response header listing the violations it found.
+const VIOLATIONS_HEADER: &str = "sl-violations";
+
+/// The fake's pipelines (see `examples/fake_studio_server.rs`).
+const ORGANIZATION: i64 = 1;
+const SUCCEEDS: i64 = 1;
+const NO_COUNTS: i64 = 2;
+const FAILS: i64 = 3;
+const LONG: i64 = 4;
+const UNKNOWN: i64 = 99;
+/// The project a step of [`SUCCEEDS`] imports into.
+const PROJECT: i64 = 1;
+
+/// The longest the short pipelines may take to end.
+const RUN_ENDS_WITHIN: Duration = Duration::from_secs(15);
+
+fn prism_url() -> String {
+    std::env::var(PRISM_URL).unwrap_or_else(|_| {
+        panic!(
+            "{PRISM_URL} is not set. This test needs Stoplight Prism proxying to the fake \
+             Studio: run `cargo xtask conformance`, which starts both, runs this test \
+             against them and stops them"
+        )
+    })
+}
+
+type Answer<T> = Result<ei_api::ResponseValue<T>, ei_api::Error<GenericApiResponse>>;
+
+/// Calls through Prism with one credential and collects what is wrong.
+struct Driver {
+    scheme: String,
+    client: Client,
+    context: RequestContext,
+    problems: Vec<String>,
+    exchanges: usize,
+}
+
+impl Driver {
+    fn new(url: &str, scheme: &str, make: MakeCredential) -> Driver {
+        let context = RequestContext::new(make(&secret_for(scheme)).expect("a credential"));
+        let client = Client::new_with_client(url, reqwest::Client::new(), context.clone());
+        Driver { scheme: scheme.to_owned(), client, context, problems: Vec::new(), exchanges: 0 }
+    }
+
+    /// Checks an answer: no violation, the status `expected`, decoded; and
+    /// returns the decoded success body.
+    fn judge<T: Debug>(&mut self, what: &str, answer: Answer<T>, expected: u16) -> Option<T> {
+        self.exchanges += 1;
+        let name = format!("{what} with {}", self.scheme);
+        let Some(head) = self.context.response_head() else {
+            self.problems.push(format!("{name}: no response ({answer:?})"));
+            return None;
+        };
+        if let Some(violations) = head.headers.get(VIOLATIONS_HEADER) {
+            self.problems.push(format!("{name}: Prism reports {violations:?}"));
+        }
+        if head.status.as_u16() != expected {
+            self.problems.push(format!("{name}: expected {expected}, got {answer:?}"));
+            return None;
+        }
+        match answer {
+            Ok(value) if (200..300).contains(&expected) => Some(value.into_inner()),
+            Err(ei_api::Error::ErrorResponse(_)) if !(200..300).contains(&expected) => None,
+            other => {
+                self.problems.push(format!("{name}: not decoded as expected: {other:?}"));
+                None
+            }
+        }
+    }
+
+    /// Checks that the state the fake should be in holds.
+    fn expect(&mut self, holds: bool, what: &str) {
+        if !holds {
+            self.problems.push(format!("with {}: not as meant: {what}", self.scheme));
+        }
+    }
+
+    async fn get(&mut self, pipeline: i64) -> Option<ei_api::types::OrganizationPipeline> {
+        let answer = self
+            .client
+            .get_organization_pipeline()
+            .organization_id(ORGANIZATION)
+            .pipeline_id(pipeline)
+            .send()
+            .await;
+        self.judge(&format!("get pipeline {pipeline}"), answer, 200).map(|body| body.pipeline)
+    }
+
+    async fn run(&mut self, pipeline: i64, ignore_last_successful_run: Option<bool>) {
+        let mut request = self
+            .client
+            .run_organization_pipeline()
+            .organization_id(ORGANIZATION)
+            .pipeline_id(pipeline);
+        if let Some(flag) = ignore_last_successful_run {
+            request = request.ignore_last_successful_run(flag);
+        }
+        let answer = request.send().await;
+        let body = self.judge(&format!("run pipeline {pipeline}"), answer, 200);
+        self.expect(body.is_some_and(|body| body.success), "the run starts");
+    }
+
+    async fn stop(&mut self, pipeline: i64) {
+        let answer = self
+            .client
+            .stop_organization_pipeline()
+            .organization_id(ORGANIZATION)
+            .pipeline_id(pipeline)
+            .send()
+            .await;
+        let body = self.judge(&format!("stop pipeline {pipeline}"), answer, 200);
+        self.expect(body.is_some_and(|body| body.success), "the run stops");
+    }
+
+    async fn list(&mut self, project: Option<i64>) -> usize {
+        let mut request = self.client.list_organization_pipelines().organization_id(ORGANIZATION);
+        if let Some(project) = project {
+            request = request.project_id(project);
+        }
+        let answer = request.send().await;
+        let body = self.judge(&format!("list (project {project:?})"), answer, 200);
+        body.map_or(0, |body| body.pipelines.len())
+    }
+
+    /// Waits (polling through Prism) until `pipeline` has no current run.
+    async fn until_over(&mut self, pipeline: i64) -> Option<ei_api::types::OrganizationPipeline> {
+        let deadline = Instant::now() + RUN_ENDS_WITHIN;
+        loop {
+            let state = self.get(pipeline).await;
+            if state.as_ref().is_none_or(|state| state.current_run.is_none()) {
+                return state;
+            }
+            if Instant::now() > deadline {
+                self.problems.push(format!("pipeline {pipeline}: the run did not end"));
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// The statuses of the jobs of the last run of `state`.
+    fn last_jobs(state: Option<&ei_api::types::OrganizationPipeline>) -> Vec<String> {
+        state
+            .and_then(|state| state.last_run.as_ref())
+            .map(|run| {
+                run.steps
+                    .iter()
+                    .map(|step| {
+                        step.transformation_job
+                            .as_ref()
+                            .map_or("none".to_owned(), |job| job.status.as_str().to_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The whole lifecycle, and 404s.
+    async fn drive(&mut self) {
+        let all = self.list(None).await;
+        self.expect(all == 4, "four pipelines");
+        let attached = self.list(Some(PROJECT)).await;
+        self.expect(attached == 1, "one pipeline attached to the project");
+        self.list(Some(1_000)).await;
+        for pipeline in [SUCCEEDS, NO_COUNTS, FAILS, LONG] {
+            self.get(pipeline).await;
+        }
+
+        self.run(SUCCEEDS, Some(true)).await;
+        self.run(NO_COUNTS, None).await;
+        self.run(FAILS, Some(false)).await;
+        self.run(LONG, None).await;
+        for pipeline in [SUCCEEDS, NO_COUNTS, FAILS, LONG] {
+            let state = self.get(pipeline).await;
+            self.expect(
+                state.is_some_and(|state| state.current_run.is_some()),
+                "a run in progress",
+            );
+        }
+        self.list(None).await;
+        self.list(Some(PROJECT)).await;
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        for pipeline in [SUCCEEDS, NO_COUNTS, FAILS, LONG] {
+            self.get(pipeline).await;
+        }
+        self.stop(LONG).await;
+        let stopped = self.get(LONG).await;
+        self.expect(stopped.is_some_and(|state| state.current_run.is_none()), "the run stopped");
+
+        let succeeded = self.until_over(SUCCEEDS).await;
+        let jobs = Self::last_jobs(succeeded.as_ref());
+        self.expect(jobs.iter().all(|job| job == "finished") && !jobs.is_empty(), "succeeded");
+        self.until_over(NO_COUNTS).await;
+        let failed = self.until_over(FAILS).await;
+        let jobs = Self::last_jobs(failed.as_ref());
+        self.expect(jobs.get(1).is_some_and(|job| job == "failed"), "the second step failed");
+        self.list(None).await;
+
+        let answer = self
+            .client
+            .get_organization_pipeline()
+            .organization_id(ORGANIZATION)
+            .pipeline_id(UNKNOWN)
+            .send()
+            .await;
+        self.judge("get an unknown pipeline", answer, 404);
+        let answer = self
+            .client
+            .run_organization_pipeline()
+            .organization_id(ORGANIZATION)
+            .pipeline_id(UNKNOWN)
+            .send()
+            .await;
+        self.judge("run an unknown pipeline", answer, 404);
+        let answer = self
+            .client
+            .stop_organization_pipeline()
+            .organization_id(ORGANIZATION)
+            .pipeline_id(UNKNOWN)
+            .send()
+            .await;
+        self.judge("stop an unknown pipeline", answer, 404);
+        let answer =
+            self.client.list_organization_pipelines().organization_id(UNKNOWN).send().await;
+        self.judge("list an unknown organization", answer, 404);
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Stoplight Prism and the fake Studio: run `cargo xtask conformance`"]
+async fn prism_finds_no_violation_in_the_fake_studios_answers() {
+    let url = prism_url();
+    let document = Document::get();
+
+    // Proof that the server at the URL validates: a request without a
+    // credential and with a path value of the wrong type is refused.
+    let canary = reqwest::Client::new()
+        .get(format!("{url}/api/organizations/{CANARY}/pipelines"))
+        .send()
+        .await
+        .expect("the server at EI_PRISM_URL answers");
+    assert!(
+        matches!(canary.status().as_u16(), 401 | 422),
+        "a request without credentials got {}: is the server at {url} Prism validating the \
+         corrected document?",
+        canary.status()
+    );
+
+    let schemes = offered_schemes(document);
+    assert!(schemes.len() >= 3, "the client offers fewer credential kinds than expected");
+    let mut problems = Vec::new();
+    let mut exchanges = 0;
+    for (scheme, make) in &schemes {
+        let mut driver = Driver::new(&url, scheme, *make);
+        driver.drive().await;
+        exchanges += driver.exchanges;
+        problems.extend(driver.problems);
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems in {exchanges} exchanges:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    eprintln!("{exchanges} exchanges through Prism, none with a violation");
+}
