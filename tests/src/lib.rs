@@ -10,10 +10,14 @@
 //! - Types: each component schema agrees with its Rust type's `schemars`
 //!   schema ([`schema_agreement`], over the list in [`rust_types`]).
 //!
-//! The integration tests in `tests/` drive these; `cargo xtask conformance`
-//! also runs the suite's requests against Stoplight Prism.
+//! - The fake Studio: its raw answers, in every state, are valid for the
+//!   document (`tests/fake_studio_answers_conform.rs`).
 //!
-//! Run with `cargo test -p ei-conformance-tests` (the Prism test is ignored
+//! The integration tests in `tests/` drive these; `cargo xtask conformance`
+//! also runs the suite's requests against Stoplight Prism (`prism mock`),
+//! and drives the fake Studio through `prism proxy --errors`.
+//!
+//! Run with `cargo test -p ei-conformance-tests` (the Prism tests are ignored
 //! there; `cargo xtask conformance` runs it). To see a disagreement caught,
 //! point `EI_CONFORMANCE_DOCUMENT` at an edited copy of
 //! `ei-api/openapi/edge-impulse.corrected.json`: every test, and Prism,
