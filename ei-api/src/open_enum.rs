@@ -86,7 +86,30 @@ macro_rules! open_enum {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                ::std::string::String::deserialize(deserializer).map(Self::from)
+                /// Reads the value borrowed when it can: only an unlisted
+                /// value is copied.
+                struct Visitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " string"))
+                    }
+
+                    fn visit_str<E>(self, value: &str) -> ::std::result::Result<$name, E> {
+                        Ok($name::from(value))
+                    }
+
+                    fn visit_string<E>(
+                        self,
+                        value: ::std::string::String,
+                    ) -> ::std::result::Result<$name, E> {
+                        Ok($name::from(value))
+                    }
+                }
+
+                deserializer.deserialize_str(Visitor)
             }
         }
 
