@@ -151,6 +151,19 @@ fn fixed_answer(request: &Request<Incoming>, run: &Bytes, get: &Bytes) -> Respon
     response
 }
 
+/// Starts [`start_fixed_server`] on a runtime of its own (one worker
+/// thread, so the clients measured keep the rest of the machine) and
+/// returns that runtime, which must be kept alive, with the server's base URL.
+pub fn spawn_fixed_server() -> (tokio::runtime::Runtime, String) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("a runtime builds");
+    let address = runtime.block_on(start_fixed_server());
+    (runtime, base_url(address))
+}
+
 /// The base URL (with `/v1`) of a server at `address`.
 pub fn base_url(address: SocketAddr) -> String {
     format!("http://{address}/v1")

@@ -3,22 +3,31 @@
 use anyhow::{bail, Context, Result};
 use std::process::Command;
 
-/// The checks, each a cargo invocation run from the workspace root.
-const CHECKS: &[&[&str]] = &[
-    &["fmt", "--all", "--check"],
-    &["xtask", "generate", "--check"],
-    &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"],
-    &["test", "--workspace"],
-    &["xtask", "conformance"],
+/// Warnings in documentation (broken links, bad markup) fail the `doc` check.
+const DENY_DOC_WARNINGS: (&str, &str) = ("RUSTDOCFLAGS", "-D warnings");
+
+/// A cargo invocation, run from the workspace root, and the environment
+/// variables it needs.
+type Check = (&'static [&'static str], &'static [(&'static str, &'static str)]);
+
+/// The checks, in the order that fails fastest.
+const CHECKS: &[Check] = &[
+    (&["fmt", "--all", "--check"], &[]),
+    (&["xtask", "generate", "--check"], &[]),
+    (&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[]),
+    (&["doc", "--workspace", "--no-deps"], &[DENY_DOC_WARNINGS]),
+    (&["test", "--workspace"], &[]),
+    (&["xtask", "conformance"], &[]),
 ];
 
 pub fn run() -> Result<()> {
     let root = crate::workspace::root();
-    for args in CHECKS {
+    for (args, environment) in CHECKS {
         let shown = args.join(" ");
         eprintln!("xtask ci: cargo {shown}");
         let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(*args)
+            .envs(environment.iter().copied())
             .current_dir(&root)
             .status()
             .with_context(|| format!("could not start `cargo {shown}`"))?;

@@ -20,7 +20,7 @@ commands:
   generate [--check]   regenerate ei-api from openapi/ (--check: fail if the checked-in code is stale)
   conformance          run the conformance suite against Stoplight Prism (needs Node.js)
   bench                run the benchmarks (release) and write BENCHMARKS.md
-  ci                   run every check: fmt, clippy, generate --check, tests, conformance";
+  ci                   run every check: fmt, generate --check, clippy, doc, tests, conformance";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -2,13 +2,14 @@
 //! backoff (full jitter), the budget (a client-wide token bucket) and
 //! `Retry-After` parsing. Which failures may be retried at all is decided
 //! by [`crate::Error::is_retryable`] and, for the run call, by the
-//! reconcile rule in [`crate::reconcile`].
+//! reconcile rule of [`RunRequest::send`](crate::RunRequest::send).
 
 mod backoff;
 mod budget;
 mod retry_after;
 
 pub(crate) use budget::RetryBudget;
+pub use budget::RETRY_COST;
 pub(crate) use retry_after::parse_retry_after;
 
 use std::time::Duration;
@@ -104,7 +105,7 @@ impl RetryPolicy {
     }
 
     /// The size of the client-wide retry budget, in tokens; a retry costs
-    /// [`budget::RETRY_COST`] tokens (a timeout twice that), a success
+    /// [`RETRY_COST`] tokens (a timeout twice that), a success
     /// returns one. An empty budget stops retries across the whole client.
     pub fn with_budget_capacity(mut self, tokens: u32) -> Self {
         self.budget_capacity = tokens;

@@ -30,7 +30,7 @@
 //!
 //! # Errors
 //! The run call's errors, a persistent polling error, or
-//! [`ErrorKind::RunNotFound`](crate::ErrorKind::RunNotFound) when a run
+//! [`ErrorKind::RunNotFound`](crate::ErrorKind) when a run
 //! re-attached to by id is not the pipeline's current or last run.
 
 mod outcome;

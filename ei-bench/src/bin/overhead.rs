@@ -116,13 +116,7 @@ fn row(name: &str, sdk: &mut Side, manual: &mut Side) -> f64 {
 fn main() {
     // The server gets its own thread; the clients share one current-thread
     // runtime, as a CLI making sequential calls would.
-    let server_runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime builds");
-    let address = server_runtime.block_on(ei_bench::start_fixed_server());
-    let base_url = ei_bench::base_url(address);
+    let (_server, base_url) = ei_bench::spawn_fixed_server();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

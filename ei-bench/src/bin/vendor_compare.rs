@@ -61,12 +61,7 @@ fn vendor_dir() -> PathBuf {
 }
 
 fn main() {
-    let server_runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime builds");
-    let base_url = ei_bench::base_url(server_runtime.block_on(ei_bench::start_fixed_server()));
+    let (_server, base_url) = ei_bench::spawn_fixed_server();
 
     let ours = std::env::current_exe().expect("own path").with_file_name("sdk_sequential");
     let mut clients: Vec<(String, Result<Measured, String>)> = Vec::new();
