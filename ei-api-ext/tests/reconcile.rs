@@ -51,6 +51,21 @@ async fn timeout_after_the_run_was_created_adopts_it() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_adopted_run_is_not_asked_for_again() {
+    for fault in [Fault::delay(Duration::from_secs(60)), Fault::close_after_action()] {
+        let studio = studio().await;
+        studio.inject(Operation::Run, When::Nth(1), fault);
+        pipeline(&studio, PIPELINE).run().send().await.unwrap();
+        let run_calls = studio
+            .requests()
+            .iter()
+            .filter(|request| request.operation == Some(Operation::Run))
+            .count();
+        assert_eq!(run_calls, 1, "the run that appeared was adopted, not started again");
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_running_pipeline_is_refused_not_adopted() {
     let studio = studio().await;
     let handle = pipeline(&studio, PIPELINE);

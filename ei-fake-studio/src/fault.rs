@@ -105,8 +105,8 @@ impl Fault {
         self
     }
 
-    /// Answers normally, after a delay (tokio time); the call takes effect
-    /// when the delay is over.
+    /// Answers normally after a delay (tokio time). The call takes effect at
+    /// once; only the answer is late, as when a server is slow to reply.
     pub fn delay(delay: Duration) -> Fault {
         Self::new(Kind::Delay(delay))
     }
@@ -189,8 +189,11 @@ pub(crate) async fn answer(fault: Option<Fault>, act: impl FnOnce() -> Answer) -
         Kind::CloseBeforeAnswer => return Outcome::Close,
         Kind::MalformedJson => Reply::json(StatusCode::OK, MALFORMED_JSON.into()),
         Kind::Delay(delay) => {
+            // The action happens at once and only the answer is late, so a
+            // client that gives up waiting has still caused the action.
+            let answer = act();
             tokio::time::sleep(delay).await;
-            act().into()
+            answer.into()
         }
         Kind::CloseAfterAction => {
             act();
