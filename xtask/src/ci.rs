@@ -14,6 +14,7 @@ type Check = (&'static [&'static str], &'static [(&'static str, &'static str)]);
 const CHECKS: &[Check] = &[
     (&["fmt", "--all", "--check"], &[]),
     (&["xtask", "generate", "--check"], &[]),
+    (&["xtask", "validate-spec"], &[]),
     (&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[]),
     (&["doc", "--workspace", "--no-deps"], &[DENY_DOC_WARNINGS]),
     (&["test", "--workspace"], &[]),

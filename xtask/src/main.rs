@@ -2,6 +2,7 @@
 //!
 //! - `generate [--check]`: apply `openapi/corrections.yaml` to the vendor
 //!   document and regenerate the raw client in `ei-api/src/generated/`.
+//! - `validate-spec`: both documents through `openapi-spec-validator`.
 //! - `conformance`: the conformance suite against Stoplight Prism.
 //! - `bench`: run the benchmarks and write `BENCHMARKS.md`.
 //! - `ci`: every check CI runs, in order.
@@ -10,6 +11,7 @@ mod bench;
 mod ci;
 mod conformance;
 mod generate;
+mod spec_validator;
 mod workspace;
 
 use std::process::ExitCode;
@@ -18,9 +20,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   generate [--check]   regenerate ei-api from openapi/ (--check: fail if the checked-in code is stale)
+  validate-spec        check the vendor and corrected documents with openapi-spec-validator
   conformance          run the conformance suite against Stoplight Prism (needs Node.js)
   bench                run the benchmarks (release) and write BENCHMARKS.md
-  ci                   run every check: fmt, generate --check, clippy, doc, tests, conformance";
+  ci                   run every check: fmt, generate --check, validate-spec, clippy, doc, tests, conformance";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         ["generate", "--check"] => generate::run(generate::Mode::Check),
         ["conformance"] => conformance::run(),
         ["bench"] => bench::run(),
+        ["validate-spec"] => spec_validator::run(),
         ["ci"] => ci::run(),
         _ => {
             eprintln!("{USAGE}");
