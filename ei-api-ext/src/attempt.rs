@@ -11,6 +11,7 @@ use reqwest::StatusCode;
 use tracing::Instrument;
 
 use crate::client::Client;
+use crate::config::{ConfigError, SettingSource};
 use crate::error::{CallTarget, Error, ErrorKind, TransportKind};
 use crate::redact::excerpt;
 use crate::retry::parse_retry_after;
@@ -107,11 +108,11 @@ fn classify(error: ei_api::Error<GenericApiResponse>, head: Option<&ResponseHead
             excerpt: String::new(),
             problem: "the document describes no such status".to_owned(),
         },
-        Raw::InvalidRequest(problem) | Raw::Custom(problem) => ErrorKind::InvalidResponse {
-            status,
-            excerpt: String::new(),
-            problem: format!("the request could not be made: {problem}"),
-        },
+        // A request the generated client refused to build, or a hook error:
+        // a fault in how the call was made, which no retry can mend.
+        Raw::InvalidRequest(problem) | Raw::Custom(problem) => {
+            ErrorKind::Configuration(ConfigError::new("request", SettingSource::Builder, problem))
+        }
     }
 }
 
@@ -145,4 +146,23 @@ fn transport(source: reqwest::Error) -> ErrorKind {
         TransportKind::ConnectionLost
     };
     ErrorKind::Transport { kind, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Operation;
+    use crate::ids::OrganizationId;
+
+    #[test]
+    fn a_request_that_could_not_be_built_is_not_retried() {
+        let target = CallTarget {
+            operation: Operation::List,
+            organization: OrganizationId::new(1),
+            pipeline: None,
+        };
+        let kind = classify(ei_api::Error::InvalidRequest("projectId: not a number".into()), None);
+        assert!(matches!(kind, ErrorKind::Configuration(_)), "{kind:?}");
+        assert!(!Error::new(target, kind).is_retryable());
+    }
 }

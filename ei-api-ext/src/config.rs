@@ -60,7 +60,11 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(setting: &'static str, source: SettingSource, problem: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        setting: &'static str,
+        source: SettingSource,
+        problem: impl Into<String>,
+    ) -> Self {
         Self { setting, origin: source, problem: problem.into() }
     }
 }

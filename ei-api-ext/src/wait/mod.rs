@@ -242,10 +242,10 @@ impl<'a> Follow<'a> {
         mut self,
         first_view: Option<OrganizationPipelineRun>,
     ) -> Result<WaitReport, Error> {
-        let mut last_seen = first_view;
-        if let Some(run) = &last_seen {
-            self.observe(&run.clone());
+        if let Some(run) = &first_view {
+            self.observe(run);
         }
+        let mut last_seen = first_view;
         let mut misses = 0;
         loop {
             if let Some(outcome) = last_seen.as_ref().and_then(finished_outcome) {
