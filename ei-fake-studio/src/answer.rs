@@ -3,12 +3,13 @@
 //! so that faults can alter it in terms of the document.
 
 use crate::document;
+use crate::payload::Payload;
 use chrono::{DateTime, SecondsFormat};
 use ei_api::types::{
     GenericApiResponse, GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse,
     RunOrganizationPipelineResponse,
 };
-use hyper::header::HeaderValue;
+use hyper::header::{HeaderMap, HeaderValue};
 use hyper::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
@@ -77,10 +78,10 @@ pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     /// The `Content-Type`.
     pub(crate) content_type: HeaderValue,
-    /// The `Retry-After`, if any.
-    pub(crate) retry_after: Option<HeaderValue>,
+    /// Headers a fault adds (`Retry-After`, `Location`).
+    pub(crate) headers: HeaderMap,
     /// The body.
-    pub(crate) body: Vec<u8>,
+    pub(crate) payload: Payload,
 }
 
 /// The content type of every JSON answer.
@@ -90,7 +91,7 @@ impl Reply {
     /// `body` sent with `status` as JSON.
     pub(crate) fn json(status: StatusCode, body: Vec<u8>) -> Self {
         let content_type = HeaderValue::from_static(JSON_CONTENT_TYPE);
-        Self { status, content_type, retry_after: None, body }
+        Self { status, content_type, headers: HeaderMap::new(), payload: Payload::Complete(body) }
     }
 }
 

@@ -15,6 +15,17 @@ const UNLISTED_VALUES: [(&str, &str); 4] = [
     ("whenToEmail", "weekly"),
 ];
 
+/// What [`hostile_text`] puts before every text: clear the screen, retitle
+/// the window (OSC 0, ended by a bell), and an 8-bit CSI.
+pub(crate) const HOSTILE_PREFIX: &str = "\u{1b}[2J\u{1b}]0;pwned\u{7}\u{9b}31m";
+/// What [`hostile_text`] puts after every text: a carriage return that
+/// would let the next text overwrite the line, a NUL, and a right-to-left
+/// override that would reverse what follows.
+pub(crate) const HOSTILE_SUFFIX: &str = "\r\u{0}\u{202e}";
+/// How long [`hostile_text`] makes every `name`: past the 65,535 that
+/// `format!` accepts as a width or precision.
+pub(crate) const HOSTILE_NAME_CHARS: usize = 70_000;
+
 /// The name of the property [`unknown_properties`] adds; the document defines
 /// no property of that name anywhere.
 const UNKNOWN_PROPERTY: &str = "fakeStudioExtension";
@@ -54,6 +65,29 @@ pub(crate) fn nulls(answer: &mut Answer) {
     });
 }
 
+/// Wraps every text property of `answer` (a string that is neither a date
+/// nor an enum value) in [`HOSTILE_PREFIX`] and [`HOSTILE_SUFFIX`], and pads
+/// every `name` to [`HOSTILE_NAME_CHARS`] characters.
+pub(crate) fn hostile_text(answer: &mut Answer) {
+    document::visit_objects(&mut answer.body, answer.schema, &mut |object, properties| {
+        for property in properties.iter().filter(|property| is_text(property)) {
+            let Some(Value::String(text)) = object.get_mut(property.name) else { continue };
+            let mut hostile = format!("{HOSTILE_PREFIX}{text}{HOSTILE_SUFFIX}");
+            if property.name == "name" {
+                let padding = HOSTILE_NAME_CHARS.saturating_sub(hostile.chars().count());
+                hostile.extend(std::iter::repeat_n('x', padding));
+            }
+            *text = hostile;
+        }
+    });
+}
+
+fn is_text(property: &Property<'_>) -> bool {
+    property.schema.get("type").is_some_and(|kind| kind == "string")
+        && property.schema.get("format").is_none()
+        && !is_enum(property)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +103,14 @@ mod tests {
         assert_eq!(answer.body["error"], Value::Null);
         assert!(answer.body.get("error").is_some());
         assert!(answer.body[UNKNOWN_PROPERTY]["details"].is_object());
+    }
+
+    #[test]
+    fn hostile_text_reaches_names_and_messages_but_not_dates() {
+        let mut answer = Answer::failure(StatusCode::OK, "Pipeline is already running");
+        hostile_text(&mut answer);
+        let error = answer.body["error"].as_str().unwrap();
+        assert!(error.starts_with(HOSTILE_PREFIX) && error.ends_with(HOSTILE_SUFFIX), "{error:?}");
+        assert_eq!(answer.body["success"], false);
     }
 }

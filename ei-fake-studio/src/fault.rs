@@ -3,8 +3,9 @@
 
 use crate::answer::{Answer, Reply};
 use crate::distort;
+use crate::payload::Payload;
 use crate::route::Operation;
-use hyper::header::HeaderValue;
+use hyper::header::{HeaderValue, LOCATION, RETRY_AFTER};
 use hyper::StatusCode;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -63,6 +64,11 @@ enum Kind {
     UnlistedEnumValues,
     UnknownProperties,
     Nulls,
+    Redirect(StatusCode, HeaderValue),
+    EndlessBody,
+    DeclaredBody(u64),
+    Drip(Duration),
+    HostileText,
 }
 
 impl Fault {
@@ -163,6 +169,54 @@ impl Fault {
     pub fn nulls() -> Fault {
         Self::new(Kind::Nulls)
     }
+
+    /// Answers with a redirect (`status`, e.g. 301, 302, 307 or 308) to
+    /// `location`, and an empty body; the call has no effect. The API never
+    /// redirects: this is a proxy or an attacker trying to send the client,
+    /// and its credentials, elsewhere.
+    ///
+    /// # Panics
+    ///
+    /// If `status` is not a 3xx status, or `location` cannot be a header value.
+    pub fn redirect(status: u16, location: &str) -> Fault {
+        let status = StatusCode::from_u16(status)
+            .ok()
+            .filter(StatusCode::is_redirection)
+            .expect("a redirect status, 300 to 399");
+        let location = HeaderValue::from_str(location).expect("a valid Location");
+        Self::new(Kind::Redirect(status, location))
+    }
+
+    /// Answers 200 with a JSON content type and a chunked body that never
+    /// ends (the start of a JSON string, then filler); the call has no
+    /// effect. The fake produces it lazily, so only the client's memory is
+    /// at risk.
+    pub fn endless_body() -> Fault {
+        Self::new(Kind::EndlessBody)
+    }
+
+    /// Answers 200 with a `Content-Length` of `bytes` and that many bytes of
+    /// filler (the start of a JSON string that never closes); the call has
+    /// no effect. `Fault::declared_body(1 << 30)` is a 1 GiB answer.
+    pub fn declared_body(bytes: u64) -> Fault {
+        Self::new(Kind::DeclaredBody(bytes))
+    }
+
+    /// Lets the call take effect and sends its normal answer one byte at a
+    /// time, each after `interval` (tokio time): a server, or a proxy, that
+    /// keeps a connection alive with a trickle.
+    pub fn drip(interval: Duration) -> Fault {
+        Self::new(Kind::Drip(interval))
+    }
+
+    /// The normal answer, with every text the server controls made hostile:
+    /// each string property (names, descriptions, messages; not dates or
+    /// enum values) gets terminal escape sequences, a carriage return, a
+    /// bell, a NUL and a right-to-left override around its value, and every
+    /// `name` becomes longer than 65,536 characters.
+    pub fn hostile_text() -> Fault {
+        Self::new(Kind::HostileText)
+    }
 }
 
 /// What becomes of a call.
@@ -208,13 +262,40 @@ pub(crate) async fn answer(fault: Option<Fault>, act: impl FnOnce() -> Answer) -
         Kind::UnlistedEnumValues => distorted(act(), distort::unlisted_enum_values),
         Kind::UnknownProperties => distorted(act(), distort::unknown_properties),
         Kind::Nulls => distorted(act(), distort::nulls),
+        Kind::HostileText => distorted(act(), distort::hostile_text),
+        Kind::Redirect(status, location) => {
+            let mut reply = Reply::json(status, Vec::new());
+            reply.headers.insert(LOCATION, location);
+            reply
+        }
+        Kind::EndlessBody => {
+            with_payload(Reply::json(StatusCode::OK, Vec::new()), Payload::Endless)
+        }
+        Kind::DeclaredBody(bytes) => {
+            with_payload(Reply::json(StatusCode::OK, Vec::new()), Payload::Declared(bytes))
+        }
+        Kind::Drip(interval) => {
+            let answer = act();
+            let bytes = answer.encode();
+            with_payload(
+                Reply::json(answer.status, Vec::new()),
+                Payload::Dripped { bytes, interval },
+            )
+        }
     };
     if let Some((content_type, body)) = fault.body {
         reply.content_type = content_type;
-        reply.body = body;
+        reply.payload = Payload::Complete(body);
     }
-    reply.retry_after = fault.retry_after;
+    if let Some(retry_after) = fault.retry_after {
+        reply.headers.insert(RETRY_AFTER, retry_after);
+    }
     Outcome::Send(reply)
+}
+
+fn with_payload(mut reply: Reply, payload: Payload) -> Reply {
+    reply.payload = payload;
+    reply
 }
 
 fn distorted(mut answer: Answer, distort: fn(&mut Answer)) -> Reply {

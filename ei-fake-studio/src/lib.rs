@@ -117,6 +117,7 @@ mod document;
 mod fault;
 mod lifecycle;
 mod model;
+mod payload;
 mod record;
 mod route;
 mod server;

@@ -5,10 +5,9 @@
 use crate::answer::Reply;
 use crate::api::{self, Api};
 use crate::fault::Outcome;
-use bytes::Bytes;
-use http_body_util::Full;
+use crate::payload::PayloadBody;
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, RETRY_AFTER};
+use hyper::header::CONTENT_TYPE;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -105,7 +104,7 @@ impl std::error::Error for CloseWithoutAnswer {}
 async fn respond(
     api: &Api,
     request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, CloseWithoutAnswer> {
+) -> Result<Response<PayloadBody>, CloseWithoutAnswer> {
     let uri = request.uri();
     let outcome = api
         .handle(api::Request {
@@ -121,13 +120,11 @@ async fn respond(
     }
 }
 
-fn response(reply: Reply) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(reply.body)));
+fn response(reply: Reply) -> Response<PayloadBody> {
+    let mut response = Response::new(reply.payload.into_body());
     *response.status_mut() = reply.status;
     let headers = response.headers_mut();
+    headers.extend(reply.headers);
     headers.insert(CONTENT_TYPE, reply.content_type);
-    if let Some(retry_after) = reply.retry_after {
-        headers.insert(RETRY_AFTER, retry_after);
-    }
     response
 }

@@ -3,6 +3,7 @@
 mod authentication;
 mod conformance;
 mod faults;
+mod hostile;
 mod lifecycle;
 mod observability;
 mod paused_clock;
