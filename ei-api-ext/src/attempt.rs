@@ -5,8 +5,8 @@ use std::future::Future;
 use std::time::SystemTime;
 
 use ei_api::types::GenericApiResponse;
-use ei_api::{ApiResponse, RequestContext, ResponseHead, ResponseValue, ServerFailure};
-use reqwest::header::RETRY_AFTER;
+use ei_api::{AnswerTooLarge, ApiResponse, ResponseHead, ResponseValue, ServerFailure};
+use reqwest::header::{LOCATION, RETRY_AFTER};
 use reqwest::StatusCode;
 use tracing::Instrument;
 
@@ -34,7 +34,7 @@ impl Client {
         F: FnMut(ei_api::Client) -> Fut,
         Fut: Future<Output = RawResult<T>>,
     {
-        let context = RequestContext::new(self.credentials().clone());
+        let context = self.new_context();
         let raw =
             ei_api::Client::new_with_client(self.base_url(), self.http().clone(), context.clone());
         let span = tracing::debug_span!("ei.attempt", attempt, status = tracing::field::Empty);
@@ -77,7 +77,16 @@ fn classify(error: ei_api::Error<GenericApiResponse>, head: Option<&ResponseHead
     use ei_api::Error as Raw;
     let status = head.map(|head| head.status);
     match error {
-        Raw::CommunicationError(source) | Raw::ResponseBodyError(source) => transport(source),
+        Raw::CommunicationError(source) | Raw::ResponseBodyError(source) => {
+            match AnswerTooLarge::find_in(&source) {
+                Some(too_large) => ErrorKind::InvalidResponse {
+                    status,
+                    excerpt: excerpt(too_large.first_bytes()),
+                    problem: too_large.to_string(),
+                },
+                None => transport(source),
+            }
+        }
         Raw::InvalidUpgrade(source) => transport(source),
         Raw::ErrorResponse(value) => {
             let status = value.status();
@@ -106,7 +115,11 @@ fn classify(error: ei_api::Error<GenericApiResponse>, head: Option<&ResponseHead
         Raw::UnexpectedResponse(response) => ErrorKind::InvalidResponse {
             status: Some(response.status()),
             excerpt: String::new(),
-            problem: "the document describes no such status".to_owned(),
+            problem: if response.status().is_redirection() {
+                redirect_words(&response)
+            } else {
+                "the document describes no such status".to_owned()
+            },
         },
         // A request the generated client refused to build, or a hook error:
         // a fault in how the call was made, which no retry can mend.
@@ -135,6 +148,23 @@ fn answered(
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     parse_retry_after(value, SystemTime::now())
+}
+
+/// What a redirect tried: the API never redirects, and the client never
+/// follows one (it would carry the credential along). Names the origin the
+/// `Location` points to, never its path or query.
+fn redirect_words(response: &reqwest::Response) -> String {
+    let location = response.headers().get(LOCATION).and_then(|value| value.to_str().ok());
+    let target = location.and_then(|location| response.url().join(location).ok());
+    match target {
+        Some(target) => format!(
+            "the server redirected to {}, which the API never does; the redirect was not followed",
+            target.origin().ascii_serialization()
+        ),
+        None => "the server redirected (to no usable location), which the API never does; the \
+                 redirect was not followed"
+            .to_owned(),
+    }
 }
 
 fn transport(source: reqwest::Error) -> ErrorKind {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 
-use ei_api::{ApiResponse, Credentials};
+use ei_api::{ApiResponse, RequestContext};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -42,7 +42,8 @@ pub struct Client {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
-    credentials: Credentials,
+    /// The settings every attempt's context starts from (credentials, answer limit).
+    context: RequestContext,
     retry_policy: RetryPolicy,
     retry_budget: RetryBudget,
 }
@@ -51,7 +52,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
-            .field("credentials", &self.inner.credentials)
+            .field("credentials", self.inner.context.credentials())
             .field("retry_policy", &self.inner.retry_policy)
             .field("retry_budget_available", &self.inner.retry_budget.available())
             .finish_non_exhaustive()
@@ -73,11 +74,11 @@ impl Client {
     pub(crate) fn from_parts(
         http: reqwest::Client,
         base_url: String,
-        credentials: Credentials,
+        context: RequestContext,
         retry_policy: RetryPolicy,
     ) -> Self {
         let retry_budget = retry_policy.new_budget();
-        Self { inner: Arc::new(Inner { http, base_url, credentials, retry_policy, retry_budget }) }
+        Self { inner: Arc::new(Inner { http, base_url, context, retry_policy, retry_budget }) }
     }
 
     /// Operations on one pipeline.
@@ -104,8 +105,10 @@ impl Client {
         &self.inner.http
     }
 
-    pub(crate) fn credentials(&self) -> &Credentials {
-        &self.inner.credentials
+    /// A fresh context for one attempt: the client's settings, and a slot
+    /// of its own for the response head.
+    pub(crate) fn new_context(&self) -> RequestContext {
+        self.inner.context.fresh()
     }
 
     pub(crate) fn note_success(&self) {

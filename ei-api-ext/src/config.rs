@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use ei_api::Credentials;
+use ei_api::{Credentials, RequestContext};
 
 use crate::client::Client;
 use crate::retry::RetryPolicy;
@@ -78,6 +78,7 @@ pub struct ClientBuilder {
     attempt_timeout: Duration,
     retry_policy: RetryPolicy,
     allow_insecure_http: bool,
+    max_answer_bytes: u64,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -89,6 +90,7 @@ impl fmt::Debug for ClientBuilder {
             .field("attempt_timeout", &self.attempt_timeout)
             .field("retry_policy", &self.retry_policy)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_answer_bytes", &self.max_answer_bytes)
             .finish()
     }
 }
@@ -102,6 +104,7 @@ impl Default for ClientBuilder {
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             retry_policy: RetryPolicy::default(),
             allow_insecure_http: false,
+            max_answer_bytes: ei_api::DEFAULT_MAX_ANSWER_BYTES,
         }
     }
 }
@@ -156,6 +159,16 @@ impl ClientBuilder {
     /// The retry policy (default: [`RetryPolicy::default`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = policy;
+        self
+    }
+
+    /// Read at most this many bytes of one answer (default:
+    /// [`ei_api::DEFAULT_MAX_ANSWER_BYTES`], 8 MiB). The limit holds while
+    /// the body streams in, whether or not the server declares a length: a
+    /// longer answer fails the call with [`ErrorKind::InvalidResponse`]
+    /// (crate::ErrorKind::InvalidResponse) saying it was too large.
+    pub fn max_answer_bytes(mut self, bytes: u64) -> Self {
+        self.max_answer_bytes = bytes;
         self
     }
 
@@ -221,7 +234,10 @@ impl ClientBuilder {
                 "a zero timeout would fail every request",
             ));
         }
+        // The API never redirects, and following one would send the
+        // credential wherever the `Location` points: a 3xx is an error.
         let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.attempt_timeout)
@@ -229,7 +245,8 @@ impl ClientBuilder {
             .map_err(|error| {
                 ConfigError::new("HTTP client", SettingSource::Builder, error.to_string())
             })?;
-        Ok(Client::from_parts(http, base_url, credentials, self.retry_policy))
+        let context = RequestContext::new(credentials).with_max_answer_bytes(self.max_answer_bytes);
+        Ok(Client::from_parts(http, base_url, context, self.retry_policy))
     }
 }
 

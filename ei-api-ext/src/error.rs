@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::config::ConfigError;
 use crate::ids::{OrganizationId, PipelineId};
+use crate::untrusted::for_display;
 
 /// An operation of the API, as errors and traces name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,13 +111,19 @@ pub enum ErrorKind {
         source: reqwest::Error,
     },
     /// An answer arrived that is not what the document describes.
-    #[error("invalid response{}: {problem}; body starts: {excerpt:?}", status_words(.status))]
+    #[error(
+        "invalid response{}: {}{}",
+        status_words(.status),
+        for_display(problem, SERVER_TEXT_SHOWN_CHARS),
+        excerpt_words(excerpt)
+    )]
     InvalidResponse {
         /// The HTTP status, when there was one.
         status: Option<StatusCode>,
-        /// The start of the body, with secrets redacted.
+        /// The start of the body, with secrets redacted (as sent: shown
+        /// escaped by `Display`).
         excerpt: String,
-        /// Why it could not be used (the decode error).
+        /// Why it could not be used (the decode error, a redirect, a size).
         problem: String,
     },
     /// The run call failed in a way that may or may not have started a run,
@@ -158,8 +165,20 @@ impl fmt::Display for TransportKind {
     }
 }
 
+/// How much of a text the server sent an error message shows: enough for
+/// any real message, not enough for a hostile one to flood a log.
+const SERVER_TEXT_SHOWN_CHARS: usize = 300;
+
 fn server_words(message: &Option<String>) -> String {
-    message.as_deref().map(|text| format!(": {text}")).unwrap_or_default()
+    let shown = message.as_deref().map(|text| for_display(text, SERVER_TEXT_SHOWN_CHARS));
+    shown.map(|text| format!(": {text}")).unwrap_or_default()
+}
+
+fn excerpt_words(excerpt: &str) -> String {
+    if excerpt.is_empty() {
+        return String::new();
+    }
+    format!("; body starts: \"{}\"", for_display(excerpt, SERVER_TEXT_SHOWN_CHARS))
 }
 
 fn retry_after_words(retry_after: &Option<Duration>) -> String {
@@ -218,8 +237,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match &self.kind {
             ErrorKind::Transport { .. } | ErrorKind::RateLimited { .. } => true,
+            // An unreadable 2xx or 5xx may be a glitch; a 3xx or 4xx that
+            // is not what the document says will be the same next time.
             ErrorKind::InvalidResponse { status, .. } => {
-                status.is_none_or(|status| !status.is_client_error())
+                status.is_none_or(|status| status.is_success() || status.is_server_error())
             }
             ErrorKind::ApiRefused { status, .. } => {
                 status.is_server_error() || *status == StatusCode::REQUEST_TIMEOUT

@@ -38,6 +38,7 @@ mod pipeline;
 mod reconcile;
 mod redact;
 pub mod retry;
+pub mod untrusted;
 pub mod wait;
 
 pub use client::Client;

@@ -8,6 +8,7 @@ use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::{header::HeaderMap, StatusCode};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::answer_limit::{self, DEFAULT_MAX_ANSWER_BYTES};
 use crate::{Client, Credentials};
 
 /// What the generated client carries for its hooks: the credentials, and a
@@ -20,6 +21,7 @@ use crate::{Client, Credentials};
 #[derive(Clone, Debug)]
 pub struct RequestContext {
     credentials: Credentials,
+    max_answer_bytes: u64,
     response_head: Arc<Mutex<Option<ResponseHead>>>,
 }
 
@@ -35,7 +37,25 @@ pub struct ResponseHead {
 impl RequestContext {
     /// A context that authenticates with `credentials`.
     pub fn new(credentials: Credentials) -> Self {
-        Self { credentials, response_head: Arc::default() }
+        Self {
+            credentials,
+            max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES,
+            response_head: Arc::default(),
+        }
+    }
+
+    /// Reads at most `bytes` of each answer (default:
+    /// [`DEFAULT_MAX_ANSWER_BYTES`]); a longer one fails the call with an
+    /// [`AnswerTooLarge`](crate::AnswerTooLarge) among the error's sources.
+    pub fn with_max_answer_bytes(mut self, bytes: u64) -> Self {
+        self.max_answer_bytes = bytes;
+        self
+    }
+
+    /// A context with the same settings and an empty response-head slot of
+    /// its own (a clone shares the slot).
+    pub fn fresh(&self) -> Self {
+        Self { response_head: Arc::default(), ..self.clone() }
     }
 
     /// The credentials every request carries.
@@ -59,6 +79,15 @@ impl ClientHooks<RequestContext> for Client {
         let credentials = &self.inner.credentials;
         request.headers_mut().insert(credentials.header_name(), credentials.header_value().clone());
         Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let response = self.client.execute(request).await?;
+        Ok(answer_limit::cap(response, self.inner.max_answer_bytes))
     }
 
     async fn post<E>(

@@ -29,6 +29,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod answer_limit;
 mod auth;
 mod context;
 mod failure;
@@ -44,6 +45,7 @@ mod generated {
     pub mod enums;
 }
 
+pub use answer_limit::{AnswerTooLarge, DEFAULT_MAX_ANSWER_BYTES};
 pub use auth::{Credentials, InvalidCredential};
 pub use context::{RequestContext, ResponseHead};
 pub use failure::{ApiResponse, ServerFailure};

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use ei_api_ext::{Client, OrganizationId, PipelineHandle, PipelineId, RetryPolicy};
-use ei_fake_studio::{FakeStudio, PipelineSpec, StepSpec};
+use ei_fake_studio::{FakeStudio, FakeStudioBuilder, PipelineSpec, StepSpec};
 
 pub const KEY: &str = "ei_test_key_0123456789";
 pub const ORG: OrganizationId = OrganizationId::new(3);
@@ -15,6 +15,11 @@ pub const NO_PROGRESS: PipelineId = PipelineId::new(11);
 /// A studio with three pipelines in organization 3: 9 succeeds in 60 s,
 /// 10 fails at its second step, 11 reports no file counts.
 pub async fn studio() -> FakeStudio {
+    studio_builder().start().await
+}
+
+/// The builder of [`studio`], to add credentials or pipelines.
+pub fn studio_builder() -> FakeStudioBuilder {
     FakeStudio::builder()
         .api_key(KEY)
         .pipeline(
@@ -33,8 +38,6 @@ pub async fn studio() -> FakeStudio {
                 .step(StepSpec::new("Work").duration(Duration::from_secs(30)).files(10))
                 .without_progress_counts(),
         )
-        .start()
-        .await
 }
 
 pub fn client(studio: &FakeStudio, policy: RetryPolicy) -> Client {
