@@ -1,11 +1,37 @@
 //! Human-readable descriptions of pipelines, runs and steps: concise, one
 //! fact per line, and never a secret (only names, ids, statuses and counts
 //! are shown).
+//!
+//! Every text the server controls (names, statuses, messages) is shown
+//! through [`name`] or [`message`]: its control characters escaped and a
+//! long one cut, so that it can neither take over a terminal nor break the
+//! layout. `--json` keeps the texts whole.
+
+use std::borrow::Cow;
 
 use ei_api::enums::TransformationJobStatusEnum as JobStatus;
 use ei_api_ext::models::{
     OrganizationPipeline, OrganizationPipelineRun, OrganizationPipelineRunStep,
 };
+use ei_api_ext::untrusted::for_display;
+
+/// How much of a name (a pipeline's, a step's, a status) is shown: longer
+/// ones are cut, so that one name cannot push a table off the screen.
+pub const NAME_SHOWN_CHARS: usize = 80;
+/// How much of a message from the server (a start error) is shown.
+pub const MESSAGE_SHOWN_CHARS: usize = 300;
+
+/// A name from the server, safe to show: escaped, and cut after
+/// [`NAME_SHOWN_CHARS`] characters.
+pub fn name(text: &str) -> Cow<'_, str> {
+    for_display(text, NAME_SHOWN_CHARS)
+}
+
+/// A message from the server, safe to show: escaped, and cut after
+/// [`MESSAGE_SHOWN_CHARS`] characters.
+pub fn message(text: &str) -> Cow<'_, str> {
+    for_display(text, MESSAGE_SHOWN_CHARS)
+}
 
 /// `1 step`, `3 steps`.
 pub fn count(n: usize, noun: &str) -> String {
@@ -59,7 +85,7 @@ impl RunState {
 /// A step's status word: its job's status, or `waiting` before it has a job.
 pub fn step_status(step: &OrganizationPipelineRunStep) -> String {
     match &step.transformation_job {
-        Some(job) => job.status.as_str().to_owned(),
+        Some(job) => name(job.status.as_str()).into_owned(),
         None => "waiting".to_owned(),
     }
 }
@@ -73,14 +99,15 @@ pub fn step_files(step: &OrganizationPipelineRunStep) -> Option<String> {
 
 /// One line per step, indented: `  1. Fetch   finished  10/10 files`.
 pub fn step_lines(run: &OrganizationPipelineRun) -> Vec<String> {
-    let width = run.steps.iter().map(|step| step.name.chars().count()).max().unwrap_or(0);
+    let names: Vec<Cow<'_, str>> = run.steps.iter().map(|step| name(&step.name)).collect();
+    let width = names.iter().map(|name| name.chars().count()).max().unwrap_or(0);
     run.steps
         .iter()
+        .zip(&names)
         .enumerate()
-        .map(|(index, step)| {
+        .map(|(index, (step, name))| {
             let files = step_files(step).unwrap_or_default();
-            let line =
-                format!("  {}. {:<width$}  {:<9} {files}", index + 1, step.name, step_status(step));
+            let line = format!("  {}. {name:<width$}  {:<9} {files}", index + 1, step_status(step));
             line.trim_end().to_owned()
         })
         .collect()
@@ -103,7 +130,7 @@ pub fn run_heading(run: &OrganizationPipelineRun) -> String {
 /// What `status` prints: the name, the current run with its steps, the last
 /// run and its outcome.
 pub fn pipeline_status(pipeline: &OrganizationPipeline) -> Vec<String> {
-    let mut lines = vec![format!("pipeline {}: {}", pipeline.id, pipeline.name)];
+    let mut lines = vec![format!("pipeline {}: {}", pipeline.id, name(&pipeline.name))];
     match &pipeline.current_run {
         Some(run) => {
             lines.push(format!("current run: {}", run_heading(run)));
@@ -119,7 +146,7 @@ pub fn pipeline_status(pipeline: &OrganizationPipeline) -> Vec<String> {
         None => lines.push("last run: none".to_owned()),
     }
     if let Some(error) = &pipeline.last_run_start_error {
-        lines.push(format!("last start error: {error}"));
+        lines.push(format!("last start error: {}", message(error)));
     }
     if let Some(next) = pipeline.next_run {
         lines.push(format!("next scheduled run: {}", next.format("%Y-%m-%d %H:%M:%S UTC")));
@@ -148,19 +175,12 @@ pub fn pipeline_table(pipelines: &[OrganizationPipeline]) -> Vec<String> {
     }
     let ids: Vec<String> = pipelines.iter().map(|pipeline| pipeline.id.to_string()).collect();
     let id_width = ids.iter().map(String::len).max().unwrap_or(0).max("ID".len());
-    let name_width = pipelines
-        .iter()
-        .map(|pipeline| pipeline.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max("NAME".len());
+    let names: Vec<Cow<'_, str>> = pipelines.iter().map(|pipeline| name(&pipeline.name)).collect();
+    let name_width =
+        names.iter().map(|name| name.chars().count()).max().unwrap_or(0).max("NAME".len());
     let mut lines = vec![format!("{:<id_width$}  {:<name_width$}  STATE", "ID", "NAME")];
-    for (id, pipeline) in ids.iter().zip(pipelines) {
-        lines.push(format!(
-            "{id:<id_width$}  {:<name_width$}  {}",
-            pipeline.name,
-            pipeline_state(pipeline)
-        ));
+    for ((id, name), pipeline) in ids.iter().zip(&names).zip(pipelines) {
+        lines.push(format!("{id:<id_width$}  {name:<name_width$}  {}", pipeline_state(pipeline)));
     }
     lines
 }

@@ -21,6 +21,7 @@
 //! | 70 | internal error (a bug in `ei-pipeline`) |
 //! | 130 | interrupted (Ctrl-C) while waiting; the run goes on |
 #![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod args;
 pub mod commands;

@@ -1,12 +1,24 @@
 //! Everything printed goes through here: JSON documents with the API's
 //! secrets redacted, and text lines with the caller's own key scrubbed.
+//! Nothing else in the crate may write to stdout or stderr (the crate denies
+//! `print!`, `eprint!` and `std::io::stdout`/`stderr` outside this module).
+//!
+//! This is also the last defence for the terminal: a character that could
+//! drive it (an escape sequence, a carriage return, a bidirectional
+//! override) is written escaped on every line, and as a JSON escape in JSON
+//! documents, whatever the code that built the text forgot.
 //!
 //! Write errors (a closed pipe, `ei-pipeline list | head -1`) are ignored:
 //! the output is lost either way, and the exit code still tells the result.
 
-use std::io::Write;
+#![allow(clippy::disallowed_methods)]
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
 use std::sync::RwLock;
 
+use ei_api_ext::untrusted::{for_display_keeping_lines, is_hazardous};
 use serde_json::Value;
 
 /// What stands in place of a secret.
@@ -79,21 +91,58 @@ pub fn print_json(document: &Value) {
     let mut document = document.clone();
     redact(&mut document);
     let text = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "null".to_owned());
-    line(&text);
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{}", json_escaped(&scrub(&text)));
+    let _ = stdout.flush();
+}
+
+/// JSON text with every hazardous character that serde_json writes as is
+/// (bidirectional overrides, separators: it escapes only controls) written
+/// as a `\uXXXX` escape instead: the same document, safe on a terminal.
+/// Such characters can only stand inside strings, where the escape means
+/// the same character.
+fn json_escaped(json: &str) -> Cow<'_, str> {
+    // Controls are escaped by serde_json inside strings; outside them there
+    // are only the line breaks of pretty printing.
+    let needs_escape = |c: char| is_hazardous(c) && !c.is_control();
+    if !json.chars().any(needs_escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut escaped = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs_escape(c) {
+            // Every hazardous character is in the Basic Multilingual Plane.
+            let _ = write!(escaped, "\\u{:04x}", u32::from(c));
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
 }
 
 /// Prints a line of text on stdout.
 pub fn line(text: &str) {
     let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{}", scrub(text));
+    let _ = writeln!(stdout, "{}", terminal_safe(text));
     let _ = stdout.flush();
 }
 
 /// Prints a line of text on stderr.
 pub fn error_line(text: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{}", scrub(text));
+    let _ = writeln!(stderr, "{}", terminal_safe(text));
     let _ = stderr.flush();
+}
+
+/// `text` scrubbed of secrets and with its hazardous characters escaped
+/// (its own line breaks kept).
+fn terminal_safe(text: &str) -> String {
+    for_display_keeping_lines(&scrub(text), usize::MAX).into_owned()
+}
+
+/// Whether stderr is a terminal a person is watching.
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
 }
 
 #[cfg(test)]
@@ -119,6 +168,20 @@ mod tests {
         assert_eq!(value["pipeline"]["steps"][0]["projectApiKey"], REDACTED);
         assert_eq!(value["pipeline"]["steps"][1]["projectApiKey"], Value::Null);
         assert_eq!(value["pipeline"]["currentRun"]["steps"][0]["projectHmacKey"], REDACTED);
+    }
+
+    #[test]
+    fn json_stays_the_same_document_with_hazards_escaped() {
+        let value = json!({"name": "\u{1b}[2J\u{202e}abc\u{2028}\r"});
+        let text = serde_json::to_string_pretty(&value).unwrap();
+        let escaped = json_escaped(&text);
+        assert!(!escaped.chars().any(|c| is_hazardous(c) && c != '\n'), "{escaped}");
+        assert_eq!(serde_json::from_str::<Value>(&escaped).unwrap(), value);
+    }
+
+    #[test]
+    fn lines_keep_their_breaks_and_lose_their_hazards() {
+        assert_eq!(terminal_safe("a\n\u{1b}]0;x\u{7}b"), "a\n\\u{1b}]0;x\\u{7}b");
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! Showing a wait's progress on stderr: live bars on a terminal (indicatif),
 //! one plain line per event anywhere else (CI logs, `--json`).
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use ei_api_ext::wait::ProgressEvent;
@@ -25,7 +24,7 @@ pub enum Display {
 impl Display {
     /// Live bars when stderr is a terminal and the output is not JSON; plain lines otherwise.
     pub fn choose(json: bool) -> Self {
-        if !json && std::io::stderr().is_terminal() {
+        if !json && output::stderr_is_terminal() {
             Display::Live
         } else {
             Display::Plain
@@ -93,14 +92,15 @@ impl Drop for Reporter {
 /// `step 2/3 Clean`.
 fn step_label(index: usize, name: &str, steps: &[String]) -> String {
     let total = if steps.is_empty() { "?".to_owned() } else { steps.len().to_string() };
-    format!("step {}/{total} {name}", index + 1)
+    format!("step {}/{total} {}", index + 1, describe::name(name))
 }
 
 /// The plain line for `event`, or `None` for an event this version does not know.
 pub fn plain_line(event: &ProgressEvent, steps: &[String]) -> Option<String> {
     Some(match event {
         ProgressEvent::RunStarted { run, steps } => {
-            format!("{run} started: {}: {}", describe::count(steps.len(), "step"), steps.join(", "))
+            let names: Vec<_> = steps.iter().map(|name| describe::name(name)).collect();
+            format!("{run} started: {}: {}", describe::count(steps.len(), "step"), names.join(", "))
         }
         ProgressEvent::StepStarted { index, name } => {
             format!("{}: started", step_label(*index, name, steps))
@@ -109,7 +109,7 @@ pub fn plain_line(event: &ProgressEvent, steps: &[String]) -> Option<String> {
             format!("{}: {files_done}/{files_total} files", step_label(*index, name, steps))
         }
         ProgressEvent::StepFinished { index, name, status } => {
-            format!("{}: {status}", step_label(*index, name, steps))
+            format!("{}: {}", step_label(*index, name, steps), describe::name(status.as_str()))
         }
         ProgressEvent::RunFinished { run } => format!("{run} finished"),
         _ => return None,
@@ -150,11 +150,12 @@ impl Live {
             ProgressEvent::RunStarted { run, steps } => {
                 self.overall.set_prefix(run.to_string());
                 self.overall.set_message(describe::count(steps.len(), "step"));
-                let width = steps.iter().map(|name| name.chars().count()).max().unwrap_or(0);
-                for (index, name) in steps.iter().enumerate() {
+                let names: Vec<_> = steps.iter().map(|name| describe::name(name)).collect();
+                let width = names.iter().map(|name| name.chars().count()).max().unwrap_or(0);
+                for (index, name) in names.iter().enumerate() {
                     let bar = self.multi.add(ProgressBar::new(0));
                     bar.set_style(waiting_style());
-                    bar.set_prefix(format!("{}. {:<width$}", index + 1, output::scrub(name)));
+                    bar.set_prefix(output::scrub(&format!("{}. {name:<width$}", index + 1)));
                     bar.set_message("waiting");
                     self.steps.push(bar);
                 }
@@ -179,7 +180,7 @@ impl Live {
                     if bar.length() == Some(0) {
                         bar.set_style(waiting_style());
                     }
-                    bar.finish_with_message(status.to_string());
+                    bar.finish_with_message(describe::name(status.as_str()).into_owned());
                 }
             }
             ProgressEvent::RunFinished { .. } => {

@@ -172,7 +172,10 @@ fn steps_document(steps: &[StepStatus]) -> Value {
 fn steps_words(steps: &[StepStatus]) -> String {
     let words: Vec<String> = steps
         .iter()
-        .map(|step| format!("step {} \"{}\" ({})", step.index + 1, step.name, step.status))
+        .map(|step| {
+            let (name, status) = (describe::name(&step.name), describe::name(step.status.as_str()));
+            format!("step {} \"{name}\" ({status})", step.index + 1)
+        })
         .collect();
     words.join(", ")
 }
