@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use tracing::Instrument;
 
 use crate::client::Client;
-use crate::config::{ConfigError, SettingSource};
+use crate::config::{ConfigError, Setting, SettingSource};
 use crate::error::{CallTarget, Error, ErrorKind, TransportKind};
 use crate::redact::excerpt;
 use crate::retry::parse_retry_after;
@@ -123,9 +123,9 @@ fn classify(error: ei_api::Error<GenericApiResponse>, head: Option<&ResponseHead
         },
         // A request the generated client refused to build, or a hook error:
         // a fault in how the call was made, which no retry can mend.
-        Raw::InvalidRequest(problem) | Raw::Custom(problem) => {
-            ErrorKind::Configuration(ConfigError::new("request", SettingSource::Builder, problem))
-        }
+        Raw::InvalidRequest(problem) | Raw::Custom(problem) => ErrorKind::Configuration(
+            ConfigError::new(Setting::Request, SettingSource::Builder, problem),
+        ),
     }
 }
 

@@ -47,12 +47,51 @@ impl fmt::Display for SettingSource {
     }
 }
 
+/// A setting of the client, as configuration errors name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    /// The API key ([`ClientBuilder::api_key`], [`ENV_API_KEY`]).
+    ApiKey,
+    /// A JWT ([`ClientBuilder::jwt_header`], [`ClientBuilder::jwt_cookie`], [`ENV_JWT`]).
+    Jwt,
+    /// Where the JWT travels ([`ENV_JWT_TRANSPORT`]).
+    JwtTransport,
+    /// The base URL ([`ClientBuilder::base_url`], [`ENV_API_ENDPOINT`]).
+    BaseUrl,
+    /// A plain-`http` base URL to a host that is not loopback, refused
+    /// unless [`ClientBuilder::allow_insecure_http`] allows it.
+    InsecureHttp,
+    /// A timeout ([`ClientBuilder::connect_timeout`], [`ClientBuilder::attempt_timeout`]).
+    Timeout,
+    /// The HTTP client itself (the TLS backend could not start, ...).
+    HttpClient,
+    /// A request the generated client could not build from the arguments given.
+    Request,
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Setting::ApiKey => "API key",
+            Setting::Jwt => "JWT",
+            Setting::JwtTransport => "JWT transport",
+            Setting::BaseUrl => "base URL",
+            Setting::InsecureHttp => "plain-http base URL",
+            Setting::Timeout => "timeout",
+            Setting::HttpClient => "HTTP client",
+            Setting::Request => "request",
+        })
+    }
+}
+
 /// A setting that is missing or malformed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("configuration: the {setting} {origin}: {problem}")]
+#[non_exhaustive]
 pub struct ConfigError {
-    /// Which setting (`API key`, `base URL`, ...).
-    pub setting: &'static str,
+    /// Which setting.
+    pub setting: Setting,
     /// Where it came from.
     pub origin: SettingSource,
     /// What is wrong with it.
@@ -60,11 +99,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    pub(crate) fn new(
-        setting: &'static str,
-        source: SettingSource,
-        problem: impl Into<String>,
-    ) -> Self {
+    pub(crate) fn new(setting: Setting, source: SettingSource, problem: impl Into<String>) -> Self {
         Self { setting, origin: source, problem: problem.into() }
     }
 }
@@ -112,23 +147,23 @@ impl Default for ClientBuilder {
 impl ClientBuilder {
     /// Authenticate with an API key (`x-api-key`).
     pub fn api_key(self, key: &str) -> Self {
-        self.credentials_from(Credentials::api_key(key), "API key", SettingSource::Builder)
+        self.credentials_from(Credentials::api_key(key), Setting::ApiKey, SettingSource::Builder)
     }
 
     /// Authenticate with a JWT in the `x-jwt-token` header.
     pub fn jwt_header(self, token: &str) -> Self {
-        self.credentials_from(Credentials::jwt_header(token), "JWT", SettingSource::Builder)
+        self.credentials_from(Credentials::jwt_header(token), Setting::Jwt, SettingSource::Builder)
     }
 
     /// Authenticate with a JWT in the `jwt` cookie.
     pub fn jwt_cookie(self, token: &str) -> Self {
-        self.credentials_from(Credentials::jwt_cookie(token), "JWT", SettingSource::Builder)
+        self.credentials_from(Credentials::jwt_cookie(token), Setting::Jwt, SettingSource::Builder)
     }
 
     fn credentials_from(
         mut self,
         credentials: Result<Credentials, ei_api::InvalidCredential>,
-        setting: &'static str,
+        setting: Setting,
         source: SettingSource,
     ) -> Self {
         self.credentials = Some(
@@ -193,7 +228,7 @@ impl ClientBuilder {
         }
         if let Some(key) = lookup(ENV_API_KEY) {
             let source = SettingSource::Environment(ENV_API_KEY);
-            return self.credentials_from(Credentials::api_key(&key), "API key", source);
+            return self.credentials_from(Credentials::api_key(&key), Setting::ApiKey, source);
         }
         if let Some(token) = lookup(ENV_JWT) {
             let source = SettingSource::Environment(ENV_JWT);
@@ -202,14 +237,14 @@ impl ClientBuilder {
                 Some("cookie") => Credentials::jwt_cookie(&token),
                 Some(other) => {
                     self.credentials = Some(Err(ConfigError::new(
-                        "JWT transport",
+                        Setting::JwtTransport,
                         SettingSource::Environment(ENV_JWT_TRANSPORT),
                         format!("`{other}` is neither `header` nor `cookie`"),
                     )));
                     return self;
                 }
             };
-            return self.credentials_from(credentials, "JWT", source);
+            return self.credentials_from(credentials, Setting::Jwt, source);
         }
         self
     }
@@ -218,7 +253,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, ConfigError> {
         let credentials = self.credentials.unwrap_or_else(|| {
             Err(ConfigError::new(
-                "API key",
+                Setting::ApiKey,
                 SettingSource::Environment(ENV_API_KEY),
                 format!(
                     "missing: set {ENV_API_KEY} (or {ENV_JWT}), or call ClientBuilder::api_key"
@@ -229,7 +264,7 @@ impl ClientBuilder {
             checked_base_url(&self.base_url.0, self.base_url.1, self.allow_insecure_http)?;
         if self.connect_timeout.is_zero() || self.attempt_timeout.is_zero() {
             return Err(ConfigError::new(
-                "timeout",
+                Setting::Timeout,
                 SettingSource::Builder,
                 "a zero timeout would fail every request",
             ));
@@ -243,7 +278,7 @@ impl ClientBuilder {
             .timeout(self.attempt_timeout)
             .build()
             .map_err(|error| {
-                ConfigError::new("HTTP client", SettingSource::Builder, error.to_string())
+                ConfigError::new(Setting::HttpClient, SettingSource::Builder, error.to_string())
             })?;
         let context = RequestContext::new(credentials).with_max_answer_bytes(self.max_answer_bytes);
         Ok(Client::from_parts(http, base_url, context, self.retry_policy))
@@ -256,7 +291,7 @@ fn checked_base_url(
     source: SettingSource,
     allow_insecure_http: bool,
 ) -> Result<String, ConfigError> {
-    let invalid = |problem: String| ConfigError::new("base URL", source, problem);
+    let invalid = |problem: String| ConfigError::new(Setting::BaseUrl, source, problem);
     let url =
         url::Url::parse(raw).map_err(|error| invalid(format!("`{raw}` is not a URL: {error}")))?;
     let host = url.host_str().ok_or_else(|| invalid(format!("`{raw}` has no host")))?;
@@ -264,10 +299,14 @@ fn checked_base_url(
         "https" => {}
         "http" if allow_insecure_http || is_loopback(host) => {}
         "http" => {
-            return Err(invalid(format!(
-                "`{raw}` would send credentials in clear to {host}; use https, or allow \
-                 insecure http explicitly"
-            )))
+            return Err(ConfigError::new(
+                Setting::InsecureHttp,
+                source,
+                format!(
+                    "`{raw}` would send credentials in clear to {host}; use https, or allow \
+                     insecure http explicitly (ClientBuilder::allow_insecure_http)"
+                ),
+            ))
         }
         other => return Err(invalid(format!("`{raw}`: the scheme `{other}` is not http(s)"))),
     }
@@ -294,7 +333,7 @@ mod tests {
     #[test]
     fn missing_key_names_the_environment_variable() {
         let error = Client::builder().from_lookup(lookup(&[])).build().unwrap_err();
-        assert_eq!(error.setting, "API key");
+        assert_eq!(error.setting, Setting::ApiKey);
         assert!(error.to_string().contains("EI_API_KEY"), "{error}");
     }
 
@@ -302,7 +341,7 @@ mod tests {
     fn plain_http_is_refused_unless_loopback_or_allowed() {
         let error = Client::builder().api_key("k").base_url("http://example.com/v1").build();
         let error = error.unwrap_err();
-        assert_eq!(error.setting, "base URL");
+        assert_eq!(error.setting, Setting::InsecureHttp);
         assert!(error.to_string().contains("in clear"), "{error}");
         for url in ["http://127.0.0.1:1/v1", "http://localhost/v1", "http://[::1]:8/v1"] {
             Client::builder().api_key("k").base_url(url).build().unwrap();

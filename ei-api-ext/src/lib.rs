@@ -43,8 +43,8 @@ pub mod wait;
 
 pub use client::Client;
 pub use config::{
-    ClientBuilder, ConfigError, SettingSource, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT,
-    ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
+    ClientBuilder, ConfigError, Setting, SettingSource, DEFAULT_ATTEMPT_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
 };
 pub use error::{CallTarget, Error, ErrorKind, Operation, TransportKind};
 pub use ids::{OrganizationId, PipelineId, ProjectId, RunId};

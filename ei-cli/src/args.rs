@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
 /// How long `run --wait` waits when `--timeout` is not given: longer than a
 /// typical pipeline takes, short enough that a stuck run does not hold a CI
@@ -24,8 +25,10 @@ Exit codes:
   70   internal error (a bug in ei-pipeline)
   130  interrupted (Ctrl-C) while waiting; the run goes on
 
-Prefer EI_API_KEY to --api-key: command lines are visible to other users of the machine.
-Secrets (the API key, projectApiKey, projectHmacKey) are never printed.";
+Credentials: an API key (EI_API_KEY or --api-key), or else a JWT (EI_JWT or --jwt) sent in
+the x-jwt-token header or, with EI_JWT_TRANSPORT=cookie, in the jwt cookie. Prefer the
+environment variables: command lines are visible to other users of the machine.
+Secrets (the API key, the JWT, projectApiKey, projectHmacKey) are never printed.";
 
 /// `ei-pipeline`: run, follow, stop and list Edge Impulse organization pipelines.
 #[derive(Debug, Parser)]
@@ -54,8 +57,25 @@ pub struct GlobalArgs {
     )]
     pub base_url: String,
     /// The API key (an organization or project key).
-    #[arg(long, global = true, value_name = "KEY", env = "EI_API_KEY", hide_env_values = true)]
-    pub api_key: Option<ApiKey>,
+    #[arg(long, global = true, value_name = "KEY", env = ENV_API_KEY, hide_env_values = true)]
+    pub api_key: Option<Secret>,
+    /// A JWT, used when no API key is given.
+    #[arg(long, global = true, value_name = "TOKEN", env = ENV_JWT, hide_env_values = true)]
+    pub jwt: Option<Secret>,
+    /// Where the JWT travels: the x-jwt-token header, or the jwt cookie.
+    #[arg(
+        long,
+        global = true,
+        value_name = "WHERE",
+        env = ENV_JWT_TRANSPORT,
+        value_enum,
+        default_value_t = JwtTransport::Header
+    )]
+    pub jwt_transport: JwtTransport,
+    /// Allow a plain-http base URL to a host that is not loopback, sending the credentials
+    /// in clear (for a proxy on a trusted network; never across the internet).
+    #[arg(long, global = true)]
+    pub allow_insecure_http: bool,
     /// The organization's id.
     #[arg(
         long,
@@ -163,26 +183,35 @@ pub struct ListArgs {
     pub json: bool,
 }
 
-/// An API key from the command line or the environment, kept out of `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+/// Where a JWT travels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum JwtTransport {
+    /// The `x-jwt-token` header.
+    Header,
+    /// The `jwt` cookie.
+    Cookie,
+}
 
-impl ApiKey {
-    /// The key itself: for the client and the output scrubber only.
+/// A credential from the command line or the environment, kept out of `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself: for the client and the output scrubber only.
     pub fn expose(&self) -> &str {
         &self.0
     }
 }
 
-impl From<String> for ApiKey {
-    fn from(key: String) -> Self {
-        Self(key)
+impl From<String> for Secret {
+    fn from(secret: String) -> Self {
+        Self(secret)
     }
 }
 
-impl fmt::Debug for ApiKey {
+impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(<redacted>)")
+        f.write_str("Secret(<redacted>)")
     }
 }
 
@@ -217,9 +246,16 @@ mod tests {
     }
 
     #[test]
-    fn debug_hides_the_key() {
-        let cli =
-            Cli::try_parse_from(["ei-pipeline", "--api-key", "ei_topsecret", "list"]).unwrap();
+    fn debug_hides_the_credentials() {
+        let cli = Cli::try_parse_from([
+            "ei-pipeline",
+            "--api-key",
+            "ei_topsecret",
+            "--jwt",
+            "jwt_topsecret",
+            "list",
+        ])
+        .unwrap();
         assert!(!format!("{cli:?}").contains("topsecret"));
     }
 }

@@ -6,7 +6,10 @@
 use std::fmt;
 
 use ei_api_ext::wait::Outcome;
-use ei_api_ext::{ConfigError, Error, ErrorKind};
+use ei_api_ext::{
+    ConfigError, Error, ErrorKind, Setting, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT,
+    ENV_JWT_TRANSPORT,
+};
 
 /// How the program ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -134,8 +137,30 @@ impl From<Error> for Failure {
 }
 
 impl From<ConfigError> for Failure {
+    /// Exit 2, naming the option and the variable the setting comes from
+    /// and, for plain http, the option that allows it.
     fn from(error: ConfigError) -> Self {
-        Self::usage(format!("invalid {}: {}", error.setting, error.problem))
+        let origin = match error.setting {
+            Setting::ApiKey => format!(" (--api-key or {ENV_API_KEY})"),
+            Setting::Jwt => format!(" (--jwt or {ENV_JWT})"),
+            Setting::JwtTransport => format!(" (--jwt-transport or {ENV_JWT_TRANSPORT})"),
+            Setting::BaseUrl | Setting::InsecureHttp => {
+                format!(" (--base-url or {ENV_API_ENDPOINT})")
+            }
+            _ => String::new(),
+        };
+        let problem = match error.setting {
+            Setting::InsecureHttp => "plain http to a host that is not loopback would send the \
+                                      credentials in clear; use https, or pass \
+                                      --allow-insecure-http"
+                .to_owned(),
+            _ => error.problem,
+        };
+        let setting = match error.setting {
+            Setting::InsecureHttp => Setting::BaseUrl,
+            setting => setting,
+        };
+        Self::usage(format!("invalid {setting}{origin}: {problem}"))
     }
 }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
 
-use crate::args::{ApiKey, GlobalArgs, RunArgs};
+use crate::args::{GlobalArgs, JwtTransport, RunArgs, Secret};
 use crate::exit::{Exit, Failure};
 use crate::output;
 
@@ -47,7 +47,10 @@ pub async fn demo() -> Result<Exit, Failure> {
     ));
     let global = GlobalArgs {
         base_url: studio.base_url().to_owned(),
-        api_key: Some(ApiKey::from(FakeStudio::DEFAULT_API_KEY.to_owned())),
+        api_key: Some(Secret::from(FakeStudio::DEFAULT_API_KEY.to_owned())),
+        jwt: None,
+        jwt_transport: JwtTransport::Header,
+        allow_insecure_http: false,
         org: Some(ORGANIZATION_ID),
     };
     let args = RunArgs {

@@ -9,9 +9,9 @@ pub mod stop;
 
 use std::time::Duration;
 
-use ei_api_ext::{Client, OrganizationId};
+use ei_api_ext::{Client, OrganizationId, ENV_API_KEY, ENV_JWT};
 
-use crate::args::{ApiKey, Cli, Command, GlobalArgs};
+use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret};
 use crate::exit::{Exit, Failure};
 use crate::output;
 
@@ -63,36 +63,39 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Checks the global options and builds the client: exit 2 without an
-    /// API key (naming `EI_API_KEY`), without an organization, or with a
-    /// malformed setting.
+    /// Checks the global options and builds the client: exit 2 without a
+    /// credential (naming `EI_API_KEY` and `EI_JWT`), without an
+    /// organization, or with a malformed setting.
     pub fn from_args(global: &GlobalArgs) -> Result<Self, Failure> {
-        let key =
-            match &global.api_key {
-                Some(key) if !key.expose().trim().is_empty() => key,
-                _ => return Err(Failure::usage(
-                    "no API key: set EI_API_KEY (or pass --api-key KEY; the environment variable \
-                     keeps the key out of the process list)",
-                )),
-            };
-        output::register_secret(key.expose());
+        let present = |secret: &Option<Secret>| {
+            secret.clone().filter(|secret| !secret.expose().trim().is_empty())
+        };
+        let builder = Client::builder()
+            .base_url(&global.base_url)
+            .allow_insecure_http(global.allow_insecure_http);
+        let builder = match (present(&global.api_key), present(&global.jwt)) {
+            (Some(key), _) => {
+                output::register_secret(key.expose());
+                builder.api_key(key.expose())
+            }
+            (None, Some(jwt)) => {
+                output::register_secret(jwt.expose());
+                match global.jwt_transport {
+                    JwtTransport::Header => builder.jwt_header(jwt.expose()),
+                    JwtTransport::Cookie => builder.jwt_cookie(jwt.expose()),
+                }
+            }
+            (None, None) => {
+                return Err(Failure::usage(format!(
+                    "no credentials: set {ENV_API_KEY} (or {ENV_JWT}; or pass --api-key KEY; the \
+                     environment variables keep secrets out of the process list)"
+                )))
+            }
+        };
         let Some(organization) = global.org else {
             return Err(Failure::usage("no organization: set EI_ORGANIZATION_ID or pass --org ID"));
         };
-        let client = build_client(&global.base_url, key)?;
+        let client = builder.build().map_err(Failure::from)?;
         Ok(Self { client, organization: OrganizationId::new(organization) })
     }
-}
-
-/// A client for `base_url` with `key`; configuration errors exit 2 and name
-/// the option and variable the setting comes from.
-fn build_client(base_url: &str, key: &ApiKey) -> Result<Client, Failure> {
-    Client::builder().api_key(key.expose()).base_url(base_url).build().map_err(|error| {
-        let origin = match error.setting {
-            "API key" => " (--api-key or EI_API_KEY)",
-            "base URL" => " (--base-url or EI_API_ENDPOINT)",
-            _ => "",
-        };
-        Failure::usage(format!("invalid {}{origin}: {}", error.setting, error.problem))
-    })
 }
