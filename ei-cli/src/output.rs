@@ -97,14 +97,14 @@ pub fn print_json(document: &Value) {
 }
 
 /// JSON text with every hazardous character that serde_json writes as is
-/// (bidirectional overrides, separators: it escapes only controls) written
+/// (DEL, C1 controls, bidirectional overrides, separators) written
 /// as a `\uXXXX` escape instead: the same document, safe on a terminal.
 /// Such characters can only stand inside strings, where the escape means
 /// the same character.
 fn json_escaped(json: &str) -> Cow<'_, str> {
-    // Controls are escaped by serde_json inside strings; outside them there
-    // are only the line breaks of pretty printing.
-    let needs_escape = |c: char| is_hazardous(c) && !c.is_control();
+    // serde_json escapes C0 controls inside strings, so a raw line break is
+    // one of pretty printing's own; it leaves DEL, C1 and the rest as they are.
+    let needs_escape = |c: char| is_hazardous(c) && c != '\n';
     if !json.chars().any(needs_escape) {
         return Cow::Borrowed(json);
     }
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn json_stays_the_same_document_with_hazards_escaped() {
-        let value = json!({"name": "\u{1b}[2J\u{202e}abc\u{2028}\r"});
+        let value = json!({"name": "\u{1b}[2J\u{9b}31m\u{7f}\u{202e}abc\u{2028}\r"});
         let text = serde_json::to_string_pretty(&value).unwrap();
         let escaped = json_escaped(&text);
         assert!(!escaped.chars().any(|c| is_hazardous(c) && c != '\n'), "{escaped}");

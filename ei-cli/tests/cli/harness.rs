@@ -15,6 +15,9 @@ pub const ORG: i64 = 1;
 /// leak would be found in any output.
 pub const API_KEY: &str = "ei_cli_test_caller_key_0123456789abcdef";
 
+/// A JWT the test studios accept, as distinctive as [`API_KEY`].
+pub const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.e30.cli_test_jwt_signature_0123456789";
+
 /// The environment variables the binary reads; removed from every child so
 /// that the developer's own settings never leak into a test.
 const ENV_VARS: [&str; 5] =
@@ -41,7 +44,7 @@ impl Studio {
             .enable_all()
             .build()
             .expect("a runtime");
-        let mut builder = FakeStudio::builder().api_key(API_KEY);
+        let mut builder = FakeStudio::builder().api_key(API_KEY).jwt(JWT);
         for pipeline in pipelines {
             builder = builder.pipeline(pipeline);
         }
@@ -84,6 +87,11 @@ impl Studio {
     pub fn calls(&self, operation: Operation) -> usize {
         let requests = self.studio().requests();
         requests.iter().filter(|request| request.operation == Some(operation)).count()
+    }
+
+    /// How many requests of any kind the studio received.
+    pub fn requests_received(&self) -> usize {
+        self.studio().requests().len()
     }
 
     /// The query strings of the run requests received.

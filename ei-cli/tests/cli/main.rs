@@ -4,6 +4,7 @@
 mod demo;
 mod failures;
 mod harness;
+mod hostile;
 mod interrupt;
 mod read;
 mod run;
