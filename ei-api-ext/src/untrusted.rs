@@ -27,8 +27,9 @@ pub fn is_hazardous(c: char) -> bool {
 }
 
 /// `text` with every [hazardous](is_hazardous) character written as a
-/// visible escape (`\u{1b}`), cut after `max_chars` characters with a note
-/// of how many were left out. Borrowed when nothing needed changing.
+/// visible escape (`\u{1b}`), cut once what is shown reaches `max_chars`
+/// characters (escapes counted as written), with a note of how many of the
+/// text's characters were left out. Borrowed when nothing needed changing.
 ///
 /// ```
 /// use ei_api_ext::untrusted::for_display;
@@ -54,18 +55,26 @@ fn escape(text: &str, max_chars: usize, keep_newlines: bool) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut shown = String::with_capacity(text.len().min(max_chars.saturating_mul(4)) + 16);
+    let mut shown_chars = 0;
     let mut chars = text.chars();
-    for c in chars.by_ref().take(max_chars) {
+    for c in chars.by_ref() {
+        let start = shown.len();
         if safe(c) {
             shown.push(c);
         } else {
             let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
         }
-    }
-    let left_out = chars.count();
-    if left_out > 0 {
-        let plural = if left_out == 1 { "" } else { "s" };
-        let _ = write!(shown, "… ({left_out} more character{plural})");
+        let added = shown.len() - start;
+        // An escape is ASCII, so its bytes are its characters.
+        let added_chars = if safe(c) { 1 } else { added };
+        if shown_chars + added_chars > max_chars {
+            shown.truncate(start);
+            let left_out = 1 + chars.count();
+            let plural = if left_out == 1 { "" } else { "s" };
+            let _ = write!(shown, "… ({left_out} more character{plural})");
+            break;
+        }
+        shown_chars += added_chars;
     }
     Cow::Owned(shown)
 }
@@ -100,5 +109,9 @@ mod tests {
         assert!(shown.ends_with("… (69920 more characters)"), "{shown}");
         assert_eq!(for_display("abc", 3), "abc");
         assert_eq!(for_display("abcd", 3), "abc… (1 more character)");
+        let escapes = "\u{200b}".repeat(1_000);
+        let shown = for_display(&escapes, 300);
+        assert!(shown.chars().count() < 330, "{shown}");
+        assert!(shown.ends_with("… (963 more characters)"), "{shown}");
     }
 }

@@ -27,6 +27,8 @@ pub mod args;
 pub mod commands;
 pub mod describe;
 pub mod exit;
+#[cfg(test)]
+mod hostile_text;
 pub mod interrupt;
 pub mod output;
 pub mod progress;

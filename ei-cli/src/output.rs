@@ -136,7 +136,7 @@ pub fn error_line(text: &str) {
 
 /// `text` scrubbed of secrets and with its hazardous characters escaped
 /// (its own line breaks kept).
-fn terminal_safe(text: &str) -> String {
+pub(crate) fn terminal_safe(text: &str) -> String {
     for_display_keeping_lines(&scrub(text), usize::MAX).into_owned()
 }
 

@@ -134,6 +134,25 @@ fn running_style() -> ProgressStyle {
     style("  {prefix}  {msg:<9} [{bar:24}] {pos}/{len} files  {elapsed}").progress_chars("=> ")
 }
 
+/// Each step's label in the live display, `1. Fetch`, names padded to one width.
+fn step_prefixes(steps: &[String]) -> Vec<String> {
+    let names: Vec<_> = steps.iter().map(|name| describe::name(name)).collect();
+    let width = names.iter().map(|name| name.chars().count()).max().unwrap_or(0);
+    names.iter().enumerate().map(|(index, name)| format!("{}. {name:<width$}", index + 1)).collect()
+}
+
+/// The texts the live display shows for `event` (for the tests that feed it
+/// hostile text).
+#[cfg(test)]
+pub(crate) fn live_texts(event: &ProgressEvent, steps: &[String]) -> Vec<String> {
+    match event {
+        ProgressEvent::RunStarted { steps, .. } => step_prefixes(steps),
+        ProgressEvent::StepStarted { index, name } => vec![step_label(*index, name, steps)],
+        ProgressEvent::StepFinished { status, .. } => vec![describe::name(status.as_str()).into()],
+        _ => Vec::new(),
+    }
+}
+
 impl Live {
     fn new(what: &str) -> Self {
         let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
@@ -150,12 +169,10 @@ impl Live {
             ProgressEvent::RunStarted { run, steps } => {
                 self.overall.set_prefix(run.to_string());
                 self.overall.set_message(describe::count(steps.len(), "step"));
-                let names: Vec<_> = steps.iter().map(|name| describe::name(name)).collect();
-                let width = names.iter().map(|name| name.chars().count()).max().unwrap_or(0);
-                for (index, name) in names.iter().enumerate() {
+                for prefix in step_prefixes(steps) {
                     let bar = self.multi.add(ProgressBar::new(0));
                     bar.set_style(waiting_style());
-                    bar.set_prefix(output::scrub(&format!("{}. {name:<width$}", index + 1)));
+                    bar.set_prefix(output::scrub(&prefix));
                     bar.set_message("waiting");
                     self.steps.push(bar);
                 }

@@ -190,7 +190,7 @@ fn duration_words(duration: Duration) -> String {
 }
 
 /// What a finished wait prints without `--json`: a sentence, then the run's steps.
-fn outcome_lines(report: &WaitReport, pipeline: i64) -> Vec<String> {
+pub(crate) fn outcome_lines(report: &WaitReport, pipeline: i64) -> Vec<String> {
     let run: &OrganizationPipelineRun = report.run();
     let elapsed = duration_words(report.elapsed);
     let subject = format!("run {} of pipeline {pipeline}", run.id);

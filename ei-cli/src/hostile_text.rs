@@ -1,0 +1,120 @@
+//! Property tests: any text the server could send (any Unicode, any control
+//! character, up to a mebibyte) through every human output path (`list`,
+//! `status`, the outcome lines, the plain and live progress, errors) never
+//! panics and never yields a character that drives a terminal.
+
+use std::time::Duration;
+
+use ei_api_ext::models::{OrganizationPipeline, OrganizationPipelineRun};
+use ei_api_ext::untrusted::is_hazardous;
+use ei_api_ext::wait::{Outcome, ProgressEvent, StepStatus, WaitReport};
+use ei_api_ext::RunId;
+use proptest::prelude::*;
+use serde_json::json;
+
+use crate::{describe, output, progress};
+
+/// Characters chosen to hurt: C0 and C1 controls, DEL, bidirectional
+/// overrides and isolates, invisible separators.
+const HAZARDS: &[char] = &[
+    '\u{0}', '\u{7}', '\u{8}', '\t', '\n', '\r', '\u{1b}', '\u{7f}', '\u{85}', '\u{9b}', '\u{9d}',
+    '\u{200b}', '\u{200e}', '\u{2028}', '\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}', '\u{feff}',
+];
+
+/// The longest text generated: a mebibyte of characters.
+const LONGEST_TEXT: usize = 1 << 20;
+
+/// Any text: arbitrary Unicode, dense hazards, or a long run of them.
+fn server_text() -> impl Strategy<Value = String> {
+    let hazard = proptest::sample::select(HAZARDS);
+    let mixed = prop_oneof![any::<char>(), hazard.clone()];
+    prop_oneof![
+        4 => any::<String>(),
+        4 => proptest::collection::vec(mixed, 0..300).prop_map(String::from_iter),
+        1 => (proptest::collection::vec(hazard, 1..8), 0..LONGEST_TEXT)
+            .prop_map(|(unit, len)| { unit.iter().cycle().take(len).collect::<String>() }),
+    ]
+}
+
+/// The seed example of a run answer, the shape every run here starts from.
+const SEED_RUN_RESPONSE: &str = include_str!("../../ei-api/tests/fixtures/seed-run-response.json");
+
+/// A run (the seed's) whose step name and job status are `texts[0]` and
+/// `texts[1]`, with a second, plain step that failed.
+fn run(texts: &[String; 3], finished: bool) -> OrganizationPipelineRun {
+    let [name, status, _] = texts;
+    let seed: serde_json::Value = serde_json::from_str(SEED_RUN_RESPONSE).expect("JSON");
+    let mut run = seed["pipelineRun"].clone();
+    let mut plain = run["steps"][0].clone();
+    plain["transformationJob"]["status"] = json!("failed");
+    let step = &mut run["steps"][0];
+    step["name"] = json!(name);
+    step["transformationJob"]["name"] = json!(name);
+    step["transformationJob"]["status"] = json!(status);
+    run["steps"].as_array_mut().expect("steps").push(plain);
+    if !finished {
+        run["finished"] = serde_json::Value::Null;
+    }
+    serde_json::from_value(run).expect("a run")
+}
+
+fn pipeline(texts: &[String; 3]) -> OrganizationPipeline {
+    let [name, _, error] = texts;
+    let (current, last) = (run(texts, false), run(texts, true));
+    serde_json::from_value(json!({
+        "id": 7, "name": name, "description": name, "created": "2024-06-03T08:00:00.000Z",
+        "steps": [{"name": name}], "emailRecipientUids": [], "whenToEmail": "never",
+        "lastRunStartError": error, "currentRun": current, "lastRun": last,
+    }))
+    .expect("a pipeline")
+}
+
+/// Every line a person would see for `texts`.
+fn everything_shown(texts: &[String; 3]) -> Vec<String> {
+    let pipeline = pipeline(texts);
+    let run = pipeline.last_run.clone().expect("a last run");
+    let [name, status, _] = texts;
+    let step = StepStatus { index: 0, name: name.clone(), status: status.as_str().into() };
+    let mut lines = describe::pipeline_table(std::slice::from_ref(&pipeline));
+    lines.extend(describe::pipeline_status(&pipeline));
+    let outcomes = [
+        Outcome::Failed { run: run.clone(), failed_steps: vec![step.clone()] },
+        Outcome::Unrecognized { run: run.clone(), steps: vec![step] },
+        Outcome::Succeeded { run },
+    ];
+    for outcome in outcomes {
+        let report = WaitReport { outcome, elapsed: Duration::from_secs(3), polls: 2 };
+        lines.extend(crate::commands::run::outcome_lines(&report, 7));
+    }
+    let steps = vec![name.clone(), "plain".to_owned()];
+    let events = [
+        ProgressEvent::RunStarted { run: RunId::new(42), steps: steps.clone() },
+        ProgressEvent::StepStarted { index: 0, name: name.clone() },
+        ProgressEvent::StepProgress { index: 0, name: name.clone(), files_done: 1, files_total: 3 },
+        ProgressEvent::StepFinished {
+            index: 0,
+            name: name.clone(),
+            status: status.as_str().into(),
+        },
+    ];
+    for event in &events {
+        lines.extend(progress::plain_line(event, &steps));
+        lines.extend(progress::live_texts(event, &steps));
+    }
+    lines
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn no_server_text_reaches_a_terminal_raw(texts in [server_text(), server_text(), server_text()]) {
+        for line in everything_shown(&texts) {
+            prop_assert!(!line.chars().any(is_hazardous), "{line:?}");
+            prop_assert!(line.chars().count() < 2_000, "a line of {} bytes", line.len());
+        }
+        // The last defence, for whatever text reaches `output` (errors too).
+        let written = output::terminal_safe(&format!("error: {}\n  hint: {}", texts[0], texts[1]));
+        prop_assert!(!written.chars().any(|c| is_hazardous(c) && c != '\n'), "{written:?}");
+    }
+}
