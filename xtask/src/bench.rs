@@ -56,6 +56,15 @@ const SECTIONS: &[Section] = &[
                 Goal: at least 3x their calls per second at a fraction of their memory.",
     },
     Section {
+        binary: "hostile",
+        heading: "Against a hostile server",
+        intro: "The release `ei-pipeline` binary against each misbehaviour of the fake Studio \
+                (redirects, an endless body, a 1 GiB answer, a trickle, hostile text), the same \
+                command against a polite server as the baseline. Peak RSS is the child's \
+                `VmHWM`, sampled every 2 ms. Goals: the documented exit code, nothing sent to \
+                another origin, peak RSS bounded by the 8 MiB answer cap (under 64 MiB).",
+    },
+    Section {
         binary: "scale",
         heading: "Scale",
         intro: "1,000 concurrent run-and-wait tasks on one client against the fake Studio, on \
@@ -142,9 +151,9 @@ fn install_node(bench: &Path) -> Result<PathBuf> {
 pub fn run() -> Result<()> {
     let root = crate::workspace::root();
     let started = Instant::now();
-    eprintln!("xtask bench: building ei-bench (release)");
+    eprintln!("xtask bench: building ei-bench and ei-cli (release)");
     let status = cargo()
-        .args(["build", "--release", "-p", "ei-bench", "--bins"])
+        .args(["build", "--release", "-p", "ei-bench", "-p", "ei-cli", "--bins"])
         .current_dir(&root)
         .status()
         .context("could not start cargo build")?;
