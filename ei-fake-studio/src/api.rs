@@ -11,7 +11,7 @@ use ei_api::types::{
     GenericApiResponse, GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse,
     RunOrganizationPipelineResponse,
 };
-use hyper::header::HeaderMap;
+use hyper::header::{HeaderMap, HeaderValue, DATE};
 use hyper::{Method, StatusCode};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use tokio::time::Instant;
@@ -91,16 +91,33 @@ impl Api {
         });
         let Some(route) = route else {
             let message = format!("Cannot {} {}", request.method, request.path);
-            return Outcome::Send(Answer::failure(StatusCode::NOT_FOUND, message).into());
+            return self
+                .dated(Outcome::Send(Answer::failure(StatusCode::NOT_FOUND, message).into()));
         };
         let fault = self.faults().call(route.operation(), received);
-        fault::answer(fault, || {
+        let outcome = fault::answer(fault, || {
             if !presented.accepted {
                 return Answer::failure(StatusCode::UNAUTHORIZED, "Invalid or missing credentials");
             }
             self.perform(route, request.query)
         })
-        .await
+        .await;
+        self.dated(outcome)
+    }
+
+    /// `outcome` with a `Date` header from the studio's clock (not the
+    /// machine's), as every answer of a real server has one.
+    fn dated(&self, outcome: Outcome) -> Outcome {
+        match outcome {
+            Outcome::Send(mut reply) => {
+                let date = self.state().clock().http_date(Instant::now());
+                if let Ok(date) = HeaderValue::from_str(&date) {
+                    reply.headers.insert(DATE, date);
+                }
+                Outcome::Send(reply)
+            }
+            Outcome::Close => Outcome::Close,
+        }
     }
 
     /// Performs an authenticated request's operation. The state is locked

@@ -22,6 +22,12 @@ impl Clock {
         Self { origin: Instant::now() }
     }
 
+    /// `instant` as an HTTP date (RFC 9110 `IMF-fixdate`, whole seconds), for
+    /// the `Date` header: the fake's own clock, not the machine's.
+    pub(crate) fn http_date(&self, instant: Instant) -> String {
+        self.date(instant).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    }
+
     /// The epoch date: when the studio started.
     pub(crate) fn epoch(&self) -> DateTime<Utc> {
         self.date(self.origin)
@@ -50,5 +56,6 @@ mod tests {
         tokio::time::advance(Duration::from_millis(1_500)).await;
         assert_eq!(clock.date(Instant::now()) - start, chrono::Duration::milliseconds(1_500));
         assert_eq!(start.to_rfc3339(), "2024-06-03T08:00:00+00:00");
+        assert_eq!(clock.http_date(Instant::now()), "Mon, 03 Jun 2024 08:00:01 GMT");
     }
 }

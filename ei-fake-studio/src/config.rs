@@ -30,6 +30,7 @@ pub struct PipelineSpec {
     pub(crate) steps: Vec<StepSpec>,
     pub(crate) start_error: Option<String>,
     pub(crate) progress_counts: bool,
+    pub(crate) runs_while_running: bool,
 }
 
 impl PipelineSpec {
@@ -42,6 +43,7 @@ impl PipelineSpec {
             steps: Vec::new(),
             start_error: None,
             progress_counts: true,
+            runs_while_running: false,
         }
     }
 
@@ -56,6 +58,15 @@ impl PipelineSpec {
     /// `lastRunStartError` becomes `message`.
     pub fn start_error(mut self, message: impl Into<String>) -> Self {
         self.start_error = Some(message.into());
+        self
+    }
+
+    /// Accepts a run while one is going, instead of refusing it
+    /// (`"Pipeline is already running"`, the default): the run going is
+    /// stopped and the new one takes its place. With this, a client that
+    /// re-sends a run call whose answer was lost starts a second run.
+    pub fn accept_runs_while_running(mut self) -> Self {
+        self.runs_while_running = true;
         self
     }
 

@@ -60,7 +60,17 @@
 //! the background. Under a paused clock (`#[tokio::test(start_paused = true)]`)
 //! a two-hour pipeline runs in milliseconds. Dates in answers are a fixed
 //! epoch (2024-06-03T08:00:00.000Z, the moment the studio started) plus the
-//! tokio time elapsed since, in RFC 3339 with milliseconds.
+//! tokio time elapsed since, in RFC 3339 with milliseconds, and every answer
+//! carries a `Date` header from the same clock (whole seconds, as HTTP dates
+//! are): a client can judge the server's times by the server's clock, and
+//! never needs to compare it with its own.
+//!
+//! # Like a real service
+//!
+//! [`FakeStudioBuilder::view_lag`] makes the pipeline view lag the writes,
+//! as a read replica or a cache does, and
+//! [`PipelineSpec::accept_runs_while_running`] makes a pipeline start a run
+//! while one is going (stopping that one) where the default refuses it.
 //!
 //! # Faults and observation
 //!

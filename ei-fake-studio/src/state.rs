@@ -7,6 +7,7 @@ use crate::lifecycle::Run;
 use crate::model::{self, Runs};
 use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
 use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 use tokio::time::Instant;
 
 /// The first run id a studio hands out: above 2^32, so that a client that
@@ -37,12 +38,8 @@ pub(crate) enum Refusal {
 #[derive(Debug)]
 struct Pipeline {
     spec: PipelineSpec,
-    /// The latest run, in progress or over.
-    latest: Option<i64>,
-    /// The run before the latest, which is over.
-    previous: Option<i64>,
-    /// How many runs started.
-    runs_started: usize,
+    /// Every run started, oldest first (the last one in progress or over).
+    runs: Vec<i64>,
     /// Why the latest attempt to run failed to start, if one did.
     last_start_error: Option<String>,
 }
@@ -57,23 +54,23 @@ pub(crate) struct State {
     runs: HashMap<i64, Run>,
     next_run_id: i64,
     next_job_id: i64,
+    /// How far the pipeline view (get, list) lags behind the writes.
+    view_lag: Duration,
 }
 
 impl State {
-    /// A studio holding `pipelines`, whose dates start at `clock`'s epoch.
-    pub(crate) fn new(clock: Clock, pipelines: impl IntoIterator<Item = PipelineSpec>) -> Self {
+    /// A studio holding `pipelines`, whose dates start at `clock`'s epoch
+    /// and whose pipeline view lags `view_lag` behind its writes.
+    pub(crate) fn new(
+        clock: Clock,
+        pipelines: impl IntoIterator<Item = PipelineSpec>,
+        view_lag: Duration,
+    ) -> Self {
         let pipelines = pipelines
             .into_iter()
             .map(|spec| {
                 let key = (spec.organization_id, spec.pipeline_id);
-                let pipeline = Pipeline {
-                    spec,
-                    latest: None,
-                    previous: None,
-                    runs_started: 0,
-                    last_start_error: None,
-                };
-                (key, pipeline)
+                (key, Pipeline { spec, runs: Vec::new(), last_start_error: None })
             })
             .collect();
         Self {
@@ -82,7 +79,13 @@ impl State {
             runs: HashMap::new(),
             next_run_id: FIRST_RUN_ID,
             next_job_id: FIRST_JOB_ID,
+            view_lag,
         }
+    }
+
+    /// The studio's clock.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Starts a run of a pipeline (`runOrganizationPipeline`).
@@ -112,8 +115,13 @@ impl State {
             pipeline.last_start_error = Some(error.clone());
             return Err(Refusal::Declined(error.clone()));
         }
-        if pipeline.latest.is_some_and(|id| !self.runs[&id].is_over(now)) {
-            return Err(Refusal::Declined(ALREADY_RUNNING.to_owned()));
+        let going = pipeline.runs.last().copied().filter(|id| !self.runs[id].is_over(now));
+        if let Some(going) = going {
+            if !pipeline.spec.runs_while_running {
+                return Err(Refusal::Declined(ALREADY_RUNNING.to_owned()));
+            }
+            // The new run takes the place of the one going, which is stopped.
+            self.runs.get_mut(&going).map(|run| run.stop(now));
         }
         let run_id = self.next_run_id;
         self.next_run_id += 1;
@@ -121,8 +129,7 @@ impl State {
         self.next_job_id +=
             i64::try_from(pipeline.spec.steps.len()).expect("fewer than 2^63 steps");
         self.runs.insert(run_id, Run::start(run_id, first_job_id, &pipeline.spec.steps, now));
-        pipeline.previous = pipeline.latest.replace(run_id);
-        pipeline.runs_started += 1;
+        pipeline.runs.push(run_id);
         Ok(run_id)
     }
 
@@ -137,7 +144,7 @@ impl State {
             .pipelines
             .get(&(organization_id, pipeline_id))
             .ok_or_else(|| pipeline_not_found(organization_id, pipeline_id))?;
-        let latest = pipeline.latest.and_then(|id| self.runs.get_mut(&id));
+        let latest = pipeline.runs.last().and_then(|id| self.runs.get_mut(id));
         if latest.is_some_and(|run| run.stop(now)) {
             Ok(())
         } else {
@@ -188,7 +195,7 @@ impl State {
 
     /// How many runs of a pipeline started (0 for an unknown pipeline).
     pub(crate) fn runs_started(&self, organization_id: i64, pipeline_id: i64) -> usize {
-        self.pipelines.get(&(organization_id, pipeline_id)).map_or(0, |p| p.runs_started)
+        self.pipelines.get(&(organization_id, pipeline_id)).map_or(0, |p| p.runs.len())
     }
 
     /// When a run ended or will end.
@@ -196,15 +203,27 @@ impl State {
         self.runs.get(&run_id).map(Run::end)
     }
 
+    /// The pipeline as its view shows it at `now`: as it was `view_lag`
+    /// earlier (runs started since are not there yet, and the runs that are
+    /// show their state of then).
     fn pipeline_model(&self, pipeline: &Pipeline, now: Instant) -> OrganizationPipeline {
-        let latest = pipeline.latest.map(|id| &self.runs[&id]);
-        let previous = pipeline.previous.map(|id| &self.runs[&id]);
+        // Before the first moment the view can show (only on a machine that
+        // booted less than the lag ago), it shows no run at all.
+        let view = now.checked_sub(self.view_lag);
+        let seen = view.unwrap_or(now);
+        let mut visible = pipeline
+            .runs
+            .iter()
+            .map(|id| &self.runs[id])
+            .filter(|run| view.is_some_and(|view| run.started <= view));
+        let latest = visible.next_back();
+        let previous = visible.next_back();
         let runs = match latest {
-            Some(run) if !run.is_over(now) => Runs { current: Some(run), last: previous },
+            Some(run) if !run.is_over(seen) => Runs { current: Some(run), last: previous },
             _ => Runs { current: None, last: latest },
         };
         let start_error = pipeline.last_start_error.as_deref();
-        model::pipeline(&self.clock, &pipeline.spec, runs, start_error, now)
+        model::pipeline(&self.clock, &pipeline.spec, runs, start_error, seen)
     }
 }
 

@@ -47,6 +47,7 @@ pub struct FakeStudio {
 pub struct FakeStudioBuilder {
     credentials: Credentials,
     pipelines: Vec<PipelineSpec>,
+    view_lag: Duration,
 }
 
 impl FakeStudio {
@@ -139,6 +140,16 @@ impl FakeStudioBuilder {
         self
     }
 
+    /// Makes the pipeline view (`getOrganizationPipeline`,
+    /// `listOrganizationPipelines`) lag `lag` behind the writes, as a read
+    /// replica or a cache does: a run started or stopped shows there only
+    /// `lag` later, and the runs shown are as they were `lag` ago. The run
+    /// and stop calls act on the current state. No lag by default.
+    pub fn view_lag(mut self, lag: Duration) -> Self {
+        self.view_lag = lag;
+        self
+    }
+
     /// Adds a pipeline.
     ///
     /// # Panics
@@ -166,7 +177,7 @@ impl FakeStudioBuilder {
         if self.pipelines.is_empty() {
             self.pipelines.push(default_pipeline());
         }
-        let state = State::new(Clock::starting_now(), self.pipelines);
+        let state = State::new(Clock::starting_now(), self.pipelines, self.view_lag);
         let api = Arc::new(Api::new(self.credentials, state));
         let server = Server::start(Arc::clone(&api)).await;
         let base_url = format!("http://{}/v1", server.address());

@@ -7,4 +7,5 @@ mod hostile;
 mod lifecycle;
 mod observability;
 mod paused_clock;
+mod replica;
 mod support;
