@@ -2,12 +2,13 @@
 //! request, and the answer turned into a value or a typed [`Error`].
 
 use std::future::Future;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use ei_api::types::GenericApiResponse;
 use ei_api::{AnswerTooLarge, ApiResponse, ResponseHead, ResponseValue, ServerFailure};
-use reqwest::header::{LOCATION, RETRY_AFTER};
-use reqwest::StatusCode;
+use http::header::{DATE, LOCATION, RETRY_AFTER};
+use http::{HeaderMap, StatusCode};
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::client::Client;
@@ -19,6 +20,17 @@ use crate::retry::parse_retry_after;
 /// What the generated client returns for an operation.
 pub(crate) type RawResult<T> = Result<ResponseValue<T>, ei_api::Error<GenericApiResponse>>;
 
+/// A successful answer, with what its head says about the server's clock.
+#[derive(Debug)]
+pub(crate) struct Answered<T> {
+    /// The decoded body.
+    pub(crate) value: T,
+    /// The server's `Date`, when it sent one.
+    pub(crate) server_date: Option<SystemTime>,
+    /// When the answer arrived (the local monotonic clock).
+    pub(crate) received: Instant,
+}
+
 impl Client {
     /// Makes attempt number `attempt` of `target` with `request`, which is
     /// given a generated client of its own (so the response head it records
@@ -28,7 +40,7 @@ impl Client {
         target: CallTarget,
         request: &mut F,
         attempt: u32,
-    ) -> Result<T, Error>
+    ) -> Result<Answered<T>, Error>
     where
         T: ApiResponse,
         F: FnMut(ei_api::Client) -> Fut,
@@ -39,13 +51,19 @@ impl Client {
             ei_api::Client::new_with_client(self.base_url(), self.http().clone(), context.clone());
         let span = tracing::debug_span!("ei.attempt", attempt, status = tracing::field::Empty);
         let result = request(raw).instrument(span.clone()).await;
+        let received = Instant::now();
         let head = context.response_head();
         if let Some(head) = &head {
             span.record("status", head.status.as_u16());
         }
-        let outcome = into_result(result, head.as_ref(), target);
-        if let Err(error) = &outcome {
-            tracing::debug!(parent: &span, %error, "attempt failed");
+        let outcome = into_result(result, head.as_ref(), target).map(|value| Answered {
+            value,
+            server_date: head.as_ref().and_then(|head| server_date(&head.headers)),
+            received,
+        });
+        match &outcome {
+            Ok(_) => tracing::debug!(parent: &span, "attempt succeeded"),
+            Err(error) => tracing::debug!(parent: &span, %error, "attempt failed"),
         }
         outcome
     }
@@ -56,6 +74,7 @@ fn into_result<T: ApiResponse>(
     head: Option<&ResponseHead>,
     target: CallTarget,
 ) -> Result<T, Error> {
+    let retry_after = head.and_then(|head| retry_after(&head.headers));
     let error = match result {
         Ok(value) => {
             let status = value.status();
@@ -70,10 +89,17 @@ fn into_result<T: ApiResponse>(
         }
         Err(error) => error,
     };
-    Err(Error::new(target, classify(error, head)))
+    Err(Error::new(target, classify(error, head, retry_after)).with_retry_after(retry_after))
 }
 
-fn classify(error: ei_api::Error<GenericApiResponse>, head: Option<&ResponseHead>) -> ErrorKind {
+/// What went wrong, by the status first: an answer that is not a success
+/// is judged by its status whatever its body, and the body only adds the
+/// server's words when it has them.
+fn classify(
+    error: ei_api::Error<GenericApiResponse>,
+    head: Option<&ResponseHead>,
+    retry_after: Option<Duration>,
+) -> ErrorKind {
     use ei_api::Error as Raw;
     let status = head.map(|head| head.status);
     match error {
@@ -90,36 +116,42 @@ fn classify(error: ei_api::Error<GenericApiResponse>, head: Option<&ResponseHead
         Raw::InvalidUpgrade(source) => transport(source),
         Raw::ErrorResponse(value) => {
             let status = value.status();
-            let retry_after = retry_after(value.headers());
             answered(status, retry_after, value.into_inner().error)
         }
         Raw::InvalidResponsePayload(bytes, decode_error) => {
             let failure = serde_json::from_slice::<GenericApiResponse>(&bytes)
                 .ok()
                 .and_then(|body| ServerFailure::from_body(&body));
-            let retry_after = head.and_then(|head| retry_after(&head.headers));
-            match (failure, status) {
-                (Some(failure), status) => {
+            match (status, failure) {
+                // A refusal is a refusal whatever its body (an HTML page
+                // from a proxy included).
+                (Some(status), failure) if status.is_client_error() => {
+                    answered(status, retry_after, failure.and_then(|failure| failure.message))
+                }
+                (status, Some(failure)) => {
                     answered(status.unwrap_or(StatusCode::OK), retry_after, failure.message)
                 }
-                (None, Some(StatusCode::TOO_MANY_REQUESTS)) => {
-                    ErrorKind::RateLimited { retry_after, message: None }
-                }
-                (None, status) => ErrorKind::InvalidResponse {
+                (status, None) => ErrorKind::InvalidResponse {
                     status,
                     excerpt: excerpt(&bytes),
                     problem: decode_error.to_string(),
                 },
             }
         }
+        Raw::UnexpectedResponse(response) if response.status().is_redirection() => {
+            ErrorKind::InvalidResponse {
+                status: Some(response.status()),
+                excerpt: String::new(),
+                problem: redirect_words(&response),
+            }
+        }
+        Raw::UnexpectedResponse(response) if !response.status().is_success() => {
+            answered(response.status(), retry_after, None)
+        }
         Raw::UnexpectedResponse(response) => ErrorKind::InvalidResponse {
             status: Some(response.status()),
             excerpt: String::new(),
-            problem: if response.status().is_redirection() {
-                redirect_words(&response)
-            } else {
-                "the document describes no such status".to_owned()
-            },
+            problem: "the document describes no such status".to_owned(),
         },
         // A request the generated client refused to build, or a hook error:
         // a fault in how the call was made, which no retry can mend.
@@ -132,7 +164,7 @@ fn classify(error: ei_api::Error<GenericApiResponse>, head: Option<&ResponseHead
 /// A server answer that says the call failed, by its status.
 fn answered(
     status: StatusCode,
-    retry_after: Option<std::time::Duration>,
+    retry_after: Option<Duration>,
     message: Option<String>,
 ) -> ErrorKind {
     match status {
@@ -145,9 +177,14 @@ fn answered(
     }
 }
 
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<std::time::Duration> {
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     parse_retry_after(value, SystemTime::now())
+}
+
+/// The server's `Date`: its clock when it answered (whole seconds).
+fn server_date(headers: &HeaderMap) -> Option<SystemTime> {
+    httpdate::parse_http_date(headers.get(DATE)?.to_str().ok()?).ok()
 }
 
 /// What a redirect tried: the API never redirects, and the client never
@@ -175,7 +212,7 @@ fn transport(source: reqwest::Error) -> ErrorKind {
     } else {
         TransportKind::ConnectionLost
     };
-    ErrorKind::Transport { kind, source }
+    ErrorKind::Transport { kind, source: Box::new(source) }
 }
 
 #[cfg(test)]
@@ -191,7 +228,8 @@ mod tests {
             organization: OrganizationId::new(1),
             pipeline: None,
         };
-        let kind = classify(ei_api::Error::InvalidRequest("projectId: not a number".into()), None);
+        let error = ei_api::Error::InvalidRequest("projectId: not a number".into());
+        let kind = classify(error, None, None);
         assert!(matches!(kind, ErrorKind::Configuration(_)), "{kind:?}");
         assert!(!Error::new(target, kind).is_retryable());
     }

@@ -1,20 +1,17 @@
-//! The client, and the idempotent retry loop every call but `run` uses.
+//! The client: the HTTP connection pool, the settings every call shares,
+//! and the handles to the API's resources.
 
 use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use ei_api::{ApiResponse, RequestContext};
-use tokio::time::Instant;
-use tracing::Instrument;
+use ei_api::RequestContext;
 
-use crate::attempt::RawResult;
 use crate::config::ClientBuilder;
-use crate::error::{CallTarget, Error};
 use crate::ids::{OrganizationId, PipelineId};
 use crate::organization::OrganizationHandle;
 use crate::pipeline::PipelineHandle;
-use crate::retry::{retry_cost, RetryBudget, RetryPolicy};
+use crate::retry::{RetryBudget, RetryPolicy};
 
 /// The Edge Impulse pipelines client. Cheap to clone: clones share the
 /// connection pool and the retry budget.
@@ -46,6 +43,17 @@ struct Inner {
     context: RequestContext,
     retry_policy: RetryPolicy,
     retry_budget: RetryBudget,
+    view_lag_grace: Duration,
+}
+
+/// Everything a [`Client`] is made of, from [`ClientBuilder::build`].
+pub(crate) struct Parts {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) context: RequestContext,
+    pub(crate) retry_policy: RetryPolicy,
+    pub(crate) retry_budget: u32,
+    pub(crate) view_lag_grace: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -55,6 +63,7 @@ impl fmt::Debug for Client {
             .field("credentials", self.inner.context.credentials())
             .field("retry_policy", &self.inner.retry_policy)
             .field("retry_budget_available", &self.inner.retry_budget.available())
+            .field("view_lag_grace", &self.inner.view_lag_grace)
             .finish_non_exhaustive()
     }
 }
@@ -71,14 +80,19 @@ impl Client {
         Self::builder().from_env().build()
     }
 
-    pub(crate) fn from_parts(
-        http: reqwest::Client,
-        base_url: String,
-        context: RequestContext,
-        retry_policy: RetryPolicy,
-    ) -> Self {
-        let retry_budget = retry_policy.new_budget();
-        Self { inner: Arc::new(Inner { http, base_url, context, retry_policy, retry_budget }) }
+    pub(crate) fn from_parts(parts: Parts) -> Self {
+        let Parts { http, base_url, context, retry_policy, retry_budget, view_lag_grace } = parts;
+        let retry_budget = RetryBudget::new(retry_budget);
+        Self {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                context,
+                retry_policy,
+                retry_budget,
+                view_lag_grace,
+            }),
+        }
     }
 
     /// Operations on one pipeline.
@@ -111,81 +125,14 @@ impl Client {
         self.inner.context.fresh()
     }
 
-    pub(crate) fn note_success(&self) {
-        self.inner.retry_budget.refill();
+    /// The client-wide retry budget.
+    pub(crate) fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.retry_budget
     }
 
-    /// The wait before retrying after `error`, or `None` to give up: the
-    /// policy says stop, the deadline is too close, or the client-wide
-    /// budget is spent.
-    pub(crate) fn retry_delay(
-        &self,
-        attempts_made: u32,
-        error: &Error,
-        started: Instant,
-        deadline: Option<Instant>,
-    ) -> Option<std::time::Duration> {
-        let (delay, reason) =
-            self.inner.retry_policy.next_delay(attempts_made, error, started, deadline)?;
-        if !self.inner.retry_budget.try_withdraw(retry_cost(error)) {
-            tracing::warn!(%error, "not retrying: the client's retry budget is spent");
-            return None;
-        }
-        tracing::info!(
-            delay_ms = delay.as_millis() as u64,
-            reason = reason.as_str(),
-            %error,
-            "retrying"
-        );
-        Some(delay)
+    /// How long the pipeline view may lag behind a write
+    /// ([`ClientBuilder::view_lag_grace`]).
+    pub fn view_lag_grace(&self) -> Duration {
+        self.inner.view_lag_grace
     }
-
-    /// Runs an idempotent call with retries.
-    pub(crate) async fn call<T, F, Fut>(
-        &self,
-        target: CallTarget,
-        deadline: Option<Instant>,
-        mut request: F,
-    ) -> Result<T, Error>
-    where
-        T: ApiResponse,
-        F: FnMut(ei_api::Client) -> Fut,
-        Fut: Future<Output = RawResult<T>>,
-    {
-        debug_assert!(target.operation.is_idempotent());
-        let span = call_span(&target);
-        async move {
-            let started = Instant::now();
-            let mut attempts = 0;
-            loop {
-                attempts += 1;
-                let error = match self.attempt(target, &mut request, attempts).await {
-                    Ok(value) => {
-                        self.note_success();
-                        return Ok(value);
-                    }
-                    Err(error) => error,
-                };
-                if !error.is_retryable() {
-                    return Err(error);
-                }
-                match self.retry_delay(attempts, &error, started, deadline) {
-                    Some(delay) => tokio::time::sleep(delay).await,
-                    None => return Err(error),
-                }
-            }
-        }
-        .instrument(span)
-        .await
-    }
-}
-
-/// The span around one call, with its operation and ids.
-pub(crate) fn call_span(target: &CallTarget) -> tracing::Span {
-    tracing::info_span!(
-        "ei.call",
-        operation = target.operation.operation_id(),
-        organization = target.organization.get(),
-        pipeline = target.pipeline.map(PipelineId::get),
-    )
 }

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use ei_api::{Credentials, RequestContext};
 
-use crate::client::Client;
-use crate::retry::RetryPolicy;
+use crate::client::{Client, Parts};
+use crate::retry::{RetryPolicy, DEFAULT_RETRY_BUDGET};
 
 /// The environment variable holding an API key (as the vendor's SDK reads it).
 pub const ENV_API_KEY: &str = "EI_API_KEY";
@@ -25,6 +25,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The four operations answer in well under a second; thirty seconds leaves
 /// room for a slow day without hanging a CI job on a dead connection.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long the pipeline view may lag behind a write by default: a read
+/// replica or a cache catches up within a second or two; five leaves room,
+/// and is what a run call whose answer was lost spends at most looking for
+/// the run it may have started before it concludes there is none.
+pub const DEFAULT_VIEW_LAG_GRACE: Duration = Duration::from_secs(5);
 
 /// The `User-Agent` every request carries.
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -114,6 +120,8 @@ pub struct ClientBuilder {
     retry_policy: RetryPolicy,
     allow_insecure_http: bool,
     max_answer_bytes: u64,
+    retry_budget: u32,
+    view_lag_grace: Duration,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -126,6 +134,8 @@ impl fmt::Debug for ClientBuilder {
             .field("retry_policy", &self.retry_policy)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("max_answer_bytes", &self.max_answer_bytes)
+            .field("retry_budget", &self.retry_budget)
+            .field("view_lag_grace", &self.view_lag_grace)
             .finish()
     }
 }
@@ -140,6 +150,8 @@ impl Default for ClientBuilder {
             retry_policy: RetryPolicy::default(),
             allow_insecure_http: false,
             max_answer_bytes: ei_api::DEFAULT_MAX_ANSWER_BYTES,
+            retry_budget: DEFAULT_RETRY_BUDGET,
+            view_lag_grace: DEFAULT_VIEW_LAG_GRACE,
         }
     }
 }
@@ -204,6 +216,28 @@ impl ClientBuilder {
     /// (crate::ErrorKind::InvalidResponse) saying it was too large.
     pub fn max_answer_bytes(mut self, bytes: u64) -> Self {
         self.max_answer_bytes = bytes;
+        self
+    }
+
+    /// The size of the client-wide retry budget, in tokens (default:
+    /// [`DEFAULT_RETRY_BUDGET`]). Every call of this client draws its
+    /// retries from it: [`RETRY_COST`](crate::retry::RETRY_COST) each,
+    /// [`AMBIGUOUS_RETRY_COST`](crate::retry::AMBIGUOUS_RETRY_COST) after
+    /// an ambiguous failure; a call that succeeds gives back what its retries
+    /// took (one token when it took none). An empty budget stops retries
+    /// across the client, so a failing server sees no retry storm.
+    pub fn retry_budget(mut self, tokens: u32) -> Self {
+        self.retry_budget = tokens;
+        self
+    }
+
+    /// How long the pipeline view may lag behind a write (default:
+    /// [`DEFAULT_VIEW_LAG_GRACE`]): after a run call whose answer was lost,
+    /// the pipeline is re-read for this long before concluding no run
+    /// started; a run being waited on may be missing from the view this long
+    /// before it counts as gone.
+    pub fn view_lag_grace(mut self, grace: Duration) -> Self {
+        self.view_lag_grace = grace;
         self
     }
 
@@ -281,7 +315,14 @@ impl ClientBuilder {
                 ConfigError::new(Setting::HttpClient, SettingSource::Builder, error.to_string())
             })?;
         let context = RequestContext::new(credentials).with_max_answer_bytes(self.max_answer_bytes);
-        Ok(Client::from_parts(http, base_url, context, self.retry_policy))
+        Ok(Client::from_parts(Parts {
+            http,
+            base_url,
+            context,
+            retry_policy: self.retry_policy,
+            retry_budget: self.retry_budget,
+            view_lag_grace: self.view_lag_grace,
+        }))
     }
 }
 

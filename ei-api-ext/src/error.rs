@@ -1,6 +1,6 @@
 //! The one error type: what went wrong, and in which call.
 
-use reqwest::StatusCode;
+use http::StatusCode;
 use std::fmt;
 use std::time::Duration;
 
@@ -61,10 +61,17 @@ impl fmt::Display for CallTarget {
 }
 
 /// Everything that can go wrong, with the call it happened in.
+///
+/// [`Error::class`] says what a failure means for the call (did the server
+/// act? may the call be sent again?); everything else that depends on it
+/// ([`Error::is_retryable`], whether a run call may be re-sent, the cost of
+/// a retry, `ei-pipeline`'s exit code) is derived from that one decision.
 #[derive(Debug)]
 pub struct Error {
     target: Option<CallTarget>,
     kind: ErrorKind,
+    /// The server's `Retry-After`, on any answer that had one.
+    retry_after: Option<Duration>,
 }
 
 /// What went wrong.
@@ -102,13 +109,14 @@ pub enum ErrorKind {
         message: Option<String>,
     },
     /// The request or its answer was lost in transit.
-    #[error("transport failure ({kind}): {source}")]
+    #[error("transport failure ({kind})")]
     Transport {
         /// Connect, timeout or connection lost.
         kind: TransportKind,
-        /// What reqwest reported.
+        /// What the HTTP stack reported (its type is not part of this
+        /// crate's API; `Display` and `source()` tell the story).
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// An answer arrived that is not what the document describes.
     #[error(
@@ -127,11 +135,18 @@ pub enum ErrorKind {
         problem: String,
     },
     /// The run call failed in a way that may or may not have started a run,
-    /// and the pipeline could not be read to find out.
+    /// and what the server shows could not settle it. The failure that made
+    /// it ambiguous is the [`source`](std::error::Error::source).
     #[error(
-        "the run may or may not have started: {0}; check the pipeline before running it again"
+        "the run may or may not have started ({reason}); check the pipeline before running it again"
     )]
-    RunOutcomeUnknown(Box<Error>),
+    RunOutcomeUnknown {
+        /// Why the server's view could not settle it.
+        reason: String,
+        /// The failure that left the outcome open.
+        #[source]
+        cause: Box<Error>,
+    },
     /// The run waited on is neither the pipeline's current nor its last run.
     #[error("{run} is neither the pipeline's current run nor its last")]
     RunNotFound {
@@ -141,6 +156,74 @@ pub enum ErrorKind {
     /// A setting is missing or malformed.
     #[error(transparent)]
     Configuration(#[from] ConfigError),
+}
+
+/// What a failure means for the call that met it, decided once for every
+/// error (see [`Error::class`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureClass {
+    /// The server asked to slow down (429) and did nothing; send again
+    /// after its `Retry-After`.
+    Throttled {
+        /// How long the server asked to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// No connection could be made: the request never left.
+    NeverSent,
+    /// The server answered that it did nothing, for now (503, 408); send
+    /// again later.
+    Transient {
+        /// How long the server asked to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// The request may or may not have been acted on: a timeout or a
+    /// connection lost after sending, a 500, 502 or 504, a 2xx answer that
+    /// could not be read. A read may be sent again; a run call must first
+    /// find out.
+    Ambiguous,
+    /// The server decided (4xx other than 408 and 429, whatever the body,
+    /// or `success: false`): the same request will get the same answer.
+    Refused,
+    /// An answer the API never gives: a redirect, an informational status.
+    Invalid,
+    /// Not an answer of the server: a setting, a request that could not be
+    /// built, a run outcome that could not be settled, a run never found.
+    Local,
+}
+
+impl FailureClass {
+    /// Whether sending the same request again could succeed.
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            FailureClass::Throttled { .. }
+                | FailureClass::NeverSent
+                | FailureClass::Transient { .. }
+                | FailureClass::Ambiguous
+        )
+    }
+
+    /// Whether the request provably had no effect, so that even a call that
+    /// is not idempotent (the run) may be sent again as it is.
+    pub fn had_no_effect(self) -> bool {
+        matches!(
+            self,
+            FailureClass::Throttled { .. }
+                | FailureClass::NeverSent
+                | FailureClass::Transient { .. }
+        )
+    }
+
+    /// How long the server asked to wait before the next attempt.
+    pub fn retry_after(self) -> Option<Duration> {
+        match self {
+            FailureClass::Throttled { retry_after } | FailureClass::Transient { retry_after } => {
+                retry_after
+            }
+            _ => None,
+        }
+    }
 }
 
 /// How a request was lost in transit.
@@ -191,7 +274,13 @@ fn status_words(status: &Option<StatusCode>) -> String {
 
 impl Error {
     pub(crate) fn new(target: CallTarget, kind: ErrorKind) -> Self {
-        Self { target: Some(target), kind }
+        Self { target: Some(target), kind, retry_after: None }
+    }
+
+    /// This error, noting the server's `Retry-After`.
+    pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
+        self.retry_after = retry_after;
+        self
     }
 
     /// What went wrong.
@@ -213,7 +302,7 @@ impl Error {
             ErrorKind::NotFound { .. } => Some(StatusCode::NOT_FOUND),
             ErrorKind::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
             ErrorKind::InvalidResponse { status, .. } => *status,
-            ErrorKind::RunOutcomeUnknown(inner) => inner.status(),
+            ErrorKind::RunOutcomeUnknown { cause, .. } => cause.status(),
             ErrorKind::Transport { .. }
             | ErrorKind::RunNotFound { .. }
             | ErrorKind::Configuration(_) => None,
@@ -227,30 +316,66 @@ impl Error {
             | ErrorKind::Unauthorized { message, .. }
             | ErrorKind::NotFound { message }
             | ErrorKind::RateLimited { message, .. } => message.as_deref(),
-            ErrorKind::RunOutcomeUnknown(inner) => inner.server_message(),
+            ErrorKind::RunOutcomeUnknown { cause, .. } => cause.server_message(),
             _ => None,
         }
     }
 
-    /// Whether the same call might succeed later: transport failures,
-    /// rate limiting, 5xx answers and unreadable answers.
-    pub fn is_retryable(&self) -> bool {
+    /// What this failure means for the call: the one decision every other
+    /// judgement about an error derives from. The status decides first: a
+    /// 400, 401, 403 or 404 is a refusal whatever its body (an HTML page
+    /// from a proxy included), a 503 says the server did nothing, a 502 may
+    /// have been acted on.
+    pub fn class(&self) -> FailureClass {
+        let retry_after = self.retry_after;
         match &self.kind {
-            ErrorKind::Transport { .. } | ErrorKind::RateLimited { .. } => true,
-            // An unreadable 2xx or 5xx may be a glitch; a 3xx or 4xx that
-            // is not what the document says will be the same next time.
-            ErrorKind::InvalidResponse { status, .. } => {
-                status.is_none_or(|status| status.is_success() || status.is_server_error())
+            ErrorKind::Configuration(_)
+            | ErrorKind::RunOutcomeUnknown { .. }
+            | ErrorKind::RunNotFound { .. } => FailureClass::Local,
+            ErrorKind::Transport { kind: TransportKind::Connect, .. } => FailureClass::NeverSent,
+            ErrorKind::Transport { .. } => FailureClass::Ambiguous,
+            ErrorKind::RateLimited { retry_after, .. } => {
+                FailureClass::Throttled { retry_after: *retry_after }
             }
-            ErrorKind::ApiRefused { status, .. } => {
-                status.is_server_error() || *status == StatusCode::REQUEST_TIMEOUT
-            }
-            ErrorKind::RunOutcomeUnknown(_)
-            | ErrorKind::Unauthorized { .. }
-            | ErrorKind::NotFound { .. }
-            | ErrorKind::RunNotFound { .. }
-            | ErrorKind::Configuration(_) => false,
+            ErrorKind::Unauthorized { .. } | ErrorKind::NotFound { .. } => FailureClass::Refused,
+            ErrorKind::ApiRefused { status, .. } => match *status {
+                status if status.is_success() => FailureClass::Refused,
+                status => Self::class_of_status(status, retry_after),
+            },
+            ErrorKind::InvalidResponse { status: None, .. } => FailureClass::Ambiguous,
+            ErrorKind::InvalidResponse { status: Some(status), .. } => match *status {
+                status if status.is_success() => FailureClass::Ambiguous,
+                status => Self::class_of_status(status, retry_after),
+            },
         }
+    }
+
+    /// The class of an answer that is not a success, by its status alone.
+    fn class_of_status(status: StatusCode, retry_after: Option<Duration>) -> FailureClass {
+        match status {
+            StatusCode::TOO_MANY_REQUESTS => FailureClass::Throttled { retry_after },
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
+                FailureClass::Transient { retry_after }
+            }
+            status if status.is_server_error() => FailureClass::Ambiguous,
+            status if status.is_client_error() => FailureClass::Refused,
+            _ => FailureClass::Invalid,
+        }
+    }
+
+    /// Whether the same call might succeed later (see [`FailureClass::is_retryable`]).
+    pub fn is_retryable(&self) -> bool {
+        self.class().is_retryable()
+    }
+
+    /// Whether the server refused a run because one is already going
+    /// (`"Pipeline is already running"`, in a `success: false` answer).
+    pub fn is_already_running(&self) -> bool {
+        const ALREADY_RUNNING: &str = "already running";
+        self.class() == FailureClass::Refused
+            && self
+                .server_message()
+                .is_some_and(|message| message.to_ascii_lowercase().contains(ALREADY_RUNNING))
     }
 }
 
@@ -271,6 +396,83 @@ impl std::error::Error for Error {
 
 impl From<ConfigError> for Error {
     fn from(error: ConfigError) -> Self {
-        Self { target: None, kind: ErrorKind::Configuration(error) }
+        Self { target: None, kind: ErrorKind::Configuration(error), retry_after: None }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(kind: ErrorKind) -> Error {
+        let target = CallTarget {
+            operation: Operation::Run,
+            organization: OrganizationId::new(1),
+            pipeline: Some(PipelineId::new(2)),
+        };
+        Error::new(target, kind)
+    }
+
+    fn refused(status: u16, message: Option<&str>) -> Error {
+        let status = StatusCode::from_u16(status).unwrap();
+        error(ErrorKind::ApiRefused { status, message: message.map(str::to_owned) })
+    }
+
+    fn unreadable(status: Option<u16>) -> Error {
+        let status = status.map(|status| StatusCode::from_u16(status).unwrap());
+        error(ErrorKind::InvalidResponse {
+            status,
+            excerpt: "<html>".to_owned(),
+            problem: "not JSON".to_owned(),
+        })
+    }
+
+    #[test]
+    fn the_status_decides_first_whatever_the_body() {
+        for status in [400, 401, 403, 404, 409, 422] {
+            assert_eq!(unreadable(Some(status)).class(), FailureClass::Refused, "{status}");
+            assert_eq!(refused(status, None).class(), FailureClass::Refused, "{status}");
+        }
+        for status in [500, 502, 504] {
+            assert_eq!(unreadable(Some(status)).class(), FailureClass::Ambiguous, "{status}");
+        }
+        for status in [503, 408] {
+            let class = unreadable(Some(status)).class();
+            assert_eq!(class, FailureClass::Transient { retry_after: None }, "{status}");
+        }
+        assert_eq!(unreadable(Some(302)).class(), FailureClass::Invalid);
+        assert_eq!(unreadable(Some(200)).class(), FailureClass::Ambiguous, "a garbled 200");
+        assert_eq!(refused(200, Some("no")).class(), FailureClass::Refused, "success: false");
+    }
+
+    #[test]
+    fn everything_else_derives_from_the_class() {
+        let throttled = unreadable(Some(429)).with_retry_after(Some(Duration::from_secs(3)));
+        assert!(throttled.is_retryable() && throttled.class().had_no_effect());
+        assert_eq!(throttled.class().retry_after(), Some(Duration::from_secs(3)));
+        let ambiguous = unreadable(Some(502));
+        assert!(ambiguous.is_retryable() && !ambiguous.class().had_no_effect());
+        let refusal = refused(404, None);
+        assert!(!refusal.is_retryable() && !refusal.class().had_no_effect());
+    }
+
+    #[test]
+    fn an_already_running_refusal_is_recognised() {
+        assert!(refused(200, Some("Pipeline is already running")).is_already_running());
+        assert!(!refused(200, Some("Pipeline has no steps")).is_already_running());
+        assert!(!refused(502, Some("already running")).is_already_running(), "not a refusal");
+    }
+
+    #[test]
+    fn display_does_not_repeat_what_source_gives() {
+        let cause = refused(502, Some("bad gateway"));
+        let unknown = error(ErrorKind::RunOutcomeUnknown {
+            reason: "the pipeline could not be read".to_owned(),
+            cause: Box::new(cause),
+        });
+        let shown = unknown.to_string();
+        assert!(!shown.contains("bad gateway"), "{shown}");
+        let source = std::error::Error::source(&unknown).expect("a source").to_string();
+        assert!(source.contains("bad gateway"), "{source}");
     }
 }

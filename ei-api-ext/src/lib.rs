@@ -29,6 +29,7 @@
 #![deny(missing_docs)]
 
 mod attempt;
+mod call;
 mod client;
 mod config;
 mod error;
@@ -44,9 +45,10 @@ pub mod wait;
 pub use client::Client;
 pub use config::{
     ClientBuilder, ConfigError, Setting, SettingSource, DEFAULT_ATTEMPT_TIMEOUT,
-    DEFAULT_CONNECT_TIMEOUT, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_VIEW_LAG_GRACE, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT,
+    ENV_JWT_TRANSPORT,
 };
-pub use error::{CallTarget, Error, ErrorKind, Operation, TransportKind};
+pub use error::{CallTarget, Error, ErrorKind, FailureClass, Operation, TransportKind};
 pub use ids::{OrganizationId, PipelineId, ProjectId, RunId};
 pub use organization::{ListPipelines, OrganizationHandle};
 pub use pipeline::{PipelineHandle, RunRequest};
@@ -55,3 +57,5 @@ pub use retry::RetryPolicy;
 /// The generated models (`ei_api::types`), returned as they are.
 pub use ei_api::types as models;
 pub use ei_api::{enums, SecretString};
+/// The HTTP status type [`Error::status`] returns.
+pub use http::StatusCode;

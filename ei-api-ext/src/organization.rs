@@ -2,6 +2,7 @@
 
 use ei_api::types::OrganizationPipeline;
 
+use crate::call::Idempotent;
 use crate::client::Client;
 use crate::error::{CallTarget, Error, Operation};
 use crate::ids::{OrganizationId, ProjectId};
@@ -47,14 +48,20 @@ impl ListPipelines {
         let response = self
             .handle
             .client
-            .call(target, None, move |raw| async move {
-                let request = raw.list_organization_pipelines().organization_id(organization.get());
-                match project {
-                    Some(project) => request.project_id(project).send().await,
-                    None => request.send().await,
-                }
-            })
+            .call(
+                target,
+                None,
+                move |raw| async move {
+                    let request =
+                        raw.list_organization_pipelines().organization_id(organization.get());
+                    match project {
+                        Some(project) => request.project_id(project).send().await,
+                        None => request.send().await,
+                    }
+                },
+                &mut Idempotent,
+            )
             .await?;
-        Ok(response.pipelines)
+        Ok(response.value.pipelines)
     }
 }

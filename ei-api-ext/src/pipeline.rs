@@ -1,11 +1,16 @@
 //! Operations on one pipeline: get, stop, and the run request.
 
-use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
+use ei_api::types::{
+    GetOrganizationPipelinesResponse, OrganizationPipeline, OrganizationPipelineRun,
+};
 use tokio::time::Instant;
 
+use crate::attempt::Answered;
+use crate::call::Idempotent;
 use crate::client::Client;
 use crate::error::{CallTarget, Error, Operation};
 use crate::ids::{OrganizationId, PipelineId};
+use crate::reconcile::Reconcile;
 
 /// One pipeline, from [`Client::pipeline`].
 #[derive(Clone, Debug)]
@@ -49,32 +54,42 @@ impl PipelineHandle {
         &self,
         deadline: Option<Instant>,
     ) -> Result<OrganizationPipeline, Error> {
+        Ok(self.get_answered(deadline).await?.value.pipeline)
+    }
+
+    /// The whole answer of [`PipelineHandle::get`], with what its head says
+    /// of the server's clock.
+    pub(crate) async fn get_answered(
+        &self,
+        deadline: Option<Instant>,
+    ) -> Result<Answered<GetOrganizationPipelinesResponse>, Error> {
         let (organization, pipeline) = (self.organization.get(), self.pipeline.get());
-        let response = self
-            .client
-            .call(self.target(Operation::Get), deadline, move |raw| async move {
-                raw.get_organization_pipeline()
-                    .organization_id(organization)
-                    .pipeline_id(pipeline)
-                    .send()
-                    .await
-            })
-            .await?;
-        Ok(response.pipeline)
+        let request = move |raw: ei_api::Client| async move {
+            raw.get_organization_pipeline()
+                .organization_id(organization)
+                .pipeline_id(pipeline)
+                .send()
+                .await
+        };
+        self.client.call(self.target(Operation::Get), deadline, request, &mut Idempotent).await
     }
 
     /// Stops the running run and marks it failed (`stopOrganizationPipeline`).
     pub async fn stop(&self) -> Result<(), Error> {
+        self.stop_before(None).await
+    }
+
+    /// [`PipelineHandle::stop`], retrying no later than `deadline`.
+    pub(crate) async fn stop_before(&self, deadline: Option<Instant>) -> Result<(), Error> {
         let (organization, pipeline) = (self.organization.get(), self.pipeline.get());
-        self.client
-            .call(self.target(Operation::Stop), None, move |raw| async move {
-                raw.stop_organization_pipeline()
-                    .organization_id(organization)
-                    .pipeline_id(pipeline)
-                    .send()
-                    .await
-            })
-            .await?;
+        let request = move |raw: ei_api::Client| async move {
+            raw.stop_organization_pipeline()
+                .organization_id(organization)
+                .pipeline_id(pipeline)
+                .send()
+                .await
+        };
+        self.client.call(self.target(Operation::Stop), deadline, request, &mut Idempotent).await?;
         Ok(())
     }
 
@@ -107,26 +122,35 @@ impl RunRequest {
         self
     }
 
-    /// Starts the run and returns it.
+    /// Starts the run and returns it: one request when all goes well.
     ///
     /// The run call is not idempotent and the API takes no idempotency key,
-    /// so it is retried only when the attempt provably had no effect (no
-    /// connection, 429, 503). After an ambiguous failure (a timeout or reset
-    /// after sending, 500, 502, 504, an unreadable answer) the pipeline is
-    /// read and compared with what it showed before the first attempt: a run
-    /// that appeared is adopted and returned; only when none did is the call
-    /// retried. A pipeline started twice by one call cannot happen.
+    /// so it is sent again as it is only when the attempt provably had no
+    /// effect (no connection, 429, 503). After an ambiguous failure (a
+    /// timeout or a reset after sending, 500, 502, 504, an answer that could
+    /// not be read) the pipeline is read to find the run this call started,
+    /// judged by the server's own clock (see [`crate::reconcile`]), and
+    /// re-read for up to [`ClientBuilder::view_lag_grace`](crate::ClientBuilder::view_lag_grace)
+    /// while the view may lag; a run found is adopted and returned, and only
+    /// when none shows is the call sent again. A retry refused because a run
+    /// is going leads to one more read, and the run is adopted when it is
+    /// this call's. When nothing settles it the error is
+    /// [`ErrorKind::RunOutcomeUnknown`](crate::ErrorKind::RunOutcomeUnknown),
+    /// never a guess.
     pub async fn send(&self) -> Result<OrganizationPipelineRun, Error> {
         let ignore = self.ignore_last_successful_run;
         let (organization, pipeline) = (self.handle.organization.get(), self.handle.pipeline.get());
-        crate::reconcile::start_run(&self.handle, self.deadline, move |raw| async move {
+        let request = move |raw: ei_api::Client| async move {
             let request =
                 raw.run_organization_pipeline().organization_id(organization).pipeline_id(pipeline);
             match ignore {
                 Some(ignore) => request.ignore_last_successful_run(ignore).send().await,
                 None => request.send().await,
             }
-        })
-        .await
+        };
+        let mut reconcile = Reconcile::new(&self.handle, self.deadline);
+        let target = self.handle.target(Operation::Run);
+        let answered = self.handle.client.call(target, self.deadline, request, &mut reconcile);
+        Ok(answered.await?.value.pipeline_run)
     }
 }

@@ -1,103 +1,179 @@
-//! The reconcile rule that makes the run call safe to retry.
+//! The reconcile rule that makes the run call safe to retry, in one round
+//! trip when all goes well.
 //!
-//! Before the first attempt the pipeline is read; after an attempt that may
-//! or may not have reached the server, it is read again. A run that was not
-//! there before (a new `currentRun`, or a `lastRun` newer than anything seen
-//! before, when the run was short) is the one this call started: it is
-//! adopted instead of starting another.
+//! Nothing is read before the run call. Only after an attempt that may or
+//! may not have reached the server is the pipeline read, and a run the
+//! server shows as created at or after the attempt was sent is the one this
+//! call started. Times are judged by the server's own clock: the `Date` of
+//! the read, less the time (on the local monotonic clock) between sending
+//! the attempt and receiving the read, is a moment no later than the
+//! attempt's arrival on the server's clock; a run created since is this
+//! call's. The local wall clock is never compared with the server's.
+//!
+//! What this cannot tell apart, because `Date` has whole seconds: a run
+//! someone else started up to about a second (plus the read's round trip)
+//! before the attempt, or started while the reconcile reads, looks like
+//! this call's and would be adopted. A run someone else started earlier is
+//! never adopted.
 
-use std::future::Future;
+use std::time::{Duration, SystemTime};
 
-use ei_api::types::{
-    OrganizationPipeline, OrganizationPipelineRun, RunOrganizationPipelineResponse,
-};
-use reqwest::StatusCode;
+use ei_api::types::{OrganizationPipelineRun, RunOrganizationPipelineResponse};
 use tokio::time::Instant;
-use tracing::Instrument;
 
-use crate::attempt::RawResult;
-use crate::client::call_span;
-use crate::error::{Error, ErrorKind, Operation, TransportKind};
+use crate::attempt::Answered;
+use crate::call::{AfterFailure, FailedAttempt, Next};
+use crate::error::{Error, ErrorKind, FailureClass, Operation};
 use crate::pipeline::PipelineHandle;
 
-/// The runs a pipeline showed before the run call.
-#[derive(Clone, Copy, Debug)]
-struct RunsBefore {
-    newest_id: Option<i64>,
+/// The first pause between two reads of a lagging view; it doubles up to
+/// the end of the grace period, so a view that lags a little is caught
+/// early and one that lags long costs a handful of reads.
+const FIRST_REREAD_PAUSE: Duration = Duration::from_millis(250);
+
+/// What the pipeline view shows of the run this call may have started.
+#[derive(Debug)]
+enum Sighting {
+    /// A run created at or after the attempt: this call's.
+    Ours(OrganizationPipelineRun),
+    /// A run is going that was created before the attempt: someone else's.
+    OtherGoing,
+    /// No run this call could have started.
+    Nothing,
 }
 
-impl RunsBefore {
-    fn of(pipeline: &OrganizationPipeline) -> Self {
-        let ids = [&pipeline.current_run, &pipeline.last_run];
-        Self { newest_id: ids.into_iter().flatten().map(|run| run.id).max() }
-    }
-
-    /// The run that appeared since, if any (run ids only grow).
-    fn appeared_in(self, pipeline: OrganizationPipeline) -> Option<OrganizationPipelineRun> {
-        let is_new = |run: &OrganizationPipelineRun| self.newest_id.is_none_or(|id| run.id > id);
-        let OrganizationPipeline { current_run, last_run, .. } = pipeline;
-        current_run.filter(is_new).or_else(|| last_run.filter(is_new))
-    }
+/// Why the view could not settle whether a run started.
+#[derive(Debug)]
+enum Unsettled {
+    /// The pipeline could not be read.
+    Unreadable(Error),
+    /// The server's answers carry no `Date`, so its clock is unknown.
+    Undated,
+    /// The server refused a run as one is going, yet its view shows none.
+    RunningButNotShown,
 }
 
-/// Whether a failed run attempt provably did not start a run.
-fn had_no_effect(error: &Error) -> bool {
-    match error.kind() {
-        ErrorKind::Transport { kind, .. } => *kind == TransportKind::Connect,
-        ErrorKind::RateLimited { .. } => true,
-        _ => error.status() == Some(StatusCode::SERVICE_UNAVAILABLE),
-    }
-}
-
-/// Starts a run with the reconcile rule; `request` makes one attempt.
-pub(crate) async fn start_run<F, Fut>(
-    handle: &PipelineHandle,
+/// The run call's [`AfterFailure`] hook: see the module documentation.
+#[derive(Debug)]
+pub(crate) struct Reconcile<'a> {
+    handle: &'a PipelineHandle,
     deadline: Option<Instant>,
-    mut request: F,
-) -> Result<OrganizationPipelineRun, Error>
-where
-    F: FnMut(ei_api::Client) -> Fut,
-    Fut: Future<Output = RawResult<RunOrganizationPipelineResponse>>,
-{
-    let target = handle.target(Operation::Run);
-    let client = handle.client();
-    async move {
-        let before = RunsBefore::of(&handle.get_before(deadline).await?);
-        let started = Instant::now();
-        let mut attempts = 0;
+    /// When the first attempt that may have reached the server was sent:
+    /// a run created since may be this call's.
+    first_ambiguous: Option<Instant>,
+}
+
+impl<'a> Reconcile<'a> {
+    pub(crate) fn new(handle: &'a PipelineHandle, deadline: Option<Instant>) -> Self {
+        Self { handle, deadline, first_ambiguous: None }
+    }
+
+    /// Reads the pipeline until it shows a run this call started, or for as
+    /// long as `grace` allows (at least once).
+    async fn look_for_run(&self, sent: Instant, grace: Duration) -> Result<Sighting, Unsettled> {
+        let give_up = Instant::now() + grace;
+        let give_up = self.deadline.map_or(give_up, |deadline| give_up.min(deadline));
+        let mut pause = FIRST_REREAD_PAUSE;
+        // The latest moment, on the server's clock, known to be no later
+        // than the attempt's arrival: each read gives one; the largest holds.
+        let mut not_after_arrival: Option<SystemTime> = None;
         loop {
-            attempts += 1;
-            let error = match client.attempt(target, &mut request, attempts).await {
-                Ok(response) => {
-                    client.note_success();
-                    return Ok(response.pipeline_run);
-                }
-                Err(error) => error,
-            };
-            if !error.is_retryable() {
-                return Err(error);
+            let read = self.handle.get_answered(self.deadline).await;
+            let Answered { value, server_date, received } = read.map_err(Unsettled::Unreadable)?;
+            let date = server_date.ok_or(Unsettled::Undated)?;
+            let bound = date.checked_sub(received.saturating_duration_since(sent));
+            not_after_arrival = not_after_arrival.max(bound);
+            let sighting = sight(value.pipeline, not_after_arrival);
+            let now = Instant::now();
+            if matches!(sighting, Sighting::Ours(_)) || now >= give_up {
+                return Ok(sighting);
             }
-            if !had_no_effect(&error) {
-                let now = match handle.get_before(deadline).await {
-                    Ok(pipeline) => pipeline,
-                    Err(_) => {
-                        return Err(Error::new(
-                            target,
-                            ErrorKind::RunOutcomeUnknown(Box::new(error)),
-                        ))
-                    }
-                };
-                if let Some(run) = before.appeared_in(now) {
-                    tracing::info!(run = run.id, %error, "adopted the run the lost answer started");
-                    return Ok(run);
-                }
-            }
-            match client.retry_delay(attempts, &error, started, deadline) {
-                Some(delay) => tokio::time::sleep(delay).await,
-                None => return Err(error),
-            }
+            tokio::time::sleep(pause.min(give_up - now)).await;
+            pause *= 2;
         }
     }
-    .instrument(call_span(&target))
-    .await
+
+    /// The failure, now known to leave the run's outcome open.
+    fn unknown(&self, error: Error, unsettled: Unsettled) -> Error {
+        let reason = match &unsettled {
+            Unsettled::Unreadable(read) => format!("the pipeline could not be read: {read}"),
+            Unsettled::Undated => {
+                "the server's answers carry no Date, so its clock cannot date the runs".to_owned()
+            }
+            Unsettled::RunningButNotShown => {
+                "the server says a run is going, but the pipeline shows none yet".to_owned()
+            }
+        };
+        let kind = ErrorKind::RunOutcomeUnknown { reason, cause: Box::new(error) };
+        Error::new(self.handle.target(Operation::Run), kind)
+    }
+}
+
+/// Where the run created at or after `not_before` (server clock) stands in
+/// `pipeline`'s view; the earliest such run is this call's.
+fn sight(
+    pipeline: ei_api::types::OrganizationPipeline,
+    not_before: Option<SystemTime>,
+) -> Sighting {
+    let ei_api::types::OrganizationPipeline { current_run, last_run, .. } = pipeline;
+    let started_since = |run: &OrganizationPipelineRun| {
+        not_before.is_some_and(|not_before| SystemTime::from(run.created) >= not_before)
+    };
+    let ours = [current_run.as_ref(), last_run.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter(|run| started_since(run))
+        .min_by_key(|run| run.created);
+    match (ours, current_run.is_some()) {
+        (Some(run), _) => Sighting::Ours(run.clone()),
+        (None, true) => Sighting::OtherGoing,
+        (None, false) => Sighting::Nothing,
+    }
+}
+
+/// The answer the lost attempt would have given.
+fn adopted(
+    run: OrganizationPipelineRun,
+    received: Instant,
+) -> Answered<RunOrganizationPipelineResponse> {
+    tracing::info!(run = run.id, "adopted the run the lost answer started");
+    let value = RunOrganizationPipelineResponse { error: None, pipeline_run: run, success: true };
+    Answered { value, server_date: None, received }
+}
+
+impl AfterFailure<RunOrganizationPipelineResponse> for Reconcile<'_> {
+    async fn after_failure(
+        &mut self,
+        error: Error,
+        attempt: FailedAttempt,
+    ) -> Next<RunOrganizationPipelineResponse> {
+        let class = error.class();
+        if class.had_no_effect() {
+            return Next::Retry(error);
+        }
+        let grace = self.handle.client().view_lag_grace();
+        let (sent, grace) = match (class, self.first_ambiguous) {
+            // It may have reached the server: look for its run, letting the
+            // view catch up before concluding there is none.
+            (FailureClass::Ambiguous, _) => {
+                (*self.first_ambiguous.get_or_insert(attempt.sent), grace)
+            }
+            // A retry refused because a run is going, after an ambiguous
+            // attempt: the run going may be this call's; one more read.
+            (_, Some(first)) if error.is_already_running() => (first, Duration::ZERO),
+            _ => return Next::Fail(error),
+        };
+        match self.look_for_run(sent, grace).await {
+            Ok(Sighting::Ours(run)) => Next::Found(adopted(run, Instant::now())),
+            // Nothing of this call's shows: sending again is safe (and a
+            // refusal says a run is going, but not this call's: it stands).
+            Ok(Sighting::Nothing | Sighting::OtherGoing) if class == FailureClass::Ambiguous => {
+                Next::Retry(error)
+            }
+            Ok(Sighting::OtherGoing) => Next::Fail(error),
+            // Refused as running, yet no run shows: the view lags still.
+            Ok(Sighting::Nothing) => Next::Fail(self.unknown(error, Unsettled::RunningButNotShown)),
+            Err(unsettled) => Next::Fail(self.unknown(error, unsettled)),
+        }
+    }
 }

@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use ei_api_ext::{ErrorKind, RetryPolicy};
+use ei_api_ext::{Client, ErrorKind, RetryPolicy};
 use ei_fake_studio::{Fault, Operation, When};
 use tokio::time::Instant;
 
@@ -78,13 +78,35 @@ async fn an_empty_budget_stops_retries_across_the_client() {
     let studio = studio().await;
     studio.inject(Operation::Get, When::Always, Fault::status(503));
     // Two retries' worth of tokens, shared by every call of this client.
-    let policy = RetryPolicy::default().with_budget_capacity(10);
-    let client = client(&studio, policy);
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(studio.base_url())
+        .retry_budget(10)
+        .build()
+        .unwrap();
     let handle = client.pipeline(ORG, PIPELINE);
     handle.get().await.unwrap_err();
     handle.get().await.unwrap_err();
     // 1 + 2 retries, then 1 attempt with no budget left.
     assert_eq!(studio.requests().len(), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_flaky_server_that_still_answers_does_not_drain_the_budget() {
+    let studio = studio().await;
+    // Room for two retries at a time; every call needs one.
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(studio.base_url())
+        .retry_budget(10)
+        .build()
+        .unwrap();
+    let handle = client.pipeline(ORG, PIPELINE);
+    for call in 0..50 {
+        studio.inject(Operation::Get, When::Nth(1), Fault::status(503));
+        handle.get().await.unwrap_or_else(|error| panic!("call {call}: {error}"));
+    }
+    assert_eq!(studio.requests().len(), 100, "each call: one failure, one retry");
 }
 
 #[tokio::test(start_paused = true)]

@@ -198,3 +198,11 @@ async fn a_two_hour_run_is_followed_with_few_polls() {
     let late = report.elapsed.saturating_sub(2 * HOUR);
     assert!(late < Duration::from_secs(60), "noticed {late:?} late");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_view_that_lags_within_the_grace_does_not_lose_the_run() {
+    let studio = studio_builder().view_lag(Duration::from_secs(4)).start().await;
+    let report = pipeline(&studio, PIPELINE).run().wait(WaitOptions::timeout(HOUR)).await.unwrap();
+    assert!(report.succeeded(), "{:?}", report.outcome);
+    assert_eq!(studio.runs_started(ORG.get(), PIPELINE.get()), 1);
+}

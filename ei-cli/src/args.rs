@@ -17,11 +17,14 @@ Exit codes:
   0    success (with --wait: the run succeeded)
   1    the run failed (a step failed, or the run was stopped)
   2    usage or configuration error (bad arguments, no API key, no organization)
-  3    the API refused the request (401, 403, 404, other 4xx, success: false)
-  4    transport failure or invalid response, after retries (5xx, 429, lost connection)
+  3    the API refused the request (400, 401, 403, 404, other 4xx whatever the body,
+       success: false)
+  4    no usable answer, after retries (5xx, 429, lost connection, a redirect, an
+       answer too large or unreadable)
   5    --wait timed out
-  6    the run's outcome could not be determined (a status this version does not
-       know, or a newer run replaced it, or it vanished, before it was seen to finish)
+  6    the run's outcome could not be determined (a run call whose answer was lost and
+       that the pipeline's view could not settle; a status this version does not know;
+       a newer run replaced it, or it vanished, before it was seen to finish)
   70   internal error (a bug in ei-pipeline)
   130  interrupted (Ctrl-C) while waiting; the run goes on
 

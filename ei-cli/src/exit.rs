@@ -7,7 +7,7 @@ use std::fmt;
 
 use ei_api_ext::wait::Outcome;
 use ei_api_ext::{
-    ConfigError, Error, ErrorKind, Setting, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT,
+    ConfigError, Error, ErrorKind, FailureClass, Setting, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT,
     ENV_JWT_TRANSPORT,
 };
 
@@ -62,25 +62,20 @@ impl Exit {
         }
     }
 
-    /// The exit for an error from the API client.
+    /// The exit for an error from the API client: from its
+    /// [`FailureClass`], the one judgement of what a failure means.
     pub fn for_error(error: &Error) -> Self {
-        match error.kind() {
-            ErrorKind::Configuration(_) => Exit::Usage,
-            ErrorKind::Unauthorized { .. } | ErrorKind::NotFound { .. } => Exit::Refused,
-            ErrorKind::ApiRefused { status, .. } => {
-                if status.is_server_error() || status.as_u16() == 408 {
-                    Exit::Unavailable
-                } else {
-                    Exit::Refused
-                }
-            }
-            ErrorKind::RateLimited { .. }
-            | ErrorKind::Transport { .. }
-            | ErrorKind::InvalidResponse { .. }
-            | ErrorKind::RunOutcomeUnknown(_) => Exit::Unavailable,
-            // The run started but was never seen again: its outcome is unknown.
-            ErrorKind::RunNotFound { .. } => Exit::Undetermined,
-            // A kind this version does not know: treat it as a failure to get an answer.
+        match error.class() {
+            FailureClass::Refused => Exit::Refused,
+            FailureClass::Local => match error.kind() {
+                ErrorKind::Configuration(_) => Exit::Usage,
+                // The run may or may not have started, or was never seen
+                // again: its outcome is unknown.
+                _ => Exit::Undetermined,
+            },
+            // Throttled, never sent, transient, ambiguous (after the
+            // retries), an answer the API never gives, or a class this
+            // version does not know: no answer to act on.
             _ => Exit::Unavailable,
         }
     }
@@ -188,7 +183,7 @@ fn hint(error: &Error) -> Option<&'static str> {
         ErrorKind::NotFound { .. } => {
             Some("check the organization id (--org or EI_ORGANIZATION_ID) and the pipeline id")
         }
-        ErrorKind::RunOutcomeUnknown(_) | ErrorKind::RunNotFound { .. } => {
+        ErrorKind::RunOutcomeUnknown { .. } | ErrorKind::RunNotFound { .. } => {
             Some("run `ei-pipeline status <PIPELINE_ID>` before starting the pipeline again")
         }
         ErrorKind::Transport { .. } => {

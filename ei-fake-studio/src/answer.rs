@@ -82,6 +82,8 @@ pub(crate) struct Reply {
     pub(crate) headers: HeaderMap,
     /// The body.
     pub(crate) payload: Payload,
+    /// Whether the reply goes without the `Date` header every other has.
+    pub(crate) undated: bool,
 }
 
 /// The content type of every JSON answer.
@@ -91,7 +93,8 @@ impl Reply {
     /// `body` sent with `status` as JSON.
     pub(crate) fn json(status: StatusCode, body: Vec<u8>) -> Self {
         let content_type = HeaderValue::from_static(JSON_CONTENT_TYPE);
-        Self { status, content_type, headers: HeaderMap::new(), payload: Payload::Complete(body) }
+        let payload = Payload::Complete(body);
+        Self { status, content_type, headers: HeaderMap::new(), payload, undated: false }
     }
 }
 

@@ -109,14 +109,14 @@ impl Api {
     /// machine's), as every answer of a real server has one.
     fn dated(&self, outcome: Outcome) -> Outcome {
         match outcome {
-            Outcome::Send(mut reply) => {
+            Outcome::Send(mut reply) if !reply.undated => {
                 let date = self.state().clock().http_date(Instant::now());
                 if let Ok(date) = HeaderValue::from_str(&date) {
                     reply.headers.insert(DATE, date);
                 }
                 Outcome::Send(reply)
             }
-            Outcome::Close => Outcome::Close,
+            other => other,
         }
     }
 

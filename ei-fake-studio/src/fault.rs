@@ -69,6 +69,7 @@ enum Kind {
     DeclaredBody(u64),
     Drip(Duration),
     HostileText,
+    Undated,
 }
 
 impl Fault {
@@ -209,6 +210,12 @@ impl Fault {
         Self::new(Kind::Drip(interval))
     }
 
+    /// Lets the call take effect and answers normally, but without the
+    /// `Date` header every other answer carries (a server with no clock).
+    pub fn undated() -> Fault {
+        Self::new(Kind::Undated)
+    }
+
     /// The normal answer, with every text the server controls made hostile:
     /// each string property (names, descriptions, messages; not dates or
     /// enum values) gets terminal escape sequences, a carriage return, a
@@ -263,6 +270,11 @@ pub(crate) async fn answer(fault: Option<Fault>, act: impl FnOnce() -> Answer) -
         Kind::UnknownProperties => distorted(act(), distort::unknown_properties),
         Kind::Nulls => distorted(act(), distort::nulls),
         Kind::HostileText => distorted(act(), distort::hostile_text),
+        Kind::Undated => {
+            let mut reply: Reply = act().into();
+            reply.undated = true;
+            reply
+        }
         Kind::Redirect(status, location) => {
             let mut reply = Reply::json(status, Vec::new());
             reply.headers.insert(LOCATION, location);

@@ -76,7 +76,10 @@ async fn serve(stream: TcpStream, api: Arc<Api>, mut stopped: watch::Receiver<()
         let api = Arc::clone(&api);
         async move { respond(&api, request).await }
     });
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    // Every answer is dated by the studio's clock (or, by a fault, not at all).
+    let connection = http1::Builder::new()
+        .auto_date_header(false)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     // A connection's error (a fault closing it, a client going away) ends
     // only that connection: there is no one to report it to.

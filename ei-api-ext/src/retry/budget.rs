@@ -1,18 +1,22 @@
 //! The client-wide retry budget: a token bucket that retries draw from and
 //! successes refill, so a failing server cannot cause a retry storm however
-//! many calls are in flight.
+//! many calls are in flight, while a flaky server that still answers does
+//! not drain it: a call that succeeds gives back what its retries took.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Enough for a hundred ordinary retries before any success; a server that
-/// fails that much is down, not flaky.
-pub(super) const DEFAULT_CAPACITY: u32 = 500;
+/// The default size of a client's retry budget, in tokens: enough for a
+/// hundred ordinary retries before any success; a server that fails that
+/// much is down, not flaky.
+pub const DEFAULT_CAPACITY: u32 = 500;
 /// What one retry costs.
 pub const RETRY_COST: u32 = 5;
-/// A timeout costs double: timeouts are expensive for both sides.
-pub(super) const TIMEOUT_RETRY_COST: u32 = 10;
-/// What one successful call gives back.
-const SUCCESS_REFILL: u32 = 1;
+/// A retry after an ambiguous failure (a timeout, a lost connection, a 5xx)
+/// costs double: the server may have done the work already.
+pub const AMBIGUOUS_RETRY_COST: u32 = 10;
+/// What a call that succeeded at once gives back: a little, so that a
+/// client that once met an outage recovers its budget as it works.
+const FIRST_TRY_REFILL: u32 = 1;
 
 /// A token bucket shared by every call of one client.
 #[derive(Debug)]
@@ -34,10 +38,12 @@ impl RetryBudget {
             .is_ok()
     }
 
-    /// Gives back tokens after a success.
-    pub(crate) fn refill(&self) {
+    /// Gives back tokens after a call that succeeded having taken `taken`
+    /// for its retries: all of them, or [`FIRST_TRY_REFILL`] when it took none.
+    pub(crate) fn refund(&self, taken: u32) {
+        let refill = if taken == 0 { FIRST_TRY_REFILL } else { taken };
         let _ = self.tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |tokens| {
-            Some((tokens + SUCCESS_REFILL).min(self.capacity))
+            Some(tokens.saturating_add(refill).min(self.capacity))
         });
     }
 
@@ -59,8 +65,19 @@ mod tests {
         assert!(!budget.try_withdraw(RETRY_COST), "empty");
         assert_eq!(budget.available(), 0);
         for _ in 0..20 {
-            budget.refill();
+            budget.refund(0);
         }
         assert_eq!(budget.available(), 10, "capped at capacity");
+    }
+
+    #[test]
+    fn a_flaky_server_that_answers_does_not_drain_it() {
+        let budget = RetryBudget::new(50);
+        for _ in 0..1_000 {
+            // Every call needs one retry, then succeeds.
+            assert!(budget.try_withdraw(AMBIGUOUS_RETRY_COST));
+            budget.refund(AMBIGUOUS_RETRY_COST);
+        }
+        assert_eq!(budget.available(), 50);
     }
 }

@@ -1,21 +1,21 @@
 //! Retries as small named parts: the policy (how many, how long), the
 //! backoff (full jitter), the budget (a client-wide token bucket) and
 //! `Retry-After` parsing. Which failures may be retried at all is decided
-//! by [`crate::Error::is_retryable`] and, for the run call, by the
-//! reconcile rule of [`RunRequest::send`](crate::RunRequest::send).
+//! once, by [`crate::Error::class`]; the one retry loop that applies them to
+//! every call is `Client::call` (in `client.rs`).
 
 mod backoff;
 mod budget;
 mod retry_after;
 
 pub(crate) use budget::RetryBudget;
-pub use budget::RETRY_COST;
+pub use budget::{AMBIGUOUS_RETRY_COST, DEFAULT_CAPACITY as DEFAULT_RETRY_BUDGET, RETRY_COST};
 pub(crate) use retry_after::parse_retry_after;
 
 use std::time::Duration;
 use tokio::time::Instant;
 
-use crate::error::{Error, ErrorKind, TransportKind};
+use crate::error::FailureClass;
 
 /// Five attempts ride out a blip of a few seconds without hammering a
 /// server that is down.
@@ -38,7 +38,6 @@ pub struct RetryPolicy {
     max_backoff: Duration,
     max_retry_after: Duration,
     max_elapsed: Duration,
-    budget_capacity: u32,
 }
 
 impl Default for RetryPolicy {
@@ -49,14 +48,13 @@ impl Default for RetryPolicy {
             max_backoff: DEFAULT_MAX_BACKOFF,
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             max_elapsed: DEFAULT_MAX_ELAPSED,
-            budget_capacity: budget::DEFAULT_CAPACITY,
         }
     }
 }
 
 /// Why the next attempt waits as long as it does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DelayReason {
+pub(crate) enum DelayReason {
     /// Exponential backoff with full jitter.
     Backoff,
     /// The server's `Retry-After`.
@@ -65,7 +63,7 @@ pub enum DelayReason {
 
 impl DelayReason {
     /// A short name for traces.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DelayReason::Backoff => "backoff",
             DelayReason::RetryAfter => "retry-after",
@@ -104,41 +102,27 @@ impl RetryPolicy {
         self
     }
 
-    /// The size of the client-wide retry budget, in tokens; a retry costs
-    /// [`RETRY_COST`] tokens (a timeout twice that), a success
-    /// returns one. An empty budget stops retries across the whole client.
-    pub fn with_budget_capacity(mut self, tokens: u32) -> Self {
-        self.budget_capacity = tokens;
-        self
-    }
-
     /// The number of attempts allowed per call.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
-    pub(crate) fn new_budget(&self) -> RetryBudget {
-        RetryBudget::new(self.budget_capacity)
-    }
-
-    /// The wait before attempt `attempts_made + 1` after `error`, or `None`
-    /// when the call should give up: attempts or time used up, or the wait
-    /// would end past `deadline`.
+    /// The wait before attempt `attempts_made + 1` after a failure of
+    /// `class`, or `None` when the call should give up: attempts or time
+    /// used up, or the wait would end past `deadline`.
     pub(crate) fn next_delay(
         &self,
         attempts_made: u32,
-        error: &Error,
+        class: FailureClass,
         started: Instant,
         deadline: Option<Instant>,
     ) -> Option<(Duration, DelayReason)> {
         if attempts_made >= self.max_attempts {
             return None;
         }
-        let (delay, reason) = match error.kind() {
-            ErrorKind::RateLimited { retry_after: Some(retry_after), .. } => {
-                ((*retry_after).min(self.max_retry_after), DelayReason::RetryAfter)
-            }
-            _ => (
+        let (delay, reason) = match class.retry_after() {
+            Some(retry_after) => (retry_after.min(self.max_retry_after), DelayReason::RetryAfter),
+            None => (
                 backoff::full_jitter(self.initial_backoff, self.max_backoff, attempts_made),
                 DelayReason::Backoff,
             ),
@@ -150,10 +134,10 @@ impl RetryPolicy {
     }
 }
 
-/// The budget a retry of `error` costs.
-pub(crate) fn retry_cost(error: &Error) -> u32 {
-    match error.kind() {
-        ErrorKind::Transport { kind: TransportKind::Timeout, .. } => budget::TIMEOUT_RETRY_COST,
-        _ => budget::RETRY_COST,
+/// The budget a retry after a failure of `class` costs.
+pub(crate) fn retry_cost(class: FailureClass) -> u32 {
+    match class {
+        FailureClass::Ambiguous => AMBIGUOUS_RETRY_COST,
+        _ => RETRY_COST,
     }
 }

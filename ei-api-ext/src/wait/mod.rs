@@ -57,10 +57,11 @@ use crate::pipeline::{PipelineHandle, RunRequest};
 use outcome::finished_outcome;
 use progress::{ProgressSink, ProgressTracker};
 
-/// Consecutive polls that may miss a run (neither current nor last, and
-/// nothing newer shown) before it is declared gone: covers a server that
-/// lists a new run a moment late, without hanging on one that vanished.
-const MISSES_BEFORE_GONE: u32 = 3;
+/// How soon to read again while the run is missing from the view (neither
+/// current nor last, nothing newer shown): often enough to see it when the
+/// view catches up. It counts as gone once it has been missing for the
+/// client's [`view_lag_grace`](crate::ClientBuilder::view_lag_grace).
+const MISSING_REREAD: Duration = Duration::from_secs(1);
 
 /// How long to wait, and what to do at the deadline. There is no default:
 /// choose [`WaitOptions::timeout`], [`WaitOptions::until`] or, explicitly,
@@ -246,13 +247,14 @@ impl<'a> Follow<'a> {
             self.observe(run);
         }
         let mut last_seen = first_view;
-        let mut misses = 0;
+        let mut missing_since: Option<Instant> = None;
         loop {
             if let Some(outcome) = last_seen.as_ref().and_then(finished_outcome) {
                 return Ok(self.report(outcome));
             }
             let delay = match &last_seen {
                 Some(run) => self.options.schedule.next_delay(self.start.elapsed(), run),
+                None if missing_since.is_some() => MISSING_REREAD,
                 None => Duration::ZERO,
             };
             let wake = Instant::now() + delay;
@@ -271,14 +273,14 @@ impl<'a> Follow<'a> {
             };
             match sighting {
                 Sighting::Seen(run) => {
-                    misses = 0;
+                    missing_since = None;
                     self.observe(&run);
                     last_seen = Some(run);
                 }
                 Sighting::Replaced(by) => return self.gone(last_seen, by),
                 Sighting::Missing => {
-                    misses += 1;
-                    if misses >= MISSES_BEFORE_GONE {
+                    let since = *missing_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= self.handle.client().view_lag_grace() {
                         return self.gone(last_seen, None);
                     }
                 }

@@ -123,3 +123,18 @@ fn an_unreachable_server_exits_4() {
     let outcome = run(bare_cli(), &args).expect_code(4);
     assert!(outcome.stderr.contains("transport failure"), "{}", outcome.stderr);
 }
+
+#[test]
+fn a_refusal_exits_3_with_its_hint_whatever_its_body() {
+    let studio = Studio::quick();
+    let page = "<html><body><h1>Not what the API sends</h1></body></html>";
+    for (status, hint) in
+        [(401, "check the API key"), (403, "check the API key"), (404, "hint"), (400, "")]
+    {
+        studio.inject(Operation::Get, When::Nth(1), Fault::status(status).body("text/html", page));
+        let outcome = run(studio.cli(), &["status", "1"]).expect_code(3);
+        assert!(outcome.stderr.contains(&format!("HTTP {status}")), "{}", outcome.stderr);
+        assert!(outcome.stderr.contains(hint), "{status}: {}", outcome.stderr);
+    }
+    assert_eq!(studio.calls(Operation::Get), 4, "no refusal is retried");
+}
