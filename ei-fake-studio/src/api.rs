@@ -11,9 +11,9 @@ use crate::route::Route;
 use crate::state::{Refusal, State};
 use ei_api::enums::JobLogItemLogLevel;
 use ei_api::types::{
-    GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
-    ListOrganizationPipelinesResponse, LogStdoutResponse, OrganizationCreateProjectStatusResponse,
-    RunOrganizationPipelineResponse,
+    GenericApiResponse, GetJobResponse, GetOrganizationJobsLogsLogLevel,
+    GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse, LogStdoutResponse,
+    OrganizationCreateProjectStatusResponse, RunOrganizationPipelineResponse,
 };
 use hyper::header::HeaderMap;
 use hyper::{Method, StatusCode};
@@ -229,17 +229,14 @@ fn files_query(query: Option<&str>) -> Result<FilesQuery, String> {
     })
 }
 
-/// What a logs request asks for, or why it is unusable.
+/// What a logs request asks for, or why it is unusable. The level is one
+/// the document lists for the parameter, read as the level of a line.
 fn logs_query(query: Option<&str>) -> Result<LogsQuery, String> {
-    let level = query_value::<String>(query, LOG_LEVEL)?;
-    let level = match level.as_deref() {
-        None => None,
-        Some(name @ ("error" | "warn" | "info" | "debug")) => Some(JobLogItemLogLevel::from(name)),
-        Some(other) => {
-            return Err(format!("{LOG_LEVEL} must be error, warn, info or debug, not '{other}'"))
-        }
-    };
-    Ok(LogsQuery { limit: query_value::<usize>(query, LIMIT)?, level })
+    let level = query_value::<GetOrganizationJobsLogsLogLevel>(query, LOG_LEVEL)?;
+    Ok(LogsQuery {
+        limit: query_value::<usize>(query, LIMIT)?,
+        level: level.map(|level| JobLogItemLogLevel::from(level.to_string())),
+    })
 }
 
 /// The value of the query parameter `name`, if present, or why it is unusable.

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 /// The most files one page lists, however many are asked for: a bound on the
 /// answer's size (the vendor documents no limit of its own).
-pub(crate) const MAX_FILES_PER_PAGE: usize = 1_000;
+const MAX_FILES_PER_PAGE: usize = 1_000;
 
 /// The `lengthString` of a file once transformed: a short sensor recording,
 /// as the model's file size suggests.

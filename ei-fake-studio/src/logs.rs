@@ -14,7 +14,7 @@ use tokio::time::Instant;
 
 /// The most lines an answer carries: the vendor returns only the last 1,000
 /// (`LogStdoutResponse.totalCount`).
-pub(crate) const MAX_LOG_LINES: usize = 1_000;
+const MAX_LOG_LINES: usize = 1_000;
 
 /// The length of the very long line in the default failure log: a block that
 /// dumps its whole input on one line.
@@ -115,7 +115,7 @@ fn target(step: &StepSpec) -> String {
 /// colour codes, a bell, a 100 KiB line, and the API key it was given,
 /// echoed in clear (the step's project key if it has one, else
 /// [`StepSpec::ECHOED_API_KEY`]).
-pub(crate) fn default_failure_log(step: &StepSpec) -> Vec<LogLine> {
+fn default_failure_log(step: &StepSpec) -> Vec<LogLine> {
     let key = step.project_keys.as_ref().map_or(StepSpec::ECHOED_API_KEY, |keys| &keys.api_key);
     let line = |level, text: String| LogLine { level, text };
     let long_line: String = LONG_LINE_PATTERN.chars().cycle().take(LONG_LINE_BYTES).collect();

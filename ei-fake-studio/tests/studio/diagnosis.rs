@@ -136,6 +136,35 @@ async fn a_failed_steps_files_come_a_page_at_a_time_each_with_a_job_of_its_own()
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_page_holds_at_most_1000_files_however_many_are_asked_for() {
+    let pipeline = PipelineSpec::new(ORGANIZATION, PIPELINE, "Big")
+        .step(StepSpec::new("Fetch").duration(10 * SECOND).files(1_500));
+    let (_studio, client) = studio_with(pipeline).await;
+    let (_, steps) = run(&client).await;
+    tokio::time::sleep(11 * SECOND).await;
+    for (offset, expected) in [(0, 1_000), (1_000, 500)] {
+        let query = format!("transformLimit=5000&transformOffset={offset}");
+        let job = transformation_job(&client, steps[0], &query).await;
+        assert_eq!(job["files"].as_array().unwrap().len(), expected, "offset {offset}");
+        assert_eq!(job["fileCountForFilter"], 1_500);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_files_show_the_real_progress_even_without_progress_counts() {
+    let pipeline = PipelineSpec::new(ORGANIZATION, PIPELINE, "Quiet")
+        .step(StepSpec::new("Fetch").duration(10 * SECOND).files(10))
+        .without_progress_counts();
+    let (_studio, client) = studio_with(pipeline).await;
+    let (_, steps) = run(&client).await;
+    tokio::time::sleep(5 * SECOND).await;
+    let query = "transformLimit=100&transformOffset=0&selection=created";
+    let job = transformation_job(&client, steps[0], query).await;
+    assert_eq!(job["transformationSummary"]["finishedCount"], 0, "no counts");
+    assert_eq!(job["fileCountForFilter"], 5, "but the files are there");
+}
+
+#[tokio::test(start_paused = true)]
 async fn selection_lists_the_created_in_progress_or_failed_files_and_counts_them() {
     let (_studio, client) = studio_with(diagnosed()).await;
     let (_, steps) = run(&client).await;
