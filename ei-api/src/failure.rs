@@ -6,7 +6,8 @@
 //! properties may be missing and the typed decode fails.
 
 use crate::types::{
-    GenericApiResponse, GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse,
+    GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
+    ListOrganizationPipelinesResponse, LogStdoutResponse, OrganizationCreateProjectStatusResponse,
     RunOrganizationPipelineResponse,
 };
 use crate::Error;
@@ -64,5 +65,8 @@ api_response!(
     GenericApiResponse,
     RunOrganizationPipelineResponse,
     GetOrganizationPipelinesResponse,
-    ListOrganizationPipelinesResponse
+    ListOrganizationPipelinesResponse,
+    OrganizationCreateProjectStatusResponse,
+    GetJobResponse,
+    LogStdoutResponse
 );

@@ -1,8 +1,12 @@
 //! Each correction in `openapi/corrections.yaml`, proved on the generated client.
 
-use ei_api::enums::{OrganizationPipelineRunStepCategory, TransformationJobStatusEnum};
+use ei_api::enums::{
+    JobLogItemLogLevel, OrganizationDatasetTypeEnum, OrganizationPipelineRunStepCategory,
+    TransformationJobStatusEnum,
+};
 use ei_api::types::{
-    GenericApiResponse, GetOrganizationPipelinesResponse, OrganizationPipelineRunStep,
+    GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse, LogStdoutResponse,
+    OrganizationCreateProjectStatusResponse, OrganizationPipelineRunStep,
     RunOrganizationPipelineResponse,
 };
 use ei_api::{Client, Credentials, RequestContext, ServerFailure};
@@ -41,6 +45,76 @@ fn unlisted_enum_values_decode_and_stay_visible() {
     assert!(!job.status.is_known());
     assert_eq!(job.category.as_str(), "holdout");
     assert_eq!(serde_json::to_value(&decoded).unwrap(), seed, "unknown values re-encode unchanged");
+}
+
+/// open-enums on the diagnosis answers: a log level or dataset type the
+/// document does not list still decodes.
+#[test]
+fn unlisted_log_levels_and_dataset_types_decode() {
+    let logs: LogStdoutResponse = serde_json::from_value(json!({
+        "success": true, "totalCount": 2,
+        "stdout": [
+            {"created": "2024-01-01T00:00:00Z", "data": "a", "logLevel": "trace"},
+            {"created": "2024-01-01T00:00:01Z", "data": "b", "logLevel": "warn"}
+        ]
+    }))
+    .unwrap();
+    assert_eq!(logs.stdout[0].log_level, Some(JobLogItemLogLevel::Unknown("trace".into())));
+    assert_eq!(logs.stdout[1].log_level, Some(JobLogItemLogLevel::Warn));
+
+    let mut status = transformation_job_status();
+    status["status"]["files"][0]["sourceDatasetType"] = json!("tabular");
+    let decoded: OrganizationCreateProjectStatusResponse = serde_json::from_value(status).unwrap();
+    let file = &decoded.status.unwrap().files[0];
+    assert_eq!(file.source_dataset_type, OrganizationDatasetTypeEnum::Unknown("tabular".into()));
+}
+
+/// A transformation job status answer with one file, every required property set.
+fn transformation_job_status() -> Value {
+    let mut job = serde_json::from_str::<Value>(SEED_RUN_RESPONSE).unwrap()["pipelineRun"]["steps"]
+        [0]["transformationJob"]
+        .take();
+    job["files"] = json!([{
+        "id": 1, "fileName": "a.json", "bucketPath": "in/a.json", "transformationJobId": 9,
+        "transformationJobStatus": "failed", "linkToDataItem": "/data/1", "lengthString": "",
+        "sourceDatasetType": "files"
+    }]);
+    job["fileCountForFilter"] = json!(1);
+    json!({"success": true, "status": job})
+}
+
+/// optional-properties-accept-null on the diagnosis answers.
+#[test]
+fn null_optional_properties_of_the_diagnosis_answers_decode() {
+    let mut status = transformation_job_status();
+    status["status"]["files"][0]["transformationJobId"] = Value::Null;
+    status["status"]["uploadJobId"] = Value::Null;
+    let decoded: OrganizationCreateProjectStatusResponse = serde_json::from_value(status).unwrap();
+    let job = decoded.status.unwrap();
+    assert!(job.files[0].transformation_job_id.is_none() && job.upload_job_id.is_none());
+    let none: OrganizationCreateProjectStatusResponse =
+        serde_json::from_value(json!({"success": true, "status": null, "error": null})).unwrap();
+    assert!(none.status.is_none());
+
+    let job: GetJobResponse = serde_json::from_value(json!({
+        "success": true,
+        "job": {
+            "id": 1, "category": "c", "categoryKey": "k", "key": "x",
+            "created": "2024-01-01T00:00:00Z", "jobNotificationUids": [],
+            "started": null, "finished": null, "finishedSuccessful": null,
+            "additionalInfo": null, "computeTime": null, "createdByUser": null,
+            "categoryCount": null, "metadata": null
+        }
+    }))
+    .unwrap();
+    assert!(job.job.finished.is_none() && job.job.metadata.is_none());
+
+    let logs: LogStdoutResponse = serde_json::from_value(json!({
+        "success": true, "totalCount": 1,
+        "stdout": [{"created": "2024-01-01T00:00:00Z", "data": "a", "logLevel": null}]
+    }))
+    .unwrap();
+    assert!(logs.stdout[0].log_level.is_none());
 }
 
 /// optional-properties-accept-null: every optional property may be `null`.
@@ -151,6 +225,57 @@ async fn success_false_in_a_200_surfaces_the_server_text() {
     assert_eq!(status, 200);
     let failure = ServerFailure::from_error(&error).expect("a server failure");
     assert_eq!(failure.message.as_deref(), Some("Pipeline is already running"));
+}
+
+/// error-responses on the diagnosis operations: a 404 decodes and carries
+/// the server's words, for each of them.
+#[tokio::test]
+async fn diagnosis_failures_surface_the_server_text() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(404).json_body(json!({"success": false, "error": "Job 9 not found"}));
+        })
+        .await;
+    let client =
+        Client::new(&server.base_url(), RequestContext::new(Credentials::api_key("k").unwrap()));
+    let status = client.get_organization_job_status().organization_id(1).job_id(9).send().await;
+    let logs = client.get_organization_jobs_logs().organization_id(1).job_id(9).send().await;
+    let transformation = client
+        .get_organization_create_project_status()
+        .organization_id(1)
+        .create_project_id(9)
+        .transform_limit(20)
+        .transform_offset(0)
+        .send()
+        .await;
+    let messages = [
+        ServerFailure::from_error(&status.unwrap_err()),
+        ServerFailure::from_error(&logs.unwrap_err()),
+        ServerFailure::from_error(&transformation.unwrap_err()),
+    ];
+    for failure in messages {
+        assert_eq!(failure.expect("a server failure").message.as_deref(), Some("Job 9 not found"));
+    }
+}
+
+/// A 200 that says `success: false` without the job surfaces the server text.
+#[tokio::test]
+async fn success_false_without_a_job_surfaces_the_server_text() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/api/organizations/1/jobs/9/status");
+            then.status(200).json_body(json!({"success": false, "error": "No such job"}));
+        })
+        .await;
+    let client =
+        Client::new(&server.base_url(), RequestContext::new(Credentials::api_key("k").unwrap()));
+    let error =
+        client.get_organization_job_status().organization_id(1).job_id(9).send().await.unwrap_err();
+    let failure = ServerFailure::from_error(&error).expect("a server failure");
+    assert_eq!(failure.message.as_deref(), Some("No such job"));
 }
 
 #[tokio::test]

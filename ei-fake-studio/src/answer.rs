@@ -6,7 +6,8 @@ use crate::document;
 use crate::payload::Payload;
 use chrono::{DateTime, SecondsFormat};
 use ei_api::types::{
-    GenericApiResponse, GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse,
+    GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
+    ListOrganizationPipelinesResponse, LogStdoutResponse, OrganizationCreateProjectStatusResponse,
     RunOrganizationPipelineResponse,
 };
 use hyper::header::{HeaderMap, HeaderValue};
@@ -34,6 +35,18 @@ impl Body for GetOrganizationPipelinesResponse {
 
 impl Body for ListOrganizationPipelinesResponse {
     const SCHEMA: &'static str = "ListOrganizationPipelinesResponse";
+}
+
+impl Body for OrganizationCreateProjectStatusResponse {
+    const SCHEMA: &'static str = "OrganizationCreateProjectStatusResponse";
+}
+
+impl Body for GetJobResponse {
+    const SCHEMA: &'static str = "GetJobResponse";
+}
+
+impl Body for LogStdoutResponse {
+    const SCHEMA: &'static str = "LogStdoutResponse";
 }
 
 /// A JSON answer.

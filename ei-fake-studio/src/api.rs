@@ -1,15 +1,19 @@
-//! The pipelines API as the fake serves it: each request, from its route
-//! through faults and authentication to the operation and its answer.
+//! The API as the fake serves it: each request, from its route through
+//! faults and authentication to the operation and its answer.
 
 use crate::answer::Answer;
 use crate::auth::Credentials;
 use crate::fault::{self, Outcome, Schedule};
+use crate::files::{FilesQuery, Selection};
+use crate::logs::LogsQuery;
 use crate::record::RecordedRequest;
 use crate::route::Route;
 use crate::state::{Refusal, State};
+use ei_api::enums::JobLogItemLogLevel;
 use ei_api::types::{
-    GenericApiResponse, GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse,
-    RunOrganizationPipelineResponse,
+    GenericApiResponse, GetJobResponse, GetOrganizationJobsLogsLogLevel,
+    GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse, LogStdoutResponse,
+    OrganizationCreateProjectStatusResponse, RunOrganizationPipelineResponse,
 };
 use hyper::header::{HeaderMap, HeaderValue, DATE};
 use hyper::{Method, StatusCode};
@@ -21,6 +25,21 @@ const IGNORE_LAST_SUCCESSFUL_RUN: &str = "ignoreLastSuccessfulRun";
 
 /// The list operation's optional query parameter (an integer).
 const PROJECT_ID: &str = "projectId";
+
+/// The transformation job status's required page size (an integer).
+const TRANSFORM_LIMIT: &str = "transformLimit";
+
+/// The transformation job status's required page offset (an integer).
+const TRANSFORM_OFFSET: &str = "transformOffset";
+
+/// The transformation job status's optional file selection.
+const SELECTION: &str = "selection";
+
+/// The logs' optional line limit (an integer).
+const LIMIT: &str = "limit";
+
+/// The logs' optional level filter.
+const LOG_LEVEL: &str = "logLevel";
 
 /// A request, as much of it as the API reads (no operation has a body).
 #[derive(Clone, Copy, Debug)]
@@ -171,12 +190,70 @@ impl Api {
                     })
                 })
             }
+            Route::TransformationJobStatus { organization, transformation_job } => {
+                let query = match files_query(query) {
+                    Ok(query) => query,
+                    Err(message) => return bad_request(message),
+                };
+                let job =
+                    self.state().transformation_job(organization, transformation_job, &query, now);
+                job.map(|job| {
+                    Answer::ok(&OrganizationCreateProjectStatusResponse {
+                        error: None,
+                        status: Some(job),
+                        success: true,
+                    })
+                })
+            }
+            Route::JobStatus { organization, job } => {
+                let job = self.state().job(organization, job, now);
+                job.map(|job| Answer::ok(&GetJobResponse { error: None, job, success: true }))
+            }
+            Route::JobLogs { organization, job } => {
+                let query = match logs_query(query) {
+                    Ok(query) => query,
+                    Err(message) => return bad_request(message),
+                };
+                let logs = self.state().job_logs(organization, job, &query, now);
+                logs.map(|logs| {
+                    Answer::ok(&LogStdoutResponse {
+                        error: None,
+                        stdout: logs.lines,
+                        success: true,
+                        total_count: logs.total,
+                    })
+                })
+            }
         };
         answer.unwrap_or_else(|refusal| match refusal {
             Refusal::NotFound(message) => Answer::failure(StatusCode::NOT_FOUND, message),
             Refusal::Declined(message) => Answer::failure(StatusCode::OK, message),
         })
     }
+}
+
+/// What a transformation job status request asks for, or why it is unusable.
+fn files_query(query: Option<&str>) -> Result<FilesQuery, String> {
+    let required = |name| {
+        query_value::<usize>(query, name)?
+            .ok_or_else(|| format!("{name} is required (a non-negative integer)"))
+    };
+    let selection = query_value::<Selection>(query, SELECTION)?;
+    Ok(FilesQuery {
+        limit: required(TRANSFORM_LIMIT)?,
+        offset: required(TRANSFORM_OFFSET)?,
+        selection: selection.unwrap_or(Selection::All),
+    })
+}
+
+/// What a logs request asks for, or why it is unusable. The level is one
+/// the document lists for the parameter, read as the level of a line.
+fn logs_query(query: Option<&str>) -> Result<LogsQuery, String> {
+    let level = query_value::<GetOrganizationJobsLogsLogLevel>(query, LOG_LEVEL)?;
+    Ok(LogsQuery {
+        limit: query_value::<usize>(query, LIMIT)?,
+        level: level.map(|level| JobLogItemLogLevel::from(level.to_string())),
+    })
 }
 
 /// The value of the query parameter `name`, if present, or why it is unusable.

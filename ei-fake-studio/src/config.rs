@@ -1,5 +1,6 @@
 //! What a studio holds: the pipelines configured in code, and their steps.
 
+use ei_api::enums::JobLogItemLogLevel;
 use std::time::Duration;
 
 /// How long a step runs when [`StepSpec::duration`] is not called: long
@@ -19,7 +20,7 @@ const DEFAULT_STEP_FILES: u32 = 10;
 ///
 /// let nightly = PipelineSpec::new(1, 7, "Nightly import")
 ///     .step(StepSpec::new("Fetch").duration(Duration::from_secs(30)).files(120).project_id(42))
-///     .step(StepSpec::new("Clean").duration(Duration::from_secs(60)).files(120).fails());
+///     .step(StepSpec::new("Clean").duration(Duration::from_secs(60)).files(120).failing_files(3));
 /// # drop(nightly);
 /// ```
 #[derive(Clone, Debug)]
@@ -79,7 +80,25 @@ impl PipelineSpec {
 }
 
 /// One step of a [`PipelineSpec`]: a transformation job that runs for a set
-/// time over a set number of files.
+/// time over a set number of files, each file transformed by a job of its
+/// own, and an upload job that stores the results.
+///
+/// A failing step can be diagnosed: its failed files, their jobs' statuses
+/// and logs. By default a failed job's log is what a careless block writes:
+/// terminal escape sequences, carriage returns, a bell, a 100 KiB line, and
+/// an API key echoed in clear (the step's [`project_keys`](Self::project_keys)
+/// one if it has them); a client must show it safely.
+///
+/// ```
+/// use ei_api::enums::JobLogItemLogLevel;
+/// use ei_fake_studio::StepSpec;
+///
+/// let flaky = StepSpec::new("Clean").files(50).failing_files(2).failure_log([
+///     (Some(JobLogItemLogLevel::Error), "ValueError: sample rate is 0"),
+/// ]);
+/// let cannot_store = StepSpec::new("Import").project_id(42).upload_fails();
+/// # drop((flaky, cannot_store));
+/// ```
 #[derive(Clone, Debug)]
 pub struct StepSpec {
     pub(crate) name: String,
@@ -87,7 +106,18 @@ pub struct StepSpec {
     pub(crate) files: u32,
     pub(crate) project_id: Option<i64>,
     pub(crate) fails: bool,
+    /// When the step fails, how many of its files fail (`None`: every one).
+    pub(crate) failed_files: Option<u32>,
+    /// The lines a failed job logs (`None`: the hostile default).
+    pub(crate) failure_log: Option<Vec<LogLine>>,
     pub(crate) project_keys: Option<ProjectKeys>,
+}
+
+/// A line a job logs: its level, if it has one, and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LogLine {
+    pub(crate) level: Option<JobLogItemLogLevel>,
+    pub(crate) text: String,
 }
 
 /// The secrets a step that imports into a project carries.
@@ -98,6 +128,12 @@ pub(crate) struct ProjectKeys {
 }
 
 impl StepSpec {
+    /// The API key a failed job's default log echoes when its step carries no
+    /// [`project_keys`](Self::project_keys): shaped like a real one (`ei_`
+    /// and 64 hexadecimal digits), so that a client's redaction must catch it.
+    pub const ECHOED_API_KEY: &'static str =
+        "ei_9f3c51d2a8b74e06c1f5d3a79b2e48c0d6a1f7e3b5c9d2a4e8f0b6c3d7a1e5f9";
+
     /// A step that runs for one second over ten files and succeeds.
     pub fn new(name: impl Into<String>) -> Self {
         Self {
@@ -106,6 +142,8 @@ impl StepSpec {
             files: DEFAULT_STEP_FILES,
             project_id: None,
             fails: false,
+            failed_files: None,
+            failure_log: None,
             project_keys: None,
         }
     }
@@ -134,6 +172,38 @@ impl StepSpec {
     /// there and the steps after it never start.
     pub fn fails(mut self) -> Self {
         self.fails = true;
+        self.failed_files = None;
+        self
+    }
+
+    /// Makes the step fail as [`fails`](Self::fails) does, but with only
+    /// `count` of its files failing (at most all of them), spread evenly
+    /// through them in the order they are processed; the others succeed.
+    /// With 0, every file is transformed and the upload fails, as
+    /// [`upload_fails`](Self::upload_fails) says.
+    pub fn failing_files(mut self, count: u32) -> Self {
+        self.fails = true;
+        self.failed_files = Some(count);
+        self
+    }
+
+    /// Makes the step fail in its upload: every file is transformed
+    /// (`transformJobStatus` ends `finished`), then the upload job fails
+    /// (`uploadJobStatus` and `status` end `failed`) and the run finishes there.
+    pub fn upload_fails(self) -> Self {
+        self.failing_files(0)
+    }
+
+    /// The lines each failed job of the step logs after its first (which says
+    /// what the job does): each failed file's job or, when the upload fails,
+    /// the upload job. A line is a level (`None` for raw output without one)
+    /// and its text, sent as is.
+    pub fn failure_log<Text: Into<String>>(
+        mut self,
+        lines: impl IntoIterator<Item = (Option<JobLogItemLogLevel>, Text)>,
+    ) -> Self {
+        let lines = lines.into_iter().map(|(level, text)| LogLine { level, text: text.into() });
+        self.failure_log = Some(lines.collect());
         self
     }
 

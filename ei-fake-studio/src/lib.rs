@@ -1,6 +1,6 @@
 //! A fake Edge Impulse Studio: a stateful, fault-injecting stand-in for the
-//! organization pipelines API, for tests, demos and benchmarks (in the manner
-//! of wiremock or LocalStack).
+//! organization pipelines API and the operations that diagnose a run, for
+//! tests, demos and benchmarks (in the manner of wiremock or LocalStack).
 //!
 //! [`FakeStudio::start`] runs a real HTTP/1.1 server on an ephemeral port of
 //! 127.0.0.1; any number can run at once, and dropping one shuts it down.
@@ -18,6 +18,9 @@
 //! | [`Operation::Get`] | `GET /api/organizations/{organizationId}/pipelines/{pipelineId}` | `GetOrganizationPipelinesResponse` |
 //! | [`Operation::Stop`] | `POST /api/organizations/{organizationId}/pipelines/{pipelineId}/stop` | `GenericApiResponse` |
 //! | [`Operation::List`] | `GET /api/organizations/{organizationId}/pipelines` (query `projectId`, optional integer: pipelines with a step attached to that project) | `ListOrganizationPipelinesResponse` |
+//! | [`Operation::TransformationJobStatus`] | `GET /api/organizations/{organizationId}/create-project/{createProjectId}` (query `transformLimit` and `transformOffset`, required non-negative integers; `selection`, optional: `all`, `created`, `in-progress` or `failed`) | `OrganizationCreateProjectStatusResponse` |
+//! | [`Operation::JobStatus`] | `GET /api/organizations/{organizationId}/jobs/{jobId}/status` | `GetJobResponse` |
+//! | [`Operation::JobLogs`] | `GET /api/organizations/{organizationId}/jobs/{jobId}/stdout` (query `limit`, optional non-negative integer; `logLevel`, optional: `error`, `warn`, `info` or `debug`) | `LogStdoutResponse` |
 //!
 //! Every answer is `application/json`, and every failure is
 //! `{"success":false,"error":"..."}`:
@@ -25,9 +28,13 @@
 //! - 401 unless the request carries an accepted credential: an API key in
 //!   `x-api-key`, or a JWT in `x-jwt-token` or in the `jwt` cookie
 //!   ([`FakeStudioBuilder::api_key`], [`FakeStudioBuilder::jwt`]);
-//! - 400 for an id (or `projectId`) that is not a 64-bit integer, or an
-//!   `ignoreLastSuccessfulRun` that is not `true` or `false`;
-//! - 404 for an unknown organization, pipeline or path;
+//! - 400 for an id (or `projectId`) that is not a 64-bit integer, an
+//!   `ignoreLastSuccessfulRun` that is not `true` or `false`, a missing
+//!   `transformLimit` or `transformOffset`, or a query value outside those
+//!   listed above;
+//! - 404 for an unknown organization, pipeline, transformation job or path,
+//!   and for a job that is unknown or does not exist yet (a file not picked
+//!   up, a step not started);
 //! - 200 with `success: false`, the vendor's refusal, to run a pipeline that
 //!   is running (`"Pipeline is already running"`) or has a start error, and
 //!   to stop a pipeline that is not running.
@@ -37,13 +44,16 @@
 //! A pipeline's steps ([`StepSpec`]) run one after another for their
 //! configured durations. Each step's `transformationJob` is `waiting`, then
 //! `started` (`inProgress: true`), then `finished` or `failed`; `status`,
-//! `transformJobStatus` and `uploadJobStatus` always agree. Its
-//! `transformationSummary` counts `startedCount`, `finishedCount` and
-//! `succeededCount` grow linearly from 0 to the step's file count
-//! (`totalFileCount`, known once the step starts) while it runs, unless the
-//! pipeline reports no progress ([`PipelineSpec::without_progress_counts`]).
-//! A failing step ([`StepSpec::fails`]) ends `failed` with no file succeeded,
-//! and the steps after it never start. The run's `finished` is set when its
+//! `transformJobStatus` and `uploadJobStatus` agree, except when the upload
+//! alone fails ([`StepSpec::upload_fails`]: `transformJobStatus` ends
+//! `finished`). Its `transformationSummary` counts `startedCount`,
+//! `finishedCount` and `succeededCount` grow linearly from 0 to the step's
+//! file count (`totalFileCount`, known once the step starts) while it runs,
+//! unless the pipeline reports no progress
+//! ([`PipelineSpec::without_progress_counts`]). A failing step
+//! ([`StepSpec::fails`], [`StepSpec::failing_files`]) ends `failed`, its
+//! failed files never counted as succeeded, and the steps after it never
+//! start. The run's `finished` is set when its
 //! last step ends, a step fails, or it is stopped (which fails the running
 //! step). While a run is in progress it is the pipeline's `currentRun`; once
 //! over it is the `lastRun`, and `currentRun` is absent. Run ids are unique
@@ -52,6 +62,30 @@
 //! Steps may carry project keys ([`StepSpec::project_keys`]); the answers
 //! include them, as the vendor's do, so that a test can check that a client
 //! never prints them.
+//!
+//! # Diagnosing a run
+//!
+//! A step's transformation job (its `id` is the `createProjectId`) lists its
+//! files a page at a time (at most 1,000 a page): file `i` runs over the
+//! `i`-th equal share of the step's time, by a job of its own whose id
+//! (`transformationJobId`) it has once picked up. A file is `waiting`,
+//! `started`, then `finished` or `failed` (a stop fails the files running
+//! then). `selection` lists them all, or those `created` (transformed
+//! successfully), `in-progress` (waiting or running) or `failed`, and
+//! `fileCountForFilter` counts the selection; the real progress shows there
+//! even without progress counts. Once the step starts it has an upload job
+//! too (`uploadJobId`).
+//!
+//! Each of these jobs has a status (`getOrganizationJobStatus`) and a log
+//! (`getOrganizationJobsLogs`): a line when it starts and, once over, what
+//! became of it. A failed job logs its step's [`StepSpec::failure_log`],
+//! hostile by default: terminal escape sequences, carriage returns, a bell,
+//! a 100 KiB line and an API key echoed in clear ([`StepSpec::ECHOED_API_KEY`]
+//! or the step's project key). `logLevel` keeps the lines of that level or a
+//! more severe one (a line without a level counts as `info`); `totalCount`
+//! counts them, and only the last `limit` of them, at most 1,000, are sent.
+//! Job ids start at 2^48, apart from run ids (2^32) and transformation job
+//! ids (2^40).
 //!
 //! # Time
 //!
@@ -125,7 +159,10 @@ mod config;
 mod distort;
 mod document;
 mod fault;
+mod files;
+mod jobs;
 mod lifecycle;
+mod logs;
 mod model;
 mod payload;
 mod record;

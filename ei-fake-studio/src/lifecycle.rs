@@ -3,6 +3,7 @@
 //! needs to tick in the background.
 
 use crate::config::StepSpec;
+use crate::files;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -23,8 +24,6 @@ pub(crate) struct Run {
     end: Instant,
     /// The step the run fails at, if it fails.
     failed_step: Option<usize>,
-    /// Whether the failure is a stop (then the step's finished files succeeded).
-    stopped: bool,
 }
 
 /// Where a step's transformation job is in its life.
@@ -58,7 +57,8 @@ pub(crate) struct Progress {
     pub(crate) started: u32,
     /// Files finished (`finishedCount`).
     pub(crate) finished: u32,
-    /// Files finished successfully (`succeededCount`).
+    /// Files finished successfully (`succeededCount`): the finished ones
+    /// less those that fail ([`files::failures_among_first`]).
     pub(crate) succeeded: u32,
     /// Files the step processes (`totalFileCount`), known once it starts.
     pub(crate) total: u32,
@@ -78,21 +78,17 @@ impl Run {
         let failed_step = steps.iter().position(|step| step.fails);
         let last = failed_step.or(steps.len().checked_sub(1));
         let end = last.map_or(now, |index| step_ends[index]);
-        Self {
-            id,
-            first_job_id,
-            started: now,
-            step_starts,
-            step_ends,
-            end,
-            failed_step,
-            stopped: false,
-        }
+        Self { id, first_job_id, started: now, step_starts, step_ends, end, failed_step }
     }
 
     /// When the run ends (or ended).
     pub(crate) fn end(&self) -> Instant {
         self.end
+    }
+
+    /// When the step at `index` starts (or would, had the run gone on).
+    pub(crate) fn step_start(&self, index: usize) -> Instant {
+        self.step_starts[index]
     }
 
     /// Whether the run is over at `now`.
@@ -109,7 +105,6 @@ impl Run {
         // A run that is not over has a step running: the last one started.
         let running = self.step_starts.iter().rposition(|start| *start <= now);
         self.failed_step = running;
-        self.stopped = true;
         self.end = now;
         true
     }
@@ -139,8 +134,7 @@ impl Run {
             Progress::default()
         } else {
             let (finished, started) = files_done(step.files, elapsed, step.duration);
-            let own_failure = phase == Phase::Failed && !self.stopped;
-            let succeeded = if own_failure { 0 } else { finished };
+            let succeeded = finished - files::failures_among_first(step, finished);
             Progress { time_spent: elapsed, started, finished, succeeded, total: step.files }
         };
         StepState { phase, progress }

@@ -3,6 +3,8 @@
 
 use crate::clock::Clock;
 use crate::config::{PipelineSpec, StepSpec};
+use crate::files::FilesPage;
+use crate::jobs::{self, RunJobs, StepJobs};
 use crate::lifecycle::{Phase, Progress, Run};
 use ei_api::enums::{
     OrganizationCreateProjectCategory, OrganizationPipelineRunStepCategory,
@@ -11,6 +13,7 @@ use ei_api::enums::{
 };
 use ei_api::types::{
     OrganizationCreateProject, OrganizationCreateProjectTransformationSummary,
+    OrganizationCreateProjectWithFiles, OrganizationCreateProjectWithFilesTransformationSummary,
     OrganizationPipeline, OrganizationPipelineRun, OrganizationPipelineRunStep,
     OrganizationPipelineStep,
 };
@@ -29,13 +32,16 @@ const TRANSFORMATION_PARALLEL: i64 = 4;
 /// The description every pipeline has.
 const PIPELINE_DESCRIPTION: &str = "A pipeline of ei-fake-studio";
 
+/// A run and its jobs' ids.
+pub(crate) type RunWithJobs<'a> = (&'a Run, &'a RunJobs);
+
 /// The runs of a pipeline that its answers show.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Runs<'a> {
     /// The run in progress (`currentRun`).
-    pub(crate) current: Option<&'a Run>,
+    pub(crate) current: Option<RunWithJobs<'a>>,
     /// The most recent run that is over (`lastRun`).
-    pub(crate) last: Option<&'a Run>,
+    pub(crate) last: Option<RunWithJobs<'a>>,
 }
 
 /// A pipeline as `getOrganizationPipeline` and `listOrganizationPipelines` show it.
@@ -69,7 +75,7 @@ pub(crate) fn pipeline(
 pub(crate) fn run(
     clock: &Clock,
     spec: &PipelineSpec,
-    run: &Run,
+    (run, jobs): RunWithJobs<'_>,
     now: Instant,
 ) -> OrganizationPipelineRun {
     OrganizationPipelineRun {
@@ -83,7 +89,7 @@ pub(crate) fn run(
             .steps
             .iter()
             .enumerate()
-            .map(|(index, step)| run_step(clock, spec, run, index, step, now))
+            .map(|(index, step)| run_step(clock, spec, (run, jobs), index, step, now))
             .collect(),
     }
 }
@@ -117,7 +123,7 @@ fn pipeline_step(step: &StepSpec) -> OrganizationPipelineStep {
 fn run_step(
     clock: &Clock,
     spec: &PipelineSpec,
-    run: &Run,
+    (run, jobs): RunWithJobs<'_>,
     index: usize,
     step: &StepSpec,
     now: Instant,
@@ -139,16 +145,18 @@ fn run_step(
         project_hmac_key: hmac_key,
         project_id: step.project_id,
         transformation_block_id: None,
-        transformation_job: Some(job(clock, spec, run, index, step, now)),
+        transformation_job: Some(job(clock, spec, run, jobs.steps[index], index, step, now)),
         upload_type: Some(upload_type(step).into()),
     }
 }
 
-/// The transformation job of the step at `index` of `run`.
+/// The transformation job of the step at `index` of `run`, whose other
+/// jobs' ids are `ids`.
 fn job(
     clock: &Clock,
     spec: &PipelineSpec,
     run: &Run,
+    ids: StepJobs,
     index: usize,
     step: &StepSpec,
     now: Instant,
@@ -159,6 +167,12 @@ fn job(
         Phase::Started => TransformationJobStatusEnum::Started,
         Phase::Finished => TransformationJobStatusEnum::Finished,
         Phase::Failed => TransformationJobStatusEnum::Failed,
+    };
+    // A failed upload fails the step after every file was transformed.
+    let transform_status = if jobs::upload_fails_of_its_own(step, &state) {
+        TransformationJobStatusEnum::Finished
+    } else {
+        status.clone()
     };
     let Progress { time_spent, started, finished, succeeded, total } = state.progress;
     let step_number = i64::try_from(index).expect("fewer than 2^63 steps");
@@ -193,7 +207,7 @@ fn job(
         total_time_spent_seconds: seconds(time_spent),
         total_time_spent_string: duration_string(time_spent),
         total_upload_file_count: succeeded.into(),
-        transform_job_status: status.clone(),
+        transform_job_status: transform_status,
         transformation_block_id: None,
         transformation_block_name: None,
         transformation_parallel: TRANSFORMATION_PARALLEL,
@@ -205,9 +219,110 @@ fn job(
             total_time_spent_seconds: seconds(time_spent),
         },
         upload_job_files_uploaded: Some(succeeded.into()),
-        upload_job_id: None,
+        upload_job_id: (state.phase != Phase::Waiting).then(|| ids.upload()),
         upload_job_status: status,
         upload_type: upload_type(step).into(),
+    }
+}
+
+/// The transformation job of the step at `index` of `run` with a page of its
+/// files, as `getOrganizationCreateProjectStatus` shows it.
+pub(crate) fn job_with_files(
+    clock: &Clock,
+    spec: &PipelineSpec,
+    (run, jobs): RunWithJobs<'_>,
+    index: usize,
+    now: Instant,
+    page: FilesPage,
+) -> OrganizationCreateProjectWithFiles {
+    let step = &spec.steps[index];
+    let OrganizationCreateProject {
+        builtin_transformation_block,
+        category,
+        created,
+        created_by_user,
+        email_recipient_uids,
+        filter_query,
+        id,
+        in_progress,
+        label,
+        name,
+        operates_on,
+        organization_id,
+        output_dataset_bucket_id,
+        output_dataset_bucket_path,
+        output_dataset_name,
+        pipeline_id,
+        pipeline_name,
+        pipeline_run_id,
+        pipeline_step,
+        project_id,
+        project_name,
+        project_owner,
+        status,
+        total_download_file_count,
+        total_download_file_size,
+        total_download_file_size_string,
+        total_time_spent_seconds,
+        total_time_spent_string,
+        total_upload_file_count,
+        transform_job_status,
+        transformation_block_id,
+        transformation_block_name,
+        transformation_parallel,
+        transformation_summary: summary,
+        upload_job_files_uploaded,
+        upload_job_id,
+        upload_job_status,
+        upload_type,
+    } = job(clock, spec, run, jobs.steps[index], index, step, now);
+    OrganizationCreateProjectWithFiles {
+        builtin_transformation_block,
+        category,
+        created,
+        created_by_user,
+        email_recipient_uids,
+        file_count_for_filter: page.count_for_filter,
+        files: page.files,
+        filter_query,
+        id,
+        in_progress,
+        label,
+        name,
+        operates_on,
+        organization_id,
+        output_dataset_bucket_id,
+        output_dataset_bucket_path,
+        output_dataset_name,
+        pipeline_id,
+        pipeline_name,
+        pipeline_run_id,
+        pipeline_step,
+        project_id,
+        project_name,
+        project_owner,
+        status,
+        total_download_file_count,
+        total_download_file_size,
+        total_download_file_size_string,
+        total_time_spent_seconds,
+        total_time_spent_string,
+        total_upload_file_count,
+        transform_job_status,
+        transformation_block_id,
+        transformation_block_name,
+        transformation_parallel,
+        transformation_summary: OrganizationCreateProjectWithFilesTransformationSummary {
+            finished_count: summary.finished_count,
+            started_count: summary.started_count,
+            succeeded_count: summary.succeeded_count,
+            total_file_count: summary.total_file_count,
+            total_time_spent_seconds: summary.total_time_spent_seconds,
+        },
+        upload_job_files_uploaded,
+        upload_job_id,
+        upload_job_status,
+        upload_type,
     }
 }
 

@@ -1,8 +1,8 @@
-//! The API's four operations, and which request path and method is which.
+//! The API's operations, and which request path and method is which.
 
 use hyper::Method;
 
-/// An operation of the pipelines API, for scripting faults per operation.
+/// An operation of the API, for scripting faults per operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Operation {
     /// `runOrganizationPipeline`: `POST /api/organizations/{organizationId}/pipelines/{pipelineId}/run`.
@@ -13,6 +13,12 @@ pub enum Operation {
     Stop,
     /// `listOrganizationPipelines`: `GET /api/organizations/{organizationId}/pipelines`.
     List,
+    /// `getOrganizationCreateProjectStatus`: `GET /api/organizations/{organizationId}/create-project/{createProjectId}`.
+    TransformationJobStatus,
+    /// `getOrganizationJobStatus`: `GET /api/organizations/{organizationId}/jobs/{jobId}/status`.
+    JobStatus,
+    /// `getOrganizationJobsLogs`: `GET /api/organizations/{organizationId}/jobs/{jobId}/stdout`.
+    JobLogs,
 }
 
 /// Where the operations' paths start (the server's `/v1` and the API's common part).
@@ -48,6 +54,27 @@ pub(crate) enum Route<Id> {
         /// `organizationId`.
         organization: Id,
     },
+    /// A step's transformation job, with its files.
+    TransformationJobStatus {
+        /// `organizationId`.
+        organization: Id,
+        /// `createProjectId`.
+        transformation_job: Id,
+    },
+    /// A job's status.
+    JobStatus {
+        /// `organizationId`.
+        organization: Id,
+        /// `jobId`.
+        job: Id,
+    },
+    /// A job's logs.
+    JobLogs {
+        /// `organizationId`.
+        organization: Id,
+        /// `jobId`.
+        job: Id,
+    },
 }
 
 impl<Id> Route<Id> {
@@ -58,6 +85,9 @@ impl<Id> Route<Id> {
             Route::Get { .. } => Operation::Get,
             Route::Stop { .. } => Operation::Stop,
             Route::List { .. } => Operation::List,
+            Route::TransformationJobStatus { .. } => Operation::TransformationJobStatus,
+            Route::JobStatus { .. } => Operation::JobStatus,
+            Route::JobLogs { .. } => Operation::JobLogs,
         }
     }
 }
@@ -77,6 +107,15 @@ impl<'a> Route<&'a str> {
             (&Method::POST, &[organization, "pipelines", pipeline, "stop"]) => {
                 Route::Stop { organization, pipeline }
             }
+            (&Method::GET, &[organization, "create-project", transformation_job]) => {
+                Route::TransformationJobStatus { organization, transformation_job }
+            }
+            (&Method::GET, &[organization, "jobs", job, "status"]) => {
+                Route::JobStatus { organization, job }
+            }
+            (&Method::GET, &[organization, "jobs", job, "stdout"]) => {
+                Route::JobLogs { organization, job }
+            }
             _ => return None,
         };
         Some(route)
@@ -86,6 +125,7 @@ impl<'a> Route<&'a str> {
     pub(crate) fn ids(self) -> Result<Route<i64>, String> {
         let organization_id = |raw| id("organizationId", raw);
         let pipeline_id = |raw| id("pipelineId", raw);
+        let job_id = |raw| id("jobId", raw);
         Ok(match self {
             Route::Run { organization, pipeline } => Route::Run {
                 organization: organization_id(organization)?,
@@ -101,6 +141,18 @@ impl<'a> Route<&'a str> {
             },
             Route::List { organization } => {
                 Route::List { organization: organization_id(organization)? }
+            }
+            Route::TransformationJobStatus { organization, transformation_job } => {
+                Route::TransformationJobStatus {
+                    organization: organization_id(organization)?,
+                    transformation_job: id("createProjectId", transformation_job)?,
+                }
+            }
+            Route::JobStatus { organization, job } => {
+                Route::JobStatus { organization: organization_id(organization)?, job: job_id(job)? }
+            }
+            Route::JobLogs { organization, job } => {
+                Route::JobLogs { organization: organization_id(organization)?, job: job_id(job)? }
             }
         })
     }
@@ -128,6 +180,20 @@ mod tests {
             parse(Method::POST, "/v1/api/organizations/1/pipelines/2/stop"),
             Some(Operation::Stop)
         );
+        assert_eq!(
+            parse(Method::GET, "/v1/api/organizations/1/create-project/2"),
+            Some(Operation::TransformationJobStatus)
+        );
+        assert_eq!(
+            parse(Method::GET, "/v1/api/organizations/1/jobs/2/status"),
+            Some(Operation::JobStatus)
+        );
+        assert_eq!(
+            parse(Method::GET, "/v1/api/organizations/1/jobs/2/stdout"),
+            Some(Operation::JobLogs)
+        );
+        assert_eq!(parse(Method::POST, "/v1/api/organizations/1/jobs/2/status"), None);
+        assert_eq!(parse(Method::GET, "/v1/api/organizations/1/jobs/2"), None);
         assert_eq!(parse(Method::GET, "/v1/api/organizations/1/pipelines/2/run"), None);
         assert_eq!(parse(Method::GET, "/api/organizations/1/pipelines"), None);
     }

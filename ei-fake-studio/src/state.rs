@@ -2,10 +2,15 @@
 //! operations do to them.
 
 use crate::clock::Clock;
-use crate::config::PipelineSpec;
+use crate::config::{PipelineSpec, StepSpec};
+use crate::files::{self, FilesQuery};
+use crate::jobs::{self, JobAt, Jobs, RunJobs};
 use crate::lifecycle::Run;
-use crate::model::{self, Runs};
-use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
+use crate::logs::{self, Logs, LogsQuery};
+use crate::model::{self, RunWithJobs, Runs};
+use ei_api::types::{
+    Job, OrganizationCreateProjectWithFiles, OrganizationPipeline, OrganizationPipelineRun,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -52,6 +57,8 @@ pub(crate) struct State {
     pipelines: BTreeMap<(i64, i64), Pipeline>,
     /// Every run ever started, by id.
     runs: HashMap<i64, Run>,
+    /// The ids of every run's upload and file jobs.
+    jobs: Jobs,
     next_run_id: i64,
     next_job_id: i64,
     /// How far the pipeline view (get, list) lags behind the writes.
@@ -77,6 +84,7 @@ impl State {
             clock,
             pipelines,
             runs: HashMap::new(),
+            jobs: Jobs::new(),
             next_run_id: FIRST_RUN_ID,
             next_job_id: FIRST_JOB_ID,
             view_lag,
@@ -97,7 +105,7 @@ impl State {
     ) -> Result<OrganizationPipelineRun, Refusal> {
         let run_id = self.start_run(organization_id, pipeline_id, now)?;
         let spec = &self.pipelines[&(organization_id, pipeline_id)].spec;
-        Ok(model::run(&self.clock, spec, &self.runs[&run_id], now))
+        Ok(model::run(&self.clock, spec, self.run_with_jobs(run_id), now))
     }
 
     /// Starts a run of a pipeline and returns its id.
@@ -129,6 +137,7 @@ impl State {
         self.next_job_id +=
             i64::try_from(pipeline.spec.steps.len()).expect("fewer than 2^63 steps");
         self.runs.insert(run_id, Run::start(run_id, first_job_id, &pipeline.spec.steps, now));
+        self.jobs.register(run_id, &pipeline.spec, first_job_id);
         pipeline.runs.push(run_id);
         Ok(run_id)
     }
@@ -203,6 +212,86 @@ impl State {
         self.runs.get(&run_id).map(Run::end)
     }
 
+    /// A step's transformation job with a page of its files
+    /// (`getOrganizationCreateProjectStatus`).
+    pub(crate) fn transformation_job(
+        &self,
+        organization_id: i64,
+        transformation_job_id: i64,
+        query: &FilesQuery,
+        now: Instant,
+    ) -> Result<OrganizationCreateProjectWithFiles, Refusal> {
+        let not_found =
+            || Refusal::NotFound(format!("Transformation job {transformation_job_id} not found"));
+        let (run_id, index) =
+            self.jobs.transformation(transformation_job_id).ok_or_else(not_found)?;
+        let (run, jobs) = self.run_with_jobs(run_id);
+        if jobs.organization_id != organization_id {
+            return Err(not_found());
+        }
+        let spec = self.spec_of(jobs);
+        let step = &spec.steps[index];
+        let state = run.step_state(index, step, now, true);
+        let page = files::page(step, &state, jobs.steps[index], query);
+        Ok(model::job_with_files(&self.clock, spec, (run, jobs), index, now, page))
+    }
+
+    /// An upload or file job's status (`getOrganizationJobStatus`).
+    pub(crate) fn job(
+        &self,
+        organization_id: i64,
+        job_id: i64,
+        now: Instant,
+    ) -> Result<Job, Refusal> {
+        let (job, _, transformation_job_id) = self.job_at(organization_id, job_id, now)?;
+        Ok(jobs::model(&self.clock, &job, transformation_job_id))
+    }
+
+    /// An upload or file job's logs (`getOrganizationJobsLogs`).
+    pub(crate) fn job_logs(
+        &self,
+        organization_id: i64,
+        job_id: i64,
+        query: &LogsQuery,
+        now: Instant,
+    ) -> Result<Logs, Refusal> {
+        let (job, step, _) = self.job_at(organization_id, job_id, now)?;
+        Ok(logs::read(&self.clock, &job, step, query))
+    }
+
+    /// The upload or file job `job_id` names in the organization, as it is at
+    /// `now`, with its step and the id of the step's transformation job. A
+    /// job that does not exist yet (its step or file not started) is not found.
+    fn job_at(
+        &self,
+        organization_id: i64,
+        job_id: i64,
+        now: Instant,
+    ) -> Result<(JobAt, &StepSpec, i64), Refusal> {
+        let not_found = || Refusal::NotFound(format!("Job {job_id} not found"));
+        let job = self.jobs.find(job_id).ok_or_else(not_found)?;
+        let (run, jobs) = self.run_with_jobs(job.run);
+        if jobs.organization_id != organization_id {
+            return Err(not_found());
+        }
+        let step = &self.spec_of(jobs).steps[job.step];
+        let ids = jobs.steps[job.step];
+        let at = jobs::job_at(run, job.step, step, ids, job.kind, now).ok_or_else(not_found)?;
+        let transformation_job_id =
+            run.first_job_id + i64::try_from(job.step).expect("fewer than 2^63 steps");
+        Ok((at, step, transformation_job_id))
+    }
+
+    /// The pipeline a run belongs to.
+    fn spec_of(&self, jobs: &RunJobs) -> &PipelineSpec {
+        &self.pipelines[&(jobs.organization_id, jobs.pipeline_id)].spec
+    }
+
+    /// A run that started, with its jobs' ids.
+    fn run_with_jobs(&self, run_id: i64) -> RunWithJobs<'_> {
+        (&self.runs[&run_id], self.jobs.of_run(run_id))
+    }
+
     /// The pipeline as its view shows it at `now`: as it was `view_lag`
     /// earlier (runs started since are not there yet, and the runs that are
     /// show their state of then).
@@ -214,12 +303,12 @@ impl State {
         let mut visible = pipeline
             .runs
             .iter()
-            .map(|id| &self.runs[id])
-            .filter(|run| view.is_some_and(|view| run.started <= view));
+            .map(|id| self.run_with_jobs(*id))
+            .filter(|(run, _)| view.is_some_and(|view| run.started <= view));
         let latest = visible.next_back();
         let previous = visible.next_back();
         let runs = match latest {
-            Some(run) if !run.is_over(seen) => Runs { current: Some(run), last: previous },
+            Some(run) if !run.0.is_over(seen) => Runs { current: Some(run), last: previous },
             _ => Runs { current: None, last: latest },
         };
         let start_error = pipeline.last_start_error.as_deref();

@@ -37,7 +37,7 @@ async fn main() {
         .pipeline(
             PipelineSpec::new(ORGANIZATION, 3, "Fails")
                 .step(step("Fetch", 300, 10))
-                .step(step("Break", 300, 10).fails())
+                .step(step("Break", 300, 10).failing_files(4))
                 .step(step("Never", 300, 10)),
         )
         .pipeline(

@@ -180,6 +180,9 @@ pub const INVOKERS: &[(&str, Invoker)] = &[
     ("getOrganizationPipeline", get_organization_pipeline),
     ("runOrganizationPipeline", run_organization_pipeline),
     ("stopOrganizationPipeline", stop_organization_pipeline),
+    ("getOrganizationCreateProjectStatus", get_organization_create_project_status),
+    ("getOrganizationJobStatus", get_organization_job_status),
+    ("getOrganizationJobsLogs", get_organization_jobs_logs),
 ];
 
 /// The invoker for `operation_id`.
@@ -230,6 +233,57 @@ fn stop_organization_pipeline<'a>(client: &'a Client, arguments: &'a Arguments) 
     }
     if let Some(value) = arguments.integer("pipelineId") {
         call = call.pipeline_id(value);
+    }
+    Box::pin(async move { Outcome::of(call.send().await) })
+}
+
+fn get_organization_create_project_status<'a>(
+    client: &'a Client,
+    arguments: &'a Arguments,
+) -> Call<'a> {
+    let mut call = client.get_organization_create_project_status();
+    if let Some(value) = arguments.integer("organizationId") {
+        call = call.organization_id(value);
+    }
+    if let Some(value) = arguments.integer("createProjectId") {
+        call = call.create_project_id(value);
+    }
+    if let Some(value) = arguments.integer("transformLimit") {
+        call = call.transform_limit(value);
+    }
+    if let Some(value) = arguments.integer("transformOffset") {
+        call = call.transform_offset(value);
+    }
+    if let Some(value) = arguments.string("selection") {
+        call = call.selection(value);
+    }
+    Box::pin(async move { Outcome::of(call.send().await) })
+}
+
+fn get_organization_job_status<'a>(client: &'a Client, arguments: &'a Arguments) -> Call<'a> {
+    let mut call = client.get_organization_job_status();
+    if let Some(value) = arguments.integer("organizationId") {
+        call = call.organization_id(value);
+    }
+    if let Some(value) = arguments.integer("jobId") {
+        call = call.job_id(value);
+    }
+    Box::pin(async move { Outcome::of(call.send().await) })
+}
+
+fn get_organization_jobs_logs<'a>(client: &'a Client, arguments: &'a Arguments) -> Call<'a> {
+    let mut call = client.get_organization_jobs_logs();
+    if let Some(value) = arguments.integer("organizationId") {
+        call = call.organization_id(value);
+    }
+    if let Some(value) = arguments.integer("jobId") {
+        call = call.job_id(value);
+    }
+    if let Some(value) = arguments.integer("limit") {
+        call = call.limit(value);
+    }
+    if let Some(value) = arguments.string("logLevel") {
+        call = call.log_level(value);
     }
     Box::pin(async move { Outcome::of(call.send().await) })
 }

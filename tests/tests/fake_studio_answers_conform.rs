@@ -1,7 +1,9 @@
 //! The fake Studio's answers conform to the corrected document: a fake
 //! Studio is driven (on a paused clock) through every state it can be in,
-//! and each raw answer (fetched with reqwest, not the generated client) must
-//! be `application/json` and valid for the schema the document declares for
+//! each run diagnosed on the way (its steps' files in every selection, and
+//! the status and logs of every job they list), and each raw answer
+//! (fetched with reqwest, not the generated client) must be
+//! `application/json` and valid for the schema the document declares for
 //! its operation and status (`200`, or the `4XX`/`5XX` `GenericApiResponse`),
 //! judged by the suite's own [`Judge`].
 //!
@@ -32,7 +34,7 @@ use std::time::Duration;
 const ORGANIZATION: i64 = 7;
 /// Three steps (1 s, 2 s, 1 s); the second carries project keys.
 const SUCCEEDS: i64 = 1;
-/// Its second step fails.
+/// Its second step fails, on 4 of its 10 files.
 const FAILS: i64 = 2;
 /// Stopped in the middle of a run.
 const STOPPED: i64 = 3;
@@ -50,6 +52,9 @@ fn operation_id(operation: Operation) -> &'static str {
         Operation::Get => "getOrganizationPipeline",
         Operation::Stop => "stopOrganizationPipeline",
         Operation::List => "listOrganizationPipelines",
+        Operation::TransformationJobStatus => "getOrganizationCreateProjectStatus",
+        Operation::JobStatus => "getOrganizationJobStatus",
+        Operation::JobLogs => "getOrganizationJobsLogs",
     }
 }
 
@@ -178,6 +183,39 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Reads the transformation job of each step in `steps` with each
+    /// selection, then the status and logs of every job it lists; returns
+    /// those jobs' ids.
+    async fn diagnose(&mut self, what: &str, steps: &[i64]) -> Vec<i64> {
+        let mut jobs = BTreeSet::new();
+        for &step in steps {
+            for selection in [
+                "",
+                "&selection=all",
+                "&selection=created",
+                "&selection=in-progress",
+                "&selection=failed",
+            ] {
+                let path = transformation_job(
+                    step,
+                    &format!("transformLimit=100&transformOffset=0{selection}"),
+                );
+                let body = self.call(what, Operation::TransformationJobStatus, &path, 200).await;
+                let files = body["status"]["files"].as_array().cloned().unwrap_or_default();
+                jobs.extend(files.iter().filter_map(|file| file["transformationJobId"].as_i64()));
+                jobs.extend(body["status"]["uploadJobId"].as_i64());
+            }
+        }
+        for &job in &jobs {
+            self.call(what, Operation::JobStatus, &job_path(job, "status"), 200).await;
+            for query in ["", "?limit=2", "?logLevel=warn", "?limit=0&logLevel=debug"] {
+                let path = format!("{}{query}", job_path(job, "stdout"));
+                self.call(what, Operation::JobLogs, &path, 200).await;
+            }
+        }
+        jobs.into_iter().collect()
+    }
+
     fn finish(self) -> (usize, BTreeSet<(String, u16)>) {
         assert!(
             self.problems.is_empty(),
@@ -192,6 +230,22 @@ impl<'a> Checker<'a> {
 
 fn pipeline(id: i64) -> String {
     format!("/api/organizations/{ORGANIZATION}/pipelines/{id}")
+}
+
+/// The path of a transformation job with `query`.
+fn transformation_job(id: i64, query: &str) -> String {
+    format!("/api/organizations/{ORGANIZATION}/create-project/{id}?{query}")
+}
+
+/// The path of a job's `status` or `stdout`.
+fn job_path(id: i64, what: &str) -> String {
+    format!("/api/organizations/{ORGANIZATION}/jobs/{id}/{what}")
+}
+
+/// The transformation job ids of a run's steps.
+fn step_jobs(run: &Value) -> Vec<i64> {
+    let steps = run["steps"].as_array().cloned().unwrap_or_default();
+    steps.iter().filter_map(|step| step["transformationJob"]["id"].as_i64()).collect()
 }
 
 fn secs(seconds: f64) -> Duration {
@@ -216,7 +270,7 @@ async fn studio() -> FakeStudio {
         .pipeline(
             PipelineSpec::new(ORGANIZATION, FAILS, "Fails")
                 .step(step("Fetch", 1.0, 10))
-                .step(step("Break", 1.0, 10).fails())
+                .step(step("Break", 1.0, 10).failing_files(4))
                 .step(step("Never", 1.0, 10)),
         )
         .pipeline(
@@ -248,7 +302,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     let studio = studio().await;
     let key = Credentials::api_key(FakeStudio::DEFAULT_API_KEY).expect("a key");
     let mut check = Checker::new(&studio, Credential::of(&key));
-    use Operation::{Get, List, Run, Stop};
+    use Operation::{Get, JobLogs, JobStatus, List, Run, Stop, TransformationJobStatus};
 
     // No run yet.
     for id in [SUCCEEDS, FAILS, STOPPED, START_ERROR, NO_COUNTS] {
@@ -309,13 +363,24 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     // A run that fails.
     check.call("run a failing pipeline", Run, &format!("{}/run", pipeline(FAILS)), 200).await;
     tokio::time::sleep(secs(1.5)).await;
-    check.call("failing step running", Get, &pipeline(FAILS), 200).await;
+    let body = check.call("failing step running", Get, &pipeline(FAILS), 200).await;
+    let failing_steps = step_jobs(&pipeline_of(&body)["currentRun"]);
+    check.diagnose("failing step running", &failing_steps).await;
     tokio::time::sleep(secs(5.0)).await;
     let body = check.call("finished, failed", Get, &pipeline(FAILS), 200).await;
     check.expect(
         pipeline_of(&body)["lastRun"]["steps"][1]["transformationJob"]["status"] == "failed",
         "the run failed",
     );
+    let failed_jobs = check.diagnose("finished, failed", &failing_steps).await;
+    let failed = transformation_job(
+        failing_steps[1],
+        "transformLimit=10&transformOffset=0&selection=failed",
+    );
+    let body = check.call("the failed files", TransformationJobStatus, &failed, 200).await;
+    check.expect(body["status"]["fileCountForFilter"] == 4, "four failed files");
+    let failed_file_job = body["status"]["files"][0]["transformationJobId"].as_i64().unwrap_or(0);
+    check.expect(failed_jobs.contains(&failed_file_job), "the failed file's job is diagnosed");
 
     // A run that is stopped.
     check.call("run to stop", Run, &format!("{}/run", pipeline(STOPPED)), 200).await;
@@ -324,6 +389,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     check.expect(body["success"] == true, "the run stops");
     let body = check.call("stopped", Get, &pipeline(STOPPED), 200).await;
     check.expect(pipeline_of(&body).get("currentRun").is_none(), "the stopped run is over");
+    check.diagnose("stopped", &step_jobs(&pipeline_of(&body)["lastRun"])).await;
 
     // A start error.
     let body = check.call("start error", Run, &format!("{}/run", pipeline(START_ERROR)), 200).await;
@@ -333,7 +399,8 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     // No progress counts.
     check.call("run without counts", Run, &format!("{}/run", pipeline(NO_COUNTS)), 200).await;
     tokio::time::sleep(secs(0.5)).await;
-    check.call("running without counts", Get, &pipeline(NO_COUNTS), 200).await;
+    let body = check.call("running without counts", Get, &pipeline(NO_COUNTS), 200).await;
+    check.diagnose("running without counts", &step_jobs(&pipeline_of(&body)["currentRun"])).await;
     tokio::time::sleep(secs(5.0)).await;
     check.call("finished without counts", Get, &pipeline(NO_COUNTS), 200).await;
 
@@ -371,6 +438,41 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     check.call("unknown pipeline run", Run, &format!("{}/run", pipeline(99)), 404).await;
     check.call("unknown pipeline stop", Stop, &format!("{}/stop", pipeline(99)), 404).await;
     check.call("unknown organization", List, "/api/organizations/99/pipelines", 404).await;
+    let page = "transformLimit=10&transformOffset=0";
+    let diagnosis_refusals: Vec<(&str, Operation, String, u16)> = vec![
+        (
+            "bad createProjectId",
+            TransformationJobStatus,
+            "/api/organizations/7/create-project/abc?transformLimit=1&transformOffset=0".into(),
+            400,
+        ),
+        (
+            "no transformLimit",
+            TransformationJobStatus,
+            transformation_job(failing_steps[1], "transformOffset=0"),
+            400,
+        ),
+        (
+            "bad selection",
+            TransformationJobStatus,
+            transformation_job(failing_steps[1], &format!("{page}&selection=some")),
+            400,
+        ),
+        ("unknown transformation job", TransformationJobStatus, transformation_job(99, page), 404),
+        ("bad jobId", JobStatus, "/api/organizations/7/jobs/abc/status".into(), 400),
+        ("unknown job", JobStatus, job_path(99, "status"), 404),
+        (
+            "bad logLevel",
+            JobLogs,
+            format!("{}?logLevel=loud", job_path(failed_file_job, "stdout")),
+            400,
+        ),
+        ("bad limit", JobLogs, format!("{}?limit=-1", job_path(failed_file_job, "stdout")), 400),
+        ("unknown job's logs", JobLogs, job_path(99, "stdout"), 404),
+    ];
+    for (what, operation, path, status) in diagnosis_refusals {
+        check.call(what, operation, &path, status).await;
+    }
 
     // Faults that keep to the document: unknown properties, nulls, HTTP errors.
     let faults: Vec<(&str, Fault, u16)> = vec![
@@ -391,6 +493,9 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
             (Get, pipeline(NO_COUNTS)),
             (Stop, format!("{}/stop", pipeline(SUCCEEDS))),
             (Get, pipeline(SUCCEEDS)),
+            (TransformationJobStatus, transformation_job(failing_steps[1], page)),
+            (JobStatus, job_path(failed_file_job, "status")),
+            (JobLogs, job_path(failed_file_job, "stdout")),
         ] {
             studio.inject(operation, When::Nth(1), fault.clone());
             check.call(&format!("{name} ({operation:?})"), operation, &path, status).await;
@@ -419,6 +524,10 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         check.call("no credential", Get, &pipeline(SUCCEEDS), 401).await;
         check.call("no credential", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 401).await;
         check.call("no credential", List, all, 401).await;
+        let path = transformation_job(failing_steps[1], page);
+        check.call("no credential", TransformationJobStatus, &path, 401).await;
+        check.call("no credential", JobStatus, &job_path(failed_file_job, "status"), 401).await;
+        check.call("no credential", JobLogs, &job_path(failed_file_job, "stdout"), 401).await;
         check.finish();
     }
     // Every kind of credential the client offers is accepted, and answered alike.
@@ -435,10 +544,21 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         check.call(kind, List, all, 200).await;
         check.call(kind, Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
         check.call(kind, Run, &format!("{}/run", pipeline(SUCCEEDS)), 200).await;
+        let path = transformation_job(failing_steps[1], page);
+        check.call(kind, TransformationJobStatus, &path, 200).await;
+        check.call(kind, JobStatus, &job_path(failed_file_job, "status"), 200).await;
+        check.call(kind, JobLogs, &job_path(failed_file_job, "stdout"), 200).await;
         check.finish();
     }
 
-    for id in ["runOrganizationPipeline", "getOrganizationPipeline", "stopOrganizationPipeline"] {
+    for id in [
+        "runOrganizationPipeline",
+        "getOrganizationPipeline",
+        "stopOrganizationPipeline",
+        "getOrganizationCreateProjectStatus",
+        "getOrganizationJobStatus",
+        "getOrganizationJobsLogs",
+    ] {
         for status in [200, 400, 404, 429, 500, 503] {
             assert!(seen.contains(&(id.to_owned(), status)), "no {status} answer of {id} judged");
         }

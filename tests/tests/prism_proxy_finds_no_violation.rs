@@ -1,6 +1,8 @@
 //! The fake Studio behind `prism proxy --errors`: every operation, with every
 //! kind of credential the client offers, through a whole run lifecycle (run,
-//! get while running, get once finished, a failed run, stop, list), and 404s.
+//! get while running, get once finished, a failed run, stop, list), each run
+//! diagnosed on the way (its steps' files in every selection, the status and
+//! logs of their jobs), and 404s.
 //! Prism judges each request and each of the fake's real answers against the
 //! corrected document, and with `--errors` it turns a violation into an
 //! error answer carrying `sl-violations`: there must be none, and the client
@@ -16,7 +18,7 @@
 //! property, which the document does not declare) are not provoked here:
 //! each run starts on an idle pipeline and each stop meets a running one.
 
-use ei_api::types::GenericApiResponse;
+use ei_api::types::{GenericApiResponse, GetOrganizationJobsLogsLogLevel};
 use ei_api::{Client, RequestContext};
 use ei_conformance_tests::credentials::{offered_schemes, secret_for, MakeCredential};
 use ei_conformance_tests::document::Document;
@@ -36,11 +38,15 @@ const VIOLATIONS_HEADER: &str = "sl-violations";
 const ORGANIZATION: i64 = 1;
 const SUCCEEDS: i64 = 1;
 const NO_COUNTS: i64 = 2;
+/// Its second step fails, on 4 of its 10 files.
 const FAILS: i64 = 3;
 const LONG: i64 = 4;
 const UNKNOWN: i64 = 99;
 /// The project a step of [`SUCCEEDS`] imports into.
 const PROJECT: i64 = 1;
+
+/// How many files a page of a transformation job lists: all of a step's.
+const FILES_PER_PAGE: i64 = 100;
 
 /// The longest the short pipelines may take to end.
 const RUN_ENDS_WITHIN: Duration = Duration::from_secs(15);
@@ -153,6 +159,77 @@ impl Driver {
         body.map_or(0, |body| body.pipelines.len())
     }
 
+    /// A page of a step's transformation job's files.
+    async fn transformation_job(
+        &mut self,
+        step_job: i64,
+        selection: Option<&str>,
+    ) -> Option<ei_api::types::OrganizationCreateProjectWithFiles> {
+        let mut request = self
+            .client
+            .get_organization_create_project_status()
+            .organization_id(ORGANIZATION)
+            .create_project_id(step_job)
+            .transform_limit(FILES_PER_PAGE)
+            .transform_offset(0);
+        if let Some(selection) = selection {
+            request = request.selection(selection);
+        }
+        let answer = request.send().await;
+        let what = format!("transformation job {step_job} ({selection:?})");
+        self.judge(&what, answer, 200).and_then(|body| body.status)
+    }
+
+    /// The status and logs of `job`: every line, and the last two warnings or worse.
+    async fn job(&mut self, job: i64) -> Option<ei_api::types::Job> {
+        let answer =
+            self.client.get_organization_job_status().organization_id(ORGANIZATION).job_id(job);
+        let status = self.judge(&format!("job {job}"), answer.send().await, 200);
+        let logs =
+            self.client.get_organization_jobs_logs().organization_id(ORGANIZATION).job_id(job);
+        let all = self.judge(&format!("logs of job {job}"), logs.send().await, 200);
+        self.expect(all.is_some_and(|all| !all.stdout.is_empty()), "a job logs its start");
+        let warnings = self
+            .client
+            .get_organization_jobs_logs()
+            .organization_id(ORGANIZATION)
+            .job_id(job)
+            .limit(2)
+            .log_level(GetOrganizationJobsLogsLogLevel::Warn)
+            .send()
+            .await;
+        self.judge(&format!("warnings of job {job}"), warnings, 200);
+        status.map(|status| status.job)
+    }
+
+    /// Reads the transformation job of each of `steps` in every selection,
+    /// and the status and logs of every job it lists; returns the jobs of
+    /// the failed files.
+    async fn diagnose(&mut self, steps: &[i64]) -> Vec<ei_api::types::Job> {
+        let mut failed = Vec::new();
+        for &step in steps {
+            for selection in [None, Some("created"), Some("in-progress")] {
+                self.transformation_job(step, selection).await;
+            }
+            let Some(job) = self.transformation_job(step, Some("failed")).await else { continue };
+            for file in &job.files {
+                if let Some(id) = file.transformation_job_id {
+                    failed.extend(self.job(id).await);
+                }
+            }
+            if let Some(upload) = job.upload_job_id {
+                self.job(upload).await;
+            }
+        }
+        failed
+    }
+
+    /// The transformation job ids of the steps of a run.
+    fn step_jobs(run: Option<&ei_api::types::OrganizationPipelineRun>) -> Vec<i64> {
+        let steps = run.map(|run| run.steps.as_slice()).unwrap_or_default();
+        steps.iter().filter_map(|step| step.transformation_job.as_ref().map(|job| job.id)).collect()
+    }
+
     /// Waits (polling through Prism) until `pipeline` has no current run.
     async fn until_over(&mut self, pipeline: i64) -> Option<ei_api::types::OrganizationPipeline> {
         let deadline = Instant::now() + RUN_ENDS_WITHIN;
@@ -210,13 +287,18 @@ impl Driver {
         }
         self.list(None).await;
         self.list(Some(PROJECT)).await;
+        let running = self.get(FAILS).await;
+        let failing_steps = Self::step_jobs(running.as_ref().and_then(|p| p.current_run.as_ref()));
+        self.diagnose(&failing_steps).await;
         tokio::time::sleep(Duration::from_millis(450)).await;
         for pipeline in [SUCCEEDS, NO_COUNTS, FAILS, LONG] {
             self.get(pipeline).await;
         }
         self.stop(LONG).await;
         let stopped = self.get(LONG).await;
+        let stopped_steps = Self::step_jobs(stopped.as_ref().and_then(|p| p.last_run.as_ref()));
         self.expect(stopped.is_some_and(|state| state.current_run.is_none()), "the run stopped");
+        self.diagnose(&stopped_steps).await;
 
         let succeeded = self.until_over(SUCCEEDS).await;
         let jobs = Self::last_jobs(succeeded.as_ref());
@@ -225,6 +307,12 @@ impl Driver {
         let failed = self.until_over(FAILS).await;
         let jobs = Self::last_jobs(failed.as_ref());
         self.expect(jobs.get(1).is_some_and(|job| job == "failed"), "the second step failed");
+        let failed_files = self.diagnose(&failing_steps).await;
+        self.expect(failed_files.len() == 4, "four files failed");
+        self.expect(
+            failed_files.iter().all(|job| job.finished_successful == Some(false)),
+            "a failed file's job did not finish successfully",
+        );
         self.list(None).await;
 
         let answer = self
@@ -254,6 +342,32 @@ impl Driver {
         let answer =
             self.client.list_organization_pipelines().organization_id(UNKNOWN).send().await;
         self.judge("list an unknown organization", answer, 404);
+        let answer = self
+            .client
+            .get_organization_create_project_status()
+            .organization_id(ORGANIZATION)
+            .create_project_id(UNKNOWN)
+            .transform_limit(FILES_PER_PAGE)
+            .transform_offset(0)
+            .send()
+            .await;
+        self.judge("an unknown transformation job", answer, 404);
+        let answer = self
+            .client
+            .get_organization_job_status()
+            .organization_id(ORGANIZATION)
+            .job_id(UNKNOWN)
+            .send()
+            .await;
+        self.judge("an unknown job", answer, 404);
+        let answer = self
+            .client
+            .get_organization_jobs_logs()
+            .organization_id(ORGANIZATION)
+            .job_id(UNKNOWN)
+            .send()
+            .await;
+        self.judge("an unknown job's logs", answer, 404);
     }
 }
 

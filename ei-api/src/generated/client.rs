@@ -49,6 +49,92 @@ pub mod types {
             Default::default()
         }
     }
+    ///`GetJobResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct GetJobResponse {
+        ///Optional error description (set if 'success' was false)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        pub job: Job,
+        ///Whether the operation succeeded
+        pub success: bool,
+    }
+    impl GetJobResponse {
+        pub fn builder() -> builder::GetJobResponse {
+            Default::default()
+        }
+    }
+    ///`GetOrganizationJobsLogsLogLevel`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd,
+        schemars::JsonSchema
+    )]
+    pub enum GetOrganizationJobsLogsLogLevel {
+        #[serde(rename = "error")]
+        Error,
+        #[serde(rename = "warn")]
+        Warn,
+        #[serde(rename = "info")]
+        Info,
+        #[serde(rename = "debug")]
+        Debug,
+    }
+    impl ::std::fmt::Display for GetOrganizationJobsLogsLogLevel {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Error => f.write_str("error"),
+                Self::Warn => f.write_str("warn"),
+                Self::Info => f.write_str("info"),
+                Self::Debug => f.write_str("debug"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetOrganizationJobsLogsLogLevel {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "error" => Ok(Self::Error),
+                "warn" => Ok(Self::Warn),
+                "info" => Ok(Self::Info),
+                "debug" => Ok(Self::Debug),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetOrganizationJobsLogsLogLevel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetOrganizationJobsLogsLogLevel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`GetOrganizationPipelinesResponse`
     #[derive(
         ::serde::Deserialize,
@@ -70,6 +156,97 @@ pub mod types {
             Default::default()
         }
     }
+    ///`Job`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct Job {
+        ///Additional metadata associated with this job.
+        #[serde(
+            rename = "additionalInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        ///User-friendly category (e.g. "Training model")
+        pub category: ::std::string::String,
+        ///Some job categories keep a counter on the job number, e.g. in synthetic data, so we know what the 1st, 2nd etc. job was in the UI.
+        #[serde(
+            rename = "categoryCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_count: ::std::option::Option<i64>,
+        ///Machine-readable category (e.g. "learn-train-studio-wrapper")
+        #[serde(rename = "categoryKey")]
+        pub category_key: ::std::string::String,
+        ///Job duration time in seconds from start to finished, measured by k8s job watcher.
+        #[serde(
+            rename = "computeTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub compute_time: ::std::option::Option<f64>,
+        ///When the job was created.
+        pub created: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(
+            rename = "createdByUser",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_user: ::std::option::Option<CreatedUpdatedByUser>,
+        ///When the job was finished.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub finished: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///Whether the job finished successfully.
+        #[serde(
+            rename = "finishedSuccessful",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finished_successful: ::std::option::Option<bool>,
+        ///Job id, use this to refer back to the job. The web socket API also uses this ID.
+        pub id: i64,
+        ///The IDs of users who should be notified when a job is finished.
+        #[serde(rename = "jobNotificationUids")]
+        pub job_notification_uids: ::std::vec::Vec<i64>,
+        ///External job identifier, this can be used to categorize jobs, and recover job status. E.g. set this to 'keras-192' for a Keras learning block with ID 192. When a user refreshes the page you can check whether a job is active for this ID and re-attach.
+        pub key: ::std::string::String,
+        ///Structured job metadata
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metadata: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        ///When the job was started.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub started: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl Job {
+        pub fn builder() -> builder::Job {
+            Default::default()
+        }
+    }
+    ///`JobLogItem`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct JobLogItem {
+        pub created: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub data: ::std::string::String,
+        #[serde(
+            rename = "logLevel",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub log_level: ::std::option::Option<crate::enums::JobLogItemLogLevel>,
+    }
+    impl JobLogItem {
+        pub fn builder() -> builder::JobLogItem {
+            Default::default()
+        }
+    }
     ///`ListOrganizationPipelinesResponse`
     #[derive(
         ::serde::Deserialize,
@@ -88,6 +265,30 @@ pub mod types {
     }
     impl ListOrganizationPipelinesResponse {
         pub fn builder() -> builder::ListOrganizationPipelinesResponse {
+            Default::default()
+        }
+    }
+    ///`LogStdoutResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct LogStdoutResponse {
+        ///Optional error description (set if 'success' was false)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        pub stdout: ::std::vec::Vec<JobLogItem>,
+        ///Whether the operation succeeded
+        pub success: bool,
+        ///Total number of logs (only the last 1000 lines are returned)
+        #[serde(rename = "totalCount")]
+        pub total_count: i64,
+    }
+    impl LogStdoutResponse {
+        pub fn builder() -> builder::LogStdoutResponse {
             Default::default()
         }
     }
@@ -236,6 +437,28 @@ pub mod types {
             Default::default()
         }
     }
+    ///`OrganizationCreateProjectStatusResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct OrganizationCreateProjectStatusResponse {
+        ///Optional error description (set if 'success' was false)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<OrganizationCreateProjectWithFiles>,
+        ///Whether the operation succeeded
+        pub success: bool,
+    }
+    impl OrganizationCreateProjectStatusResponse {
+        pub fn builder() -> builder::OrganizationCreateProjectStatusResponse {
+            Default::default()
+        }
+    }
     ///`OrganizationCreateProjectTransformationSummary`
     #[derive(
         ::serde::Deserialize,
@@ -259,6 +482,214 @@ pub mod types {
     }
     impl OrganizationCreateProjectTransformationSummary {
         pub fn builder() -> builder::OrganizationCreateProjectTransformationSummary {
+            Default::default()
+        }
+    }
+    ///`OrganizationCreateProjectWithFiles`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct OrganizationCreateProjectWithFiles {
+        #[serde(
+            rename = "builtinTransformationBlock",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub builtin_transformation_block: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+        pub category: crate::enums::OrganizationCreateProjectCategory,
+        pub created: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(
+            rename = "createdByUser",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by_user: ::std::option::Option<CreatedUpdatedByUser>,
+        #[serde(
+            rename = "emailRecipientUids",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub email_recipient_uids: ::std::option::Option<::std::vec::Vec<i64>>,
+        #[serde(rename = "fileCountForFilter")]
+        pub file_count_for_filter: i64,
+        pub files: ::std::vec::Vec<OrganizationCreateProjectWithFilesFilesItem>,
+        #[serde(
+            rename = "filterQuery",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub filter_query: ::std::option::Option<::std::string::String>,
+        pub id: i64,
+        #[serde(rename = "inProgress")]
+        pub in_progress: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
+        #[serde(rename = "operatesOn")]
+        pub operates_on: crate::enums::TransformationJobOperatesOnEnum,
+        #[serde(rename = "organizationId")]
+        pub organization_id: i64,
+        #[serde(
+            rename = "outputDatasetBucketId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub output_dataset_bucket_id: ::std::option::Option<i64>,
+        #[serde(
+            rename = "outputDatasetBucketPath",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub output_dataset_bucket_path: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "outputDatasetName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub output_dataset_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "pipelineId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pipeline_id: ::std::option::Option<i64>,
+        #[serde(
+            rename = "pipelineName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pipeline_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "pipelineRunId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pipeline_run_id: ::std::option::Option<i64>,
+        #[serde(
+            rename = "pipelineStep",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pipeline_step: ::std::option::Option<i64>,
+        #[serde(
+            rename = "projectId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub project_id: ::std::option::Option<i64>,
+        #[serde(
+            rename = "projectName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub project_name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "projectOwner",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub project_owner: ::std::option::Option<::std::string::String>,
+        pub status: crate::enums::TransformationJobStatusEnum,
+        #[serde(rename = "totalDownloadFileCount")]
+        pub total_download_file_count: i64,
+        #[serde(rename = "totalDownloadFileSize")]
+        pub total_download_file_size: i64,
+        #[serde(rename = "totalDownloadFileSizeString")]
+        pub total_download_file_size_string: ::std::string::String,
+        ///Total amount of compute used for this job (in seconds)
+        #[serde(rename = "totalTimeSpentSeconds")]
+        pub total_time_spent_seconds: i64,
+        ///Total amount of compute used (friendly string)
+        #[serde(rename = "totalTimeSpentString")]
+        pub total_time_spent_string: ::std::string::String,
+        #[serde(rename = "totalUploadFileCount")]
+        pub total_upload_file_count: i64,
+        #[serde(rename = "transformJobStatus")]
+        pub transform_job_status: crate::enums::TransformationJobStatusEnum,
+        #[serde(
+            rename = "transformationBlockId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_block_id: ::std::option::Option<i64>,
+        #[serde(
+            rename = "transformationBlockName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_block_name: ::std::option::Option<::std::string::String>,
+        ///Number of transformation jobs that can be ran in parallel
+        #[serde(rename = "transformationParallel")]
+        pub transformation_parallel: i64,
+        #[serde(rename = "transformationSummary")]
+        pub transformation_summary: OrganizationCreateProjectWithFilesTransformationSummary,
+        #[serde(
+            rename = "uploadJobFilesUploaded",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub upload_job_files_uploaded: ::std::option::Option<i64>,
+        #[serde(
+            rename = "uploadJobId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub upload_job_id: ::std::option::Option<i64>,
+        #[serde(rename = "uploadJobStatus")]
+        pub upload_job_status: crate::enums::TransformationJobStatusEnum,
+        #[serde(rename = "uploadType")]
+        pub upload_type: crate::enums::OrganizationCreateProjectUploadType,
+    }
+    impl OrganizationCreateProjectWithFiles {
+        pub fn builder() -> builder::OrganizationCreateProjectWithFiles {
+            Default::default()
+        }
+    }
+    ///`OrganizationCreateProjectWithFilesFilesItem`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct OrganizationCreateProjectWithFilesFilesItem {
+        #[serde(rename = "bucketPath")]
+        pub bucket_path: ::std::string::String,
+        #[serde(rename = "fileName")]
+        pub file_name: ::std::string::String,
+        pub id: i64,
+        ///Only set after job was finished
+        #[serde(rename = "lengthString")]
+        pub length_string: ::std::string::String,
+        #[serde(rename = "linkToDataItem")]
+        pub link_to_data_item: ::std::string::String,
+        #[serde(rename = "sourceDatasetType")]
+        pub source_dataset_type: crate::enums::OrganizationDatasetTypeEnum,
+        #[serde(
+            rename = "transformationJobId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transformation_job_id: ::std::option::Option<i64>,
+        #[serde(rename = "transformationJobStatus")]
+        pub transformation_job_status: crate::enums::TransformationJobStatusEnum,
+    }
+    impl OrganizationCreateProjectWithFilesFilesItem {
+        pub fn builder() -> builder::OrganizationCreateProjectWithFilesFilesItem {
+            Default::default()
+        }
+    }
+    ///`OrganizationCreateProjectWithFilesTransformationSummary`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct OrganizationCreateProjectWithFilesTransformationSummary {
+        #[serde(rename = "finishedCount")]
+        pub finished_count: i64,
+        #[serde(rename = "startedCount")]
+        pub started_count: i64,
+        #[serde(rename = "succeededCount")]
+        pub succeeded_count: i64,
+        #[serde(rename = "totalFileCount")]
+        pub total_file_count: i64,
+        ///Total amount of compute used for this job (in seconds)
+        #[serde(rename = "totalTimeSpentSeconds")]
+        pub total_time_spent_seconds: i64,
+    }
+    impl OrganizationCreateProjectWithFilesTransformationSummary {
+        pub fn builder() -> builder::OrganizationCreateProjectWithFilesTransformationSummary {
             Default::default()
         }
     }
@@ -842,6 +1273,83 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct GetJobResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            job: ::std::result::Result<super::Job, ::std::string::String>,
+            success: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for GetJobResponse {
+            fn default() -> Self {
+                Self {
+                    error: Ok(Default::default()),
+                    job: Err("no value supplied for job".to_string()),
+                    success: Err("no value supplied for success".to_string()),
+                }
+            }
+        }
+        impl GetJobResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn job<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Job>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for job: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetJobResponse> for super::GetJobResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetJobResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error: value.error?,
+                    job: value.job?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetJobResponse> for GetJobResponse {
+            fn from(value: super::GetJobResponse) -> Self {
+                Self {
+                    error: Ok(value.error),
+                    job: Ok(value.job),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct GetOrganizationPipelinesResponse {
             error: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -924,6 +1432,396 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Job {
+            additional_info: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            category: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            category_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            category_key: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            compute_time: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            created_by_user: ::std::result::Result<
+                ::std::option::Option<super::CreatedUpdatedByUser>,
+                ::std::string::String,
+            >,
+            finished: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            finished_successful: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            job_notification_uids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            metadata: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            started: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Job {
+            fn default() -> Self {
+                Self {
+                    additional_info: Ok(Default::default()),
+                    category: Err("no value supplied for category".to_string()),
+                    category_count: Ok(Default::default()),
+                    category_key: Err("no value supplied for category_key".to_string()),
+                    compute_time: Ok(Default::default()),
+                    created: Err("no value supplied for created".to_string()),
+                    created_by_user: Ok(Default::default()),
+                    finished: Ok(Default::default()),
+                    finished_successful: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    job_notification_uids: Err(
+                        "no value supplied for job_notification_uids".to_string(),
+                    ),
+                    key: Err("no value supplied for key".to_string()),
+                    metadata: Ok(Default::default()),
+                    started: Ok(Default::default()),
+                }
+            }
+        }
+        impl Job {
+            pub fn additional_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_info: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
+                self
+            }
+            pub fn category_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for category_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn category_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category_key: {e}")
+                    });
+                self
+            }
+            pub fn compute_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.compute_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for compute_time: {e}")
+                    });
+                self
+            }
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn created_by_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreatedUpdatedByUser>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for created_by_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn finished<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.finished = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for finished: {e}")
+                    });
+                self
+            }
+            pub fn finished_successful<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.finished_successful = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for finished_successful: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn job_notification_uids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.job_notification_uids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for job_notification_uids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+            pub fn started<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Job> for super::Job {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Job,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    additional_info: value.additional_info?,
+                    category: value.category?,
+                    category_count: value.category_count?,
+                    category_key: value.category_key?,
+                    compute_time: value.compute_time?,
+                    created: value.created?,
+                    created_by_user: value.created_by_user?,
+                    finished: value.finished?,
+                    finished_successful: value.finished_successful?,
+                    id: value.id?,
+                    job_notification_uids: value.job_notification_uids?,
+                    key: value.key?,
+                    metadata: value.metadata?,
+                    started: value.started?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Job> for Job {
+            fn from(value: super::Job) -> Self {
+                Self {
+                    additional_info: Ok(value.additional_info),
+                    category: Ok(value.category),
+                    category_count: Ok(value.category_count),
+                    category_key: Ok(value.category_key),
+                    compute_time: Ok(value.compute_time),
+                    created: Ok(value.created),
+                    created_by_user: Ok(value.created_by_user),
+                    finished: Ok(value.finished),
+                    finished_successful: Ok(value.finished_successful),
+                    id: Ok(value.id),
+                    job_notification_uids: Ok(value.job_notification_uids),
+                    key: Ok(value.key),
+                    metadata: Ok(value.metadata),
+                    started: Ok(value.started),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct JobLogItem {
+            created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<::std::string::String, ::std::string::String>,
+            log_level: ::std::result::Result<
+                ::std::option::Option<crate::enums::JobLogItemLogLevel>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for JobLogItem {
+            fn default() -> Self {
+                Self {
+                    created: Err("no value supplied for created".to_string()),
+                    data: Err("no value supplied for data".to_string()),
+                    log_level: Ok(Default::default()),
+                }
+            }
+        }
+        impl JobLogItem {
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn log_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::enums::JobLogItemLogLevel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.log_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for log_level: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<JobLogItem> for super::JobLogItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: JobLogItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created: value.created?,
+                    data: value.data?,
+                    log_level: value.log_level?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::JobLogItem> for JobLogItem {
+            fn from(value: super::JobLogItem) -> Self {
+                Self {
+                    created: Ok(value.created),
+                    data: Ok(value.data),
+                    log_level: Ok(value.log_level),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ListOrganizationPipelinesResponse {
             error: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -1002,6 +1900,102 @@ pub mod types {
                     error: Ok(value.error),
                     pipelines: Ok(value.pipelines),
                     success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct LogStdoutResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            stdout: ::std::result::Result<
+                ::std::vec::Vec<super::JobLogItem>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<bool, ::std::string::String>,
+            total_count: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for LogStdoutResponse {
+            fn default() -> Self {
+                Self {
+                    error: Ok(Default::default()),
+                    stdout: Err("no value supplied for stdout".to_string()),
+                    success: Err("no value supplied for success".to_string()),
+                    total_count: Err("no value supplied for total_count".to_string()),
+                }
+            }
+        }
+        impl LogStdoutResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn stdout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::JobLogItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.stdout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for stdout: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+            pub fn total_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_count: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<LogStdoutResponse> for super::LogStdoutResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: LogStdoutResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error: value.error?,
+                    stdout: value.stdout?,
+                    success: value.success?,
+                    total_count: value.total_count?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::LogStdoutResponse> for LogStdoutResponse {
+            fn from(value: super::LogStdoutResponse) -> Self {
+                Self {
+                    error: Ok(value.error),
+                    stdout: Ok(value.stdout),
+                    success: Ok(value.success),
+                    total_count: Ok(value.total_count),
                 }
             }
         }
@@ -1811,6 +2805,90 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct OrganizationCreateProjectStatusResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<super::OrganizationCreateProjectWithFiles>,
+                ::std::string::String,
+            >,
+            success: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for OrganizationCreateProjectStatusResponse {
+            fn default() -> Self {
+                Self {
+                    error: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    success: Err("no value supplied for success".to_string()),
+                }
+            }
+        }
+        impl OrganizationCreateProjectStatusResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::OrganizationCreateProjectWithFiles>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrganizationCreateProjectStatusResponse>
+        for super::OrganizationCreateProjectStatusResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrganizationCreateProjectStatusResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error: value.error?,
+                    status: value.status?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrganizationCreateProjectStatusResponse>
+        for OrganizationCreateProjectStatusResponse {
+            fn from(value: super::OrganizationCreateProjectStatusResponse) -> Self {
+                Self {
+                    error: Ok(value.error),
+                    status: Ok(value.status),
+                    success: Ok(value.success),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct OrganizationCreateProjectTransformationSummary {
             finished_count: ::std::result::Result<i64, ::std::string::String>,
             started_count: ::std::result::Result<i64, ::std::string::String>,
@@ -1928,6 +3006,1174 @@ pub mod types {
         for OrganizationCreateProjectTransformationSummary {
             fn from(
                 value: super::OrganizationCreateProjectTransformationSummary,
+            ) -> Self {
+                Self {
+                    finished_count: Ok(value.finished_count),
+                    started_count: Ok(value.started_count),
+                    succeeded_count: Ok(value.succeeded_count),
+                    total_file_count: Ok(value.total_file_count),
+                    total_time_spent_seconds: Ok(value.total_time_spent_seconds),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrganizationCreateProjectWithFiles {
+            builtin_transformation_block: ::std::result::Result<
+                ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                ::std::string::String,
+            >,
+            category: ::std::result::Result<
+                crate::enums::OrganizationCreateProjectCategory,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            created_by_user: ::std::result::Result<
+                ::std::option::Option<super::CreatedUpdatedByUser>,
+                ::std::string::String,
+            >,
+            email_recipient_uids: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<i64>>,
+                ::std::string::String,
+            >,
+            file_count_for_filter: ::std::result::Result<i64, ::std::string::String>,
+            files: ::std::result::Result<
+                ::std::vec::Vec<super::OrganizationCreateProjectWithFilesFilesItem>,
+                ::std::string::String,
+            >,
+            filter_query: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            in_progress: ::std::result::Result<bool, ::std::string::String>,
+            label: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            operates_on: ::std::result::Result<
+                crate::enums::TransformationJobOperatesOnEnum,
+                ::std::string::String,
+            >,
+            organization_id: ::std::result::Result<i64, ::std::string::String>,
+            output_dataset_bucket_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            output_dataset_bucket_path: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output_dataset_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            pipeline_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            pipeline_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            pipeline_run_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            pipeline_step: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            project_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            project_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            project_owner: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                crate::enums::TransformationJobStatusEnum,
+                ::std::string::String,
+            >,
+            total_download_file_count: ::std::result::Result<i64, ::std::string::String>,
+            total_download_file_size: ::std::result::Result<i64, ::std::string::String>,
+            total_download_file_size_string: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            total_time_spent_seconds: ::std::result::Result<i64, ::std::string::String>,
+            total_time_spent_string: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            total_upload_file_count: ::std::result::Result<i64, ::std::string::String>,
+            transform_job_status: ::std::result::Result<
+                crate::enums::TransformationJobStatusEnum,
+                ::std::string::String,
+            >,
+            transformation_block_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            transformation_block_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            transformation_parallel: ::std::result::Result<i64, ::std::string::String>,
+            transformation_summary: ::std::result::Result<
+                super::OrganizationCreateProjectWithFilesTransformationSummary,
+                ::std::string::String,
+            >,
+            upload_job_files_uploaded: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            upload_job_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            upload_job_status: ::std::result::Result<
+                crate::enums::TransformationJobStatusEnum,
+                ::std::string::String,
+            >,
+            upload_type: ::std::result::Result<
+                crate::enums::OrganizationCreateProjectUploadType,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrganizationCreateProjectWithFiles {
+            fn default() -> Self {
+                Self {
+                    builtin_transformation_block: Ok(Default::default()),
+                    category: Err("no value supplied for category".to_string()),
+                    created: Err("no value supplied for created".to_string()),
+                    created_by_user: Ok(Default::default()),
+                    email_recipient_uids: Ok(Default::default()),
+                    file_count_for_filter: Err(
+                        "no value supplied for file_count_for_filter".to_string(),
+                    ),
+                    files: Err("no value supplied for files".to_string()),
+                    filter_query: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    in_progress: Err("no value supplied for in_progress".to_string()),
+                    label: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    operates_on: Err("no value supplied for operates_on".to_string()),
+                    organization_id: Err(
+                        "no value supplied for organization_id".to_string(),
+                    ),
+                    output_dataset_bucket_id: Ok(Default::default()),
+                    output_dataset_bucket_path: Ok(Default::default()),
+                    output_dataset_name: Ok(Default::default()),
+                    pipeline_id: Ok(Default::default()),
+                    pipeline_name: Ok(Default::default()),
+                    pipeline_run_id: Ok(Default::default()),
+                    pipeline_step: Ok(Default::default()),
+                    project_id: Ok(Default::default()),
+                    project_name: Ok(Default::default()),
+                    project_owner: Ok(Default::default()),
+                    status: Err("no value supplied for status".to_string()),
+                    total_download_file_count: Err(
+                        "no value supplied for total_download_file_count".to_string(),
+                    ),
+                    total_download_file_size: Err(
+                        "no value supplied for total_download_file_size".to_string(),
+                    ),
+                    total_download_file_size_string: Err(
+                        "no value supplied for total_download_file_size_string"
+                            .to_string(),
+                    ),
+                    total_time_spent_seconds: Err(
+                        "no value supplied for total_time_spent_seconds".to_string(),
+                    ),
+                    total_time_spent_string: Err(
+                        "no value supplied for total_time_spent_string".to_string(),
+                    ),
+                    total_upload_file_count: Err(
+                        "no value supplied for total_upload_file_count".to_string(),
+                    ),
+                    transform_job_status: Err(
+                        "no value supplied for transform_job_status".to_string(),
+                    ),
+                    transformation_block_id: Ok(Default::default()),
+                    transformation_block_name: Ok(Default::default()),
+                    transformation_parallel: Err(
+                        "no value supplied for transformation_parallel".to_string(),
+                    ),
+                    transformation_summary: Err(
+                        "no value supplied for transformation_summary".to_string(),
+                    ),
+                    upload_job_files_uploaded: Ok(Default::default()),
+                    upload_job_id: Ok(Default::default()),
+                    upload_job_status: Err(
+                        "no value supplied for upload_job_status".to_string(),
+                    ),
+                    upload_type: Err("no value supplied for upload_type".to_string()),
+                }
+            }
+        }
+        impl OrganizationCreateProjectWithFiles {
+            pub fn builtin_transformation_block<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.builtin_transformation_block = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for builtin_transformation_block: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::enums::OrganizationCreateProjectCategory,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
+                self
+            }
+            pub fn created<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created: {e}")
+                    });
+                self
+            }
+            pub fn created_by_user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreatedUpdatedByUser>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_by_user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for created_by_user: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn email_recipient_uids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::vec::Vec<i64>>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_recipient_uids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for email_recipient_uids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn file_count_for_filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_count_for_filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for file_count_for_filter: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn files<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::OrganizationCreateProjectWithFilesFilesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.files = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for files: {e}")
+                    });
+                self
+            }
+            pub fn filter_query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter_query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter_query: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn in_progress<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.in_progress = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for in_progress: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn operates_on<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::enums::TransformationJobOperatesOnEnum,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.operates_on = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for operates_on: {e}")
+                    });
+                self
+            }
+            pub fn organization_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.organization_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for organization_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn output_dataset_bucket_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_dataset_bucket_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for output_dataset_bucket_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn output_dataset_bucket_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_dataset_bucket_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for output_dataset_bucket_path: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn output_dataset_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_dataset_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for output_dataset_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn pipeline_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pipeline_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pipeline_id: {e}")
+                    });
+                self
+            }
+            pub fn pipeline_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pipeline_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pipeline_name: {e}")
+                    });
+                self
+            }
+            pub fn pipeline_run_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pipeline_run_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for pipeline_run_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn pipeline_step<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pipeline_step = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pipeline_step: {e}")
+                    });
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+            pub fn project_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_name: {e}")
+                    });
+                self
+            }
+            pub fn project_owner<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_owner = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_owner: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::enums::TransformationJobStatusEnum>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn total_download_file_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_download_file_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_download_file_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_download_file_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_download_file_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_download_file_size: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_download_file_size_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_download_file_size_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_download_file_size_string: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_time_spent_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_time_spent_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_time_spent_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_time_spent_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_time_spent_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_time_spent_string: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_upload_file_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_upload_file_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_upload_file_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn transform_job_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::enums::TransformationJobStatusEnum>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transform_job_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transform_job_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn transformation_block_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transformation_block_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transformation_block_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn transformation_block_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transformation_block_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transformation_block_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn transformation_parallel<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transformation_parallel = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transformation_parallel: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn transformation_summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::OrganizationCreateProjectWithFilesTransformationSummary,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transformation_summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transformation_summary: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn upload_job_files_uploaded<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upload_job_files_uploaded = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for upload_job_files_uploaded: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn upload_job_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upload_job_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for upload_job_id: {e}")
+                    });
+                self
+            }
+            pub fn upload_job_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::enums::TransformationJobStatusEnum>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upload_job_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for upload_job_status: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn upload_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::enums::OrganizationCreateProjectUploadType,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upload_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for upload_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrganizationCreateProjectWithFiles>
+        for super::OrganizationCreateProjectWithFiles {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrganizationCreateProjectWithFiles,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    builtin_transformation_block: value.builtin_transformation_block?,
+                    category: value.category?,
+                    created: value.created?,
+                    created_by_user: value.created_by_user?,
+                    email_recipient_uids: value.email_recipient_uids?,
+                    file_count_for_filter: value.file_count_for_filter?,
+                    files: value.files?,
+                    filter_query: value.filter_query?,
+                    id: value.id?,
+                    in_progress: value.in_progress?,
+                    label: value.label?,
+                    name: value.name?,
+                    operates_on: value.operates_on?,
+                    organization_id: value.organization_id?,
+                    output_dataset_bucket_id: value.output_dataset_bucket_id?,
+                    output_dataset_bucket_path: value.output_dataset_bucket_path?,
+                    output_dataset_name: value.output_dataset_name?,
+                    pipeline_id: value.pipeline_id?,
+                    pipeline_name: value.pipeline_name?,
+                    pipeline_run_id: value.pipeline_run_id?,
+                    pipeline_step: value.pipeline_step?,
+                    project_id: value.project_id?,
+                    project_name: value.project_name?,
+                    project_owner: value.project_owner?,
+                    status: value.status?,
+                    total_download_file_count: value.total_download_file_count?,
+                    total_download_file_size: value.total_download_file_size?,
+                    total_download_file_size_string: value
+                        .total_download_file_size_string?,
+                    total_time_spent_seconds: value.total_time_spent_seconds?,
+                    total_time_spent_string: value.total_time_spent_string?,
+                    total_upload_file_count: value.total_upload_file_count?,
+                    transform_job_status: value.transform_job_status?,
+                    transformation_block_id: value.transformation_block_id?,
+                    transformation_block_name: value.transformation_block_name?,
+                    transformation_parallel: value.transformation_parallel?,
+                    transformation_summary: value.transformation_summary?,
+                    upload_job_files_uploaded: value.upload_job_files_uploaded?,
+                    upload_job_id: value.upload_job_id?,
+                    upload_job_status: value.upload_job_status?,
+                    upload_type: value.upload_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrganizationCreateProjectWithFiles>
+        for OrganizationCreateProjectWithFiles {
+            fn from(value: super::OrganizationCreateProjectWithFiles) -> Self {
+                Self {
+                    builtin_transformation_block: Ok(value.builtin_transformation_block),
+                    category: Ok(value.category),
+                    created: Ok(value.created),
+                    created_by_user: Ok(value.created_by_user),
+                    email_recipient_uids: Ok(value.email_recipient_uids),
+                    file_count_for_filter: Ok(value.file_count_for_filter),
+                    files: Ok(value.files),
+                    filter_query: Ok(value.filter_query),
+                    id: Ok(value.id),
+                    in_progress: Ok(value.in_progress),
+                    label: Ok(value.label),
+                    name: Ok(value.name),
+                    operates_on: Ok(value.operates_on),
+                    organization_id: Ok(value.organization_id),
+                    output_dataset_bucket_id: Ok(value.output_dataset_bucket_id),
+                    output_dataset_bucket_path: Ok(value.output_dataset_bucket_path),
+                    output_dataset_name: Ok(value.output_dataset_name),
+                    pipeline_id: Ok(value.pipeline_id),
+                    pipeline_name: Ok(value.pipeline_name),
+                    pipeline_run_id: Ok(value.pipeline_run_id),
+                    pipeline_step: Ok(value.pipeline_step),
+                    project_id: Ok(value.project_id),
+                    project_name: Ok(value.project_name),
+                    project_owner: Ok(value.project_owner),
+                    status: Ok(value.status),
+                    total_download_file_count: Ok(value.total_download_file_count),
+                    total_download_file_size: Ok(value.total_download_file_size),
+                    total_download_file_size_string: Ok(
+                        value.total_download_file_size_string,
+                    ),
+                    total_time_spent_seconds: Ok(value.total_time_spent_seconds),
+                    total_time_spent_string: Ok(value.total_time_spent_string),
+                    total_upload_file_count: Ok(value.total_upload_file_count),
+                    transform_job_status: Ok(value.transform_job_status),
+                    transformation_block_id: Ok(value.transformation_block_id),
+                    transformation_block_name: Ok(value.transformation_block_name),
+                    transformation_parallel: Ok(value.transformation_parallel),
+                    transformation_summary: Ok(value.transformation_summary),
+                    upload_job_files_uploaded: Ok(value.upload_job_files_uploaded),
+                    upload_job_id: Ok(value.upload_job_id),
+                    upload_job_status: Ok(value.upload_job_status),
+                    upload_type: Ok(value.upload_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrganizationCreateProjectWithFilesFilesItem {
+            bucket_path: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            file_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            length_string: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            link_to_data_item: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            source_dataset_type: ::std::result::Result<
+                crate::enums::OrganizationDatasetTypeEnum,
+                ::std::string::String,
+            >,
+            transformation_job_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            transformation_job_status: ::std::result::Result<
+                crate::enums::TransformationJobStatusEnum,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrganizationCreateProjectWithFilesFilesItem {
+            fn default() -> Self {
+                Self {
+                    bucket_path: Err("no value supplied for bucket_path".to_string()),
+                    file_name: Err("no value supplied for file_name".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    length_string: Err(
+                        "no value supplied for length_string".to_string(),
+                    ),
+                    link_to_data_item: Err(
+                        "no value supplied for link_to_data_item".to_string(),
+                    ),
+                    source_dataset_type: Err(
+                        "no value supplied for source_dataset_type".to_string(),
+                    ),
+                    transformation_job_id: Ok(Default::default()),
+                    transformation_job_status: Err(
+                        "no value supplied for transformation_job_status".to_string(),
+                    ),
+                }
+            }
+        }
+        impl OrganizationCreateProjectWithFilesFilesItem {
+            pub fn bucket_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.bucket_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for bucket_path: {e}")
+                    });
+                self
+            }
+            pub fn file_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_name: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn length_string<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.length_string = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for length_string: {e}")
+                    });
+                self
+            }
+            pub fn link_to_data_item<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.link_to_data_item = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for link_to_data_item: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source_dataset_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::enums::OrganizationDatasetTypeEnum>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_dataset_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_dataset_type: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn transformation_job_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transformation_job_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transformation_job_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn transformation_job_status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::enums::TransformationJobStatusEnum>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.transformation_job_status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transformation_job_status: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrganizationCreateProjectWithFilesFilesItem>
+        for super::OrganizationCreateProjectWithFilesFilesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrganizationCreateProjectWithFilesFilesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    bucket_path: value.bucket_path?,
+                    file_name: value.file_name?,
+                    id: value.id?,
+                    length_string: value.length_string?,
+                    link_to_data_item: value.link_to_data_item?,
+                    source_dataset_type: value.source_dataset_type?,
+                    transformation_job_id: value.transformation_job_id?,
+                    transformation_job_status: value.transformation_job_status?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrganizationCreateProjectWithFilesFilesItem>
+        for OrganizationCreateProjectWithFilesFilesItem {
+            fn from(value: super::OrganizationCreateProjectWithFilesFilesItem) -> Self {
+                Self {
+                    bucket_path: Ok(value.bucket_path),
+                    file_name: Ok(value.file_name),
+                    id: Ok(value.id),
+                    length_string: Ok(value.length_string),
+                    link_to_data_item: Ok(value.link_to_data_item),
+                    source_dataset_type: Ok(value.source_dataset_type),
+                    transformation_job_id: Ok(value.transformation_job_id),
+                    transformation_job_status: Ok(value.transformation_job_status),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct OrganizationCreateProjectWithFilesTransformationSummary {
+            finished_count: ::std::result::Result<i64, ::std::string::String>,
+            started_count: ::std::result::Result<i64, ::std::string::String>,
+            succeeded_count: ::std::result::Result<i64, ::std::string::String>,
+            total_file_count: ::std::result::Result<i64, ::std::string::String>,
+            total_time_spent_seconds: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for OrganizationCreateProjectWithFilesTransformationSummary {
+            fn default() -> Self {
+                Self {
+                    finished_count: Err(
+                        "no value supplied for finished_count".to_string(),
+                    ),
+                    started_count: Err(
+                        "no value supplied for started_count".to_string(),
+                    ),
+                    succeeded_count: Err(
+                        "no value supplied for succeeded_count".to_string(),
+                    ),
+                    total_file_count: Err(
+                        "no value supplied for total_file_count".to_string(),
+                    ),
+                    total_time_spent_seconds: Err(
+                        "no value supplied for total_time_spent_seconds".to_string(),
+                    ),
+                }
+            }
+        }
+        impl OrganizationCreateProjectWithFilesTransformationSummary {
+            pub fn finished_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.finished_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for finished_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn started_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_count: {e}")
+                    });
+                self
+            }
+            pub fn succeeded_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.succeeded_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for succeeded_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_file_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_file_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_file_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn total_time_spent_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_time_spent_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_time_spent_seconds: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            OrganizationCreateProjectWithFilesTransformationSummary,
+        > for super::OrganizationCreateProjectWithFilesTransformationSummary {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrganizationCreateProjectWithFilesTransformationSummary,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    finished_count: value.finished_count?,
+                    started_count: value.started_count?,
+                    succeeded_count: value.succeeded_count?,
+                    total_file_count: value.total_file_count?,
+                    total_time_spent_seconds: value.total_time_spent_seconds?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::OrganizationCreateProjectWithFilesTransformationSummary,
+        > for OrganizationCreateProjectWithFilesTransformationSummary {
+            fn from(
+                value: super::OrganizationCreateProjectWithFilesTransformationSummary,
             ) -> Self {
                 Self {
                     finished_count: Ok(value.finished_count),
@@ -3866,6 +6112,75 @@ impl ClientInfo<crate::RequestContext> for Client {
 }
 impl ClientHooks<crate::RequestContext> for &Client {}
 impl Client {
+    /**Get transformation job status
+
+Get the current status of a transformation job job.
+
+Sends a `GET` request to `/api/organizations/{organizationId}/create-project/{createProjectId}`
+
+Arguments:
+- `organization_id`: Organization ID
+- `create_project_id`: Create project job ID.
+- `selection`: Type of selected rows, either 'all', 'created', 'in-progress' or 'failed' (defaults to 'all')
+- `transform_limit`: Maximum number of results of transformation jobs
+- `transform_offset`: Offset in results of transformation jobs, can be used in conjunction with TransformLimitResultsParameter to implement paging.
+```ignore
+let response = client.get_organization_create_project_status()
+    .organization_id(organization_id)
+    .create_project_id(create_project_id)
+    .selection(selection)
+    .transform_limit(transform_limit)
+    .transform_offset(transform_offset)
+    .send()
+    .await;
+```*/
+    pub fn get_organization_create_project_status(
+        &self,
+    ) -> builder::GetOrganizationCreateProjectStatus<'_> {
+        builder::GetOrganizationCreateProjectStatus::new(self)
+    }
+    /**Get job status
+
+Get the status for a job.
+
+Sends a `GET` request to `/api/organizations/{organizationId}/jobs/{jobId}/status`
+
+Arguments:
+- `organization_id`: Organization ID
+- `job_id`: Job ID
+```ignore
+let response = client.get_organization_job_status()
+    .organization_id(organization_id)
+    .job_id(job_id)
+    .send()
+    .await;
+```*/
+    pub fn get_organization_job_status(&self) -> builder::GetOrganizationJobStatus<'_> {
+        builder::GetOrganizationJobStatus::new(self)
+    }
+    /**Get logs
+
+Get the logs for a job.
+
+Sends a `GET` request to `/api/organizations/{organizationId}/jobs/{jobId}/stdout`
+
+Arguments:
+- `organization_id`: Organization ID
+- `job_id`: Job ID
+- `limit`: Maximum number of results
+- `log_level`: Log level (error, warn, info, debug)
+```ignore
+let response = client.get_organization_jobs_logs()
+    .organization_id(organization_id)
+    .job_id(job_id)
+    .limit(limit)
+    .log_level(log_level)
+    .send()
+    .await;
+```*/
+    pub fn get_organization_jobs_logs(&self) -> builder::GetOrganizationJobsLogs<'_> {
+        builder::GetOrganizationJobsLogs::new(self)
+    }
     /**List pipelines
 
 Retrieve all organizational pipelines
@@ -3954,6 +6269,394 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
+    /**Builder for [`Client::get_organization_create_project_status`]
+
+[`Client::get_organization_create_project_status`]: super::Client::get_organization_create_project_status*/
+    #[derive(Debug, Clone)]
+    pub struct GetOrganizationCreateProjectStatus<'a> {
+        client: &'a super::Client,
+        organization_id: Result<i64, String>,
+        create_project_id: Result<i64, String>,
+        selection: Result<Option<::std::string::String>, String>,
+        transform_limit: Result<i64, String>,
+        transform_offset: Result<i64, String>,
+    }
+    impl<'a> GetOrganizationCreateProjectStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_id: Err("organization_id was not initialized".to_string()),
+                create_project_id: Err(
+                    "create_project_id was not initialized".to_string(),
+                ),
+                selection: Ok(None),
+                transform_limit: Err("transform_limit was not initialized".to_string()),
+                transform_offset: Err("transform_offset was not initialized".to_string()),
+            }
+        }
+        pub fn organization_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for organization_id failed".to_string()
+                });
+            self
+        }
+        pub fn create_project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.create_project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for create_project_id failed".to_string()
+                });
+            self
+        }
+        pub fn selection<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.selection = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for selection failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn transform_limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.transform_limit = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for transform_limit failed".to_string()
+                });
+            self
+        }
+        pub fn transform_offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.transform_offset = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for transform_offset failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/organizations/{organizationId}/create-project/{createProjectId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::OrganizationCreateProjectStatusResponse>,
+            Error<types::GenericApiResponse>,
+        > {
+            let Self {
+                client,
+                organization_id,
+                create_project_id,
+                selection,
+                transform_limit,
+                transform_offset,
+            } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let create_project_id = create_project_id.map_err(Error::InvalidRequest)?;
+            let selection = selection.map_err(Error::InvalidRequest)?;
+            let transform_limit = transform_limit.map_err(Error::InvalidRequest)?;
+            let transform_offset = transform_offset.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/organizations/{}/create-project/{}", client.baseurl,
+                encode_path(& organization_id.to_string()), encode_path(&
+                create_project_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("selection", &selection))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "transformLimit",
+                        &transform_limit,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "transformOffset",
+                        &transform_offset,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_organization_create_project_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_organization_job_status`]
+
+[`Client::get_organization_job_status`]: super::Client::get_organization_job_status*/
+    #[derive(Debug, Clone)]
+    pub struct GetOrganizationJobStatus<'a> {
+        client: &'a super::Client,
+        organization_id: Result<i64, String>,
+        job_id: Result<i64, String>,
+    }
+    impl<'a> GetOrganizationJobStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_id: Err("organization_id was not initialized".to_string()),
+                job_id: Err("job_id was not initialized".to_string()),
+            }
+        }
+        pub fn organization_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for organization_id failed".to_string()
+                });
+            self
+        }
+        pub fn job_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.job_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for job_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/api/organizations/{organizationId}/jobs/{jobId}/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetJobResponse>,
+            Error<types::GenericApiResponse>,
+        > {
+            let Self { client, organization_id, job_id } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let job_id = job_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/organizations/{}/jobs/{}/status", client.baseurl, encode_path(&
+                organization_id.to_string()), encode_path(& job_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_organization_job_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_organization_jobs_logs`]
+
+[`Client::get_organization_jobs_logs`]: super::Client::get_organization_jobs_logs*/
+    #[derive(Debug, Clone)]
+    pub struct GetOrganizationJobsLogs<'a> {
+        client: &'a super::Client,
+        organization_id: Result<i64, String>,
+        job_id: Result<i64, String>,
+        limit: Result<Option<i64>, String>,
+        log_level: Result<Option<types::GetOrganizationJobsLogsLogLevel>, String>,
+    }
+    impl<'a> GetOrganizationJobsLogs<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_id: Err("organization_id was not initialized".to_string()),
+                job_id: Err("job_id was not initialized".to_string()),
+                limit: Ok(None),
+                log_level: Ok(None),
+            }
+        }
+        pub fn organization_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for organization_id failed".to_string()
+                });
+            self
+        }
+        pub fn job_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.job_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for job_id failed".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn log_level<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetOrganizationJobsLogsLogLevel>,
+        {
+            self.log_level = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetOrganizationJobsLogsLogLevel` for log_level failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/organizations/{organizationId}/jobs/{jobId}/stdout`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::LogStdoutResponse>,
+            Error<types::GenericApiResponse>,
+        > {
+            let Self { client, organization_id, job_id, limit, log_level } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let job_id = job_id.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let log_level = log_level.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/organizations/{}/jobs/{}/stdout", client.baseurl, encode_path(&
+                organization_id.to_string()), encode_path(& job_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("logLevel", &log_level))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_organization_jobs_logs",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::list_organization_pipelines`]
 
 [`Client::list_organization_pipelines`]: super::Client::list_organization_pipelines*/

@@ -3,6 +3,11 @@
 // command again (`cargo xtask generate --check` tells whether this file is stale).
 
 crate::open_enum! {
+    #[doc = "The `JobLogItemLogLevel` values of the Edge Impulse API."]
+    JobLogItemLogLevel { Error => "error", Warn => "warn", Info => "info", Debug =>
+    "debug" }
+}
+crate::open_enum! {
     #[doc = "The `OrganizationCreateProjectCategory` values of the Edge Impulse API."]
     OrganizationCreateProjectCategory { Training => "training", Validation =>
     "validation", Testing => "testing", Split => "split" }
@@ -10,6 +15,10 @@ crate::open_enum! {
 crate::open_enum! {
     #[doc = "The `OrganizationCreateProjectUploadType` values of the Edge Impulse API."]
     OrganizationCreateProjectUploadType { Dataset => "dataset", Project => "project" }
+}
+crate::open_enum! {
+    #[doc = "The `OrganizationDatasetTypeEnum` values of the Edge Impulse API."]
+    OrganizationDatasetTypeEnum { Clinical => "clinical", Files => "files" }
 }
 crate::open_enum! {
     #[doc =

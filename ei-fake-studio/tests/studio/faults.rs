@@ -232,7 +232,7 @@ async fn nulls_fill_every_optional_property_the_answer_leaves_out() {
         assert!(pipeline.get(property).is_some_and(Value::is_null), "{property}");
     }
     let job = job(&steps(&pipeline["currentRun"])[0]);
-    for property in ["label", "filterQuery", "createdByUser", "uploadJobId", "projectId"] {
+    for property in ["label", "filterQuery", "createdByUser", "projectName", "projectId"] {
         assert!(job.get(property).is_some_and(Value::is_null), "{property}");
     }
     assert_eq!(nonconformities(&body, "GetOrganizationPipelinesResponse"), Vec::<String>::new());

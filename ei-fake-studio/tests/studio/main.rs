@@ -2,6 +2,7 @@
 
 mod authentication;
 mod conformance;
+mod diagnosis;
 mod faults;
 mod hostile;
 mod lifecycle;

@@ -66,6 +66,23 @@ impl Client {
         self.send(self.request(Method::GET, &path)).await
     }
 
+    /// A step's transformation job with the files `query` asks for (after `?`).
+    pub async fn transformation_job(&self, organization: i64, id: i64, query: &str) -> Answer {
+        let path = format!("/api/organizations/{organization}/create-project/{id}?{query}");
+        self.send(self.request(Method::GET, &path)).await
+    }
+
+    pub async fn job_status(&self, organization: i64, job: i64) -> Answer {
+        let path = format!("/api/organizations/{organization}/jobs/{job}/status");
+        self.send(self.request(Method::GET, &path)).await
+    }
+
+    /// A job's logs, with `query` (after `?`).
+    pub async fn job_logs(&self, organization: i64, job: i64, query: &str) -> Answer {
+        let path = format!("/api/organizations/{organization}/jobs/{job}/stdout?{query}");
+        self.send(self.request(Method::GET, &path)).await
+    }
+
     /// The default pipeline's `pipeline` object.
     pub async fn pipeline(&self) -> Value {
         let answer = self.get(1, 1).await;
@@ -147,6 +164,7 @@ fn check(value: &Value, schema: &Value, at: &str, found: &mut Vec<String>) {
             }
         }
         (Some("integer"), Value::Number(number)) if number.is_i64() => {}
+        (Some("number"), Value::Number(_)) => {}
         (Some("boolean"), Value::Bool(_)) => {}
         (Some("array"), Value::Array(items)) => {
             for (index, item) in items.iter().enumerate() {
