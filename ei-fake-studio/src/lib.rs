@@ -39,9 +39,16 @@
 //! `started` (`inProgress: true`), then `finished` or `failed`; `status`,
 //! `transformJobStatus` and `uploadJobStatus` always agree. Its
 //! `transformationSummary` counts `startedCount`, `finishedCount` and
-//! `succeededCount` grow linearly from 0 to the step's file count
-//! (`totalFileCount`, known once the step starts) while it runs, unless the
-//! pipeline reports no progress ([`PipelineSpec::without_progress_counts`]).
+//! `succeededCount` grow from 0 to the step's file count (`totalFileCount`,
+//! known once the step starts) while it runs: linearly by default, or in
+//! the shape real jobs take, chosen per pipeline
+//! ([`PipelineSpec::progress_shape`], [`ProgressShape`]): queued before the
+//! first file moves, accelerating, decelerating, stalling, in batches, with
+//! a total that grows, or with every file counted while the job still
+//! uploads its output. Whatever the shape, `finishedCount` never decreases,
+//! no count passes `totalFileCount`, and the step ends when its duration is
+//! up. A pipeline may report no progress at all
+//! ([`PipelineSpec::without_progress_counts`]).
 //! A failing step ([`StepSpec::fails`]) ends `failed` with no file succeeded,
 //! and the steps after it never start. The run's `finished` is set when its
 //! last step ends, a step fails, or it is stopped (which fails the running
@@ -124,7 +131,7 @@ mod state;
 mod studio;
 
 pub use auth::CredentialKind;
-pub use config::{PipelineSpec, StepSpec};
+pub use config::{PipelineSpec, ProgressShape, StepSpec};
 pub use fault::{Fault, When};
 pub use record::RecordedRequest;
 pub use route::Operation;
