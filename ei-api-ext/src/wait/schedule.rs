@@ -33,67 +33,65 @@ pub const MAX_POLL_DELAY: Duration = Duration::from_secs(600);
 /// then falls, on average, half of it (4%) of the run's length before it is
 /// seen, with polls growing only logarithmically with the run's length.
 pub const ELAPSED_FRACTION: f64 = 0.08;
-/// A window for the rate reaches back until the count has moved at least
-/// this many files: a count hides up to one file, so a window's rate is
-/// then known to within a quarter.
-const MIN_WINDOW_FILES: i64 = 4;
-/// Successive windows whose rates must agree before a prediction is
-/// trusted: two, because one window cannot show that the rate holds, and
-/// every further one delays trust by a window's worth of files.
-const TRUST_WINDOWS: usize = 2;
-/// How far apart, as a fraction, two windows' ranges of rates may lie and
-/// still agree: real jobs are never quite steady, and a rate that drifts by
-/// this much between windows still predicts within a few percent of the
-/// run when the prediction is renewed at every poll.
-const RATE_TOLERANCE: f64 = 0.25;
-/// A trusted prediction may sleep at most this many times the time-only
-/// delay: long enough to skip most of a long steady step's polls, short
-/// enough that a rate that suddenly speeds up is noticed within a third of
-/// the time elapsed.
-const TRUSTED_REACH: f64 = 4.0;
+/// Windows in which the count moved that must agree on a rate before a
+/// prediction is trusted: one window cannot show that a rate holds.
+const TRUST_MOVES: usize = 2;
+/// A trusted prediction sleeps at most this many times as long as the
+/// sightings that agree on its rate span: a rate is not extrapolated far
+/// past the stretch it was seen to hold over, which bounds the damage when
+/// it speeds up after trust was given (the benchmark's accelerating counts
+/// are detected late with 4 and never misled with 2).
+const EXTRAPOLATION: f64 = 2.0;
 /// Poll this fraction of the predicted remaining time early: a little early
 /// costs one short extra poll, late costs detection latency.
 const PREDICTION_EARLY_FRACTION: f64 = 0.05;
-/// Sightings of the running step kept for its rate: enough for
-/// [`TRUST_WINDOWS`] windows once polls are a few percent of the elapsed
-/// time apart, and a fixed bound on the schedule's memory.
+/// Sightings of the running step kept for its rate: with polls a few
+/// percent of the elapsed time apart they reach back over a tenfold stretch
+/// of the wait, and they bound the schedule's memory and work per poll.
 const SIGHTINGS_KEPT: usize = 32;
+/// A poll this close before one of the time-only rule's instants counts as
+/// made at it: durations are rounded to whole nanoseconds and timers to
+/// milliseconds, so a poll aimed at an instant may land a hair before it.
+const INSTANT_SLACK: Duration = Duration::from_millis(1);
 
 /// The default schedule: the time-only rule, improved where the running
 /// step's file counts have earned trust.
 ///
-/// The time-only rule polls every second at first ([`MIN_POLL_DELAY`]) and
-/// then waits a fixed fraction ([`ELAPSED_FRACTION`]) of the time the wait
-/// has taken so far, up to [`MAX_POLL_DELAY`]: the delay in noticing the end
-/// is a small, fixed share of the run's length whatever that length is, and
-/// polls grow only with its logarithm. [`AdaptiveSchedule::time_only`]
-/// follows that rule alone.
+/// The time-only rule polls every second at first ([`MIN_POLL_DELAY`]),
+/// then waits a fixed fraction ([`ELAPSED_FRACTION`]) of the time elapsed,
+/// at most [`MAX_POLL_DELAY`]: the delay in noticing the end is a small,
+/// fixed share of the run's length whatever that length is, and polls grow
+/// only with its logarithm. It polls at the instants that rule reaches when
+/// polls take no time, so that after a poll made for a prediction it goes
+/// on at the rule's own instants. [`AdaptiveSchedule::time_only`] follows
+/// that rule alone.
 ///
 /// When the running step reports file counts, the schedule predicts when it
 /// will end, but only once the counts have shown a consistent rate:
 ///
-/// - It learns the rate from recent movement only: from windows that end at
-///   the latest sighting and reach back just far enough for the count to
-///   have moved four files. A queue, a slow start or a stall before those
-///   windows does not count against the rate.
-/// - It trusts a rate only when the two latest windows agree: each allows a
-///   range of rates (a count is rounded down, so it may hide up to one
-///   file), and the ranges, widened by a quarter, must overlap. Until then
-///   it follows the time-only rule exactly, so it is never worse than that
-///   rule for want of trust.
-/// - A trusted prediction takes the fastest rate either window allows and
-///   counts from the first sighting of the current count, so it errs early:
-///   a poll that comes early costs one request, one that comes late costs
-///   latency in proportion to the error. It polls a little before the
-///   predicted end, and never sleeps longer than four times the time-only
-///   delay, which bounds the damage when the rate changes after trust was
-///   given.
-/// - The counts say nothing, and the time-only rule applies, when no step
-///   is running, the step reports no total, its total changed (learning
-///   starts again with the new total), every file is counted while the job
-///   still runs (it is uploading, or finishing in some way the counts do
-///   not show), or a count is impossible (negative, past the total, or
-///   lower than before).
+/// - It learns the rate from recent sightings of the step: the longest run
+///   of latest sightings that one rate explains (a count is rounded down,
+///   so each allows a range of rates). An older sighting that only a slower
+///   rate explains (the job queued, started slowly or stalled before)
+///   ends the run of sightings, so it never slows the estimate.
+/// - It trusts that rate once the count has moved in at least two of those
+///   windows. Until then, or whenever the counts say nothing, it follows
+///   the time-only rule exactly.
+/// - The prediction errs early, because a poll that comes early costs one
+///   request while one that comes late costs latency in proportion to the
+///   error: it takes the fastest rate the sightings allow (and, when they
+///   show a rate that falls, the fastest they show), polls a little before
+///   the predicted end, and never sleeps more than twice as long as the
+///   sightings it trusts span, which bounds the damage when the rate
+///   changes after trust was given.
+/// - Only the last step's end is the run's end: while an earlier step runs
+///   a prediction may lengthen the wait but never polls sooner than the
+///   time-only rule would.
+/// - The counts say nothing when no step is running, the step reports no
+///   total, its total changed (learning starts again with the new total),
+///   every file is counted while the job still runs (it is uploading, or
+///   finishing in some way the counts do not show), or a count is
+///   impossible (negative, past the total, or lower than before).
 #[derive(Clone, Debug)]
 pub struct AdaptiveSchedule {
     reads_counts: bool,
@@ -118,13 +116,13 @@ impl AdaptiveSchedule {
         Self { reads_counts: false, watched: None }
     }
 
-    /// The time until the running step is predicted to end, when its
+    /// How long to sleep for the running step's predicted end, when its
     /// counts have earned trust; records this sighting either way.
-    fn trusted_prediction(
+    fn predicted_sleep(
         &mut self,
         elapsed: Duration,
         run: &OrganizationPipelineRun,
-    ) -> Option<Duration> {
+    ) -> Option<Prediction> {
         let Some(sighting) = StepSighting::of(run, elapsed) else {
             self.watched = None;
             return None;
@@ -134,28 +132,72 @@ impl AdaptiveSchedule {
             _ => StepWatch::new(&sighting),
         };
         watch.record(sighting.at, sighting.done);
-        let prediction = watch.predicted_end(sighting.total).map(|end| end.saturating_sub(elapsed));
+        let sleep = watch.trusted_rate().map(|rate| rate.sleep_until_end(sighting));
         self.watched = Some(watch);
-        prediction
+        sleep.map(|sleep| Prediction { sleep, last_step: sighting.index + 1 == run.steps.len() })
     }
 }
 
 impl PollSchedule for AdaptiveSchedule {
     fn next_delay(&mut self, elapsed: Duration, run: &OrganizationPipelineRun) -> Duration {
-        let time_only = elapsed.mul_f64(ELAPSED_FRACTION);
-        let prediction =
-            if self.reads_counts { self.trusted_prediction(elapsed, run) } else { None };
+        let time_only = time_only_delay(elapsed);
+        let prediction = if self.reads_counts { self.predicted_sleep(elapsed, run) } else { None };
         let delay = match prediction {
-            Some(remaining) => remaining
-                .mul_f64(1.0 - PREDICTION_EARLY_FRACTION)
-                .min(time_only.mul_f64(TRUSTED_REACH)),
+            Some(Prediction { sleep, last_step: true }) => sleep,
+            Some(Prediction { sleep, last_step: false }) => sleep.max(time_only),
             None => time_only,
         };
         delay.clamp(MIN_POLL_DELAY, MAX_POLL_DELAY)
     }
 }
 
+/// The time-only rule's delay at `elapsed`: until its next instant, but
+/// never shorter than [`MIN_POLL_DELAY`].
+fn time_only_delay(elapsed: Duration) -> Duration {
+    time_only_next_poll(elapsed).saturating_sub(elapsed).clamp(MIN_POLL_DELAY, MAX_POLL_DELAY)
+}
+
+/// The first instant (time since the wait began) after `elapsed` at which
+/// the time-only rule polls, when polls take no time: every
+/// [`MIN_POLL_DELAY`] while [`ELAPSED_FRACTION`] of the elapsed time is
+/// shorter, then each that fraction after the one before, then every
+/// [`MAX_POLL_DELAY`] once the fraction is longer.
+fn time_only_next_poll(elapsed: Duration) -> Duration {
+    let now = (elapsed + INSTANT_SLACK).as_secs_f64();
+    let (min, max) = (MIN_POLL_DELAY.as_secs_f64(), MAX_POLL_DELAY.as_secs_f64());
+    let growth = 1.0 + ELAPSED_FRACTION;
+    // The first instant from which the fraction is longer than `min`.
+    let growing_from = ((1.0 / ELAPSED_FRACTION).floor() + 1.0) * min;
+    // The first instant from which the fraction is as long as `max`.
+    let capped_steps = ((max / (ELAPSED_FRACTION * growing_from)).ln() / growth.ln()).ceil();
+    let capped_from = growing_from * growth.powf(capped_steps);
+    let next = if now < growing_from {
+        ((now / min).floor() + 1.0) * min
+    } else if now < capped_from {
+        let steps = ((now / growing_from).ln() / growth.ln()).floor() + 1.0;
+        let next = growing_from * growth.powf(steps);
+        // Rounding may land the instant on or just before `now`.
+        if next > now {
+            next
+        } else {
+            next * growth
+        }
+    } else {
+        capped_from + max * (((now - capped_from) / max).floor() + 1.0)
+    };
+    Duration::try_from_secs_f64(next).unwrap_or(Duration::MAX)
+}
+
+/// A sleep towards the running step's predicted end.
+#[derive(Clone, Copy, Debug)]
+struct Prediction {
+    sleep: Duration,
+    /// Whether the step is the run's last, whose end is the run's end.
+    last_step: bool,
+}
+
 /// The running step's counts at one sighting, when they can say something.
+#[derive(Clone, Copy, Debug)]
 struct StepSighting {
     index: usize,
     at: Duration,
@@ -182,17 +224,53 @@ impl StepSighting {
 struct StepWatch {
     index: usize,
     total: i64,
-    /// (when, files done), oldest first; each later and no lower than the last.
+    /// (when, files done), oldest first; each later and no lower than the one before.
     sightings: VecDeque<(Duration, i64)>,
-    /// When the latest count was first seen: the count reached it by then.
-    count_first_seen: Duration,
 }
 
-/// The range of rates (files per second) one window allows.
+/// The rates (files per second) that the counts of two sightings allow.
 #[derive(Clone, Copy, Debug)]
 struct RateRange {
-    slowest: f64,
+    /// Each count may hide up to one file: one fewer moved at the least...
+    at_least: f64,
+    /// ...and one more at the most.
+    at_most: f64,
+}
+
+impl RateRange {
+    fn between((from_at, from_done): (Duration, i64), (to_at, to_done): (Duration, i64)) -> Self {
+        let seconds = (to_at - from_at).as_secs_f64();
+        let files = (to_done - from_done) as f64;
+        Self { at_least: (files - 1.0) / seconds, at_most: (files + 1.0) / seconds }
+    }
+
+    /// The rates both ranges allow (an empty range, `at_least > at_most`,
+    /// when they share none).
+    fn and(self, other: Self) -> Self {
+        Self {
+            at_least: self.at_least.max(other.at_least),
+            at_most: self.at_most.min(other.at_most),
+        }
+    }
+}
+
+/// A rate the latest sightings agree on.
+#[derive(Clone, Copy, Debug)]
+struct TrustedRate {
+    /// The fastest rate the sightings allow, files per second.
     fastest: f64,
+    /// How long the sightings that agree on it span.
+    span: Duration,
+}
+
+impl TrustedRate {
+    /// The sleep before polling for the end of the step seen in `sighting`.
+    fn sleep_until_end(self, sighting: StepSighting) -> Duration {
+        let remaining = (sighting.total - sighting.done) as f64 / self.fastest;
+        let early = Duration::try_from_secs_f64(remaining * (1.0 - PREDICTION_EARLY_FRACTION))
+            .unwrap_or(Duration::MAX);
+        early.min(self.span.mul_f64(EXTRAPOLATION))
+    }
 }
 
 impl StepWatch {
@@ -201,68 +279,289 @@ impl StepWatch {
             index: sighting.index,
             total: sighting.total,
             sightings: VecDeque::with_capacity(SIGHTINGS_KEPT),
-            count_first_seen: sighting.at,
         }
     }
 
     /// Whether `sighting` is of the same step, with the same total, later
     /// and with no fewer files done than the last one.
     fn continues_with(&self, sighting: &StepSighting) -> bool {
-        let ordered = self
+        let in_order = self
             .sightings
             .back()
             .is_none_or(|&(at, done)| at < sighting.at && done <= sighting.done);
-        self.index == sighting.index && self.total == sighting.total && ordered
+        self.index == sighting.index && self.total == sighting.total && in_order
     }
 
     fn record(&mut self, at: Duration, done: i64) {
-        if self.sightings.back().is_none_or(|&(_, last)| last < done) {
-            self.count_first_seen = at;
-        }
         if self.sightings.len() == SIGHTINGS_KEPT {
             self.sightings.pop_front();
         }
         self.sightings.push_back((at, done));
     }
 
-    /// The ranges of rates of the [`TRUST_WINDOWS`] latest windows, the
-    /// latest first, if the sightings kept reach back that far.
-    fn windows(&self) -> Option<Vec<RateRange>> {
-        let mut end = self.sightings.len().checked_sub(1)?;
-        let mut ranges = Vec::with_capacity(TRUST_WINDOWS);
-        for _ in 0..TRUST_WINDOWS {
-            let (end_at, end_done) = self.sightings[end];
-            let start = self
+    /// The rate of the longest run of latest sightings that no speed-up
+    /// contradicts, if the count moved in at least [`TRUST_MOVES`] of its
+    /// windows.
+    fn trusted_rate(&self) -> Option<TrustedRate> {
+        let latest = *self.sightings.back()?;
+        let mut agreed = RateRange { at_least: 0.0, at_most: f64::INFINITY };
+        let (mut since, mut moves) = (latest.0, 0);
+        for start in (0..self.sightings.len() - 1).rev() {
+            let from = self.sightings[start];
+            let from_start = self
                 .sightings
-                .range(..end)
-                .rposition(|&(_, done)| done <= end_done - MIN_WINDOW_FILES)?;
-            let (start_at, start_done) = self.sightings[start];
-            let seconds = (end_at - start_at).as_secs_f64();
-            let files = (end_done - start_done) as f64;
-            // Each count may hide up to one more file than it shows.
-            ranges.push(RateRange {
-                slowest: (files - 1.0) / seconds,
-                fastest: (files + 1.0) / seconds,
-            });
-            end = start;
+                .range(start + 1..)
+                .map(|&to| RateRange::between(from, to))
+                .reduce(RateRange::and)?;
+            // Only a slower rate explains the older sighting: the step has
+            // sped up since, and what came before says nothing about now.
+            if from_start.at_most < agreed.at_least {
+                break;
+            }
+            agreed = agreed.and(from_start);
+            since = from.0;
+            moves += usize::from(from.1 < self.sightings[start + 1].1);
         }
-        Some(ranges)
+        // When the rate has fallen, the fastest it showed still errs early.
+        let fastest = agreed.at_most.max(agreed.at_least);
+        let trusted = moves >= TRUST_MOVES && fastest > 0.0 && fastest.is_finite();
+        trusted.then(|| TrustedRate { fastest, span: latest.0 - since })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A run whose steps' jobs have these statuses and counts (done, total).
+    fn run(steps: &[(&str, i64, i64)]) -> OrganizationPipelineRun {
+        let steps: Vec<_> = steps
+            .iter()
+            .enumerate()
+            .map(|(index, &(status, done, total))| {
+                json!({
+                    "name": format!("step {index}"),
+                    "transformationJob": {
+                        "id": index, "organizationId": 1, "name": "job",
+                        "created": "2024-06-03T08:00:00.000Z", "category": "training",
+                        "operatesOn": "file", "status": status, "transformJobStatus": status,
+                        "uploadJobStatus": status, "inProgress": status == "started",
+                        "totalDownloadFileCount": total, "totalDownloadFileSize": 0,
+                        "totalDownloadFileSizeString": "0 bytes", "totalUploadFileCount": done,
+                        "transformationParallel": 1, "totalTimeSpentSeconds": 0,
+                        "totalTimeSpentString": "0s", "uploadType": "dataset",
+                        "transformationSummary": {
+                            "startedCount": done, "finishedCount": done, "succeededCount": done,
+                            "totalFileCount": total, "totalTimeSpentSeconds": 0
+                        }
+                    }
+                })
+            })
+            .collect();
+        serde_json::from_value(json!({
+            "id": 1, "created": "2024-06-03T08:00:00.000Z", "steps": steps
+        }))
+        .expect("a run")
     }
 
-    /// When (time since the wait began) the step is predicted to have done
-    /// all `total` files, if its recent windows agree on a rate.
-    fn predicted_end(&self, total: i64) -> Option<Duration> {
-        let ranges = self.windows()?;
-        let slowest_fastest =
-            ranges.iter().map(|range| range.fastest).fold(f64::INFINITY, f64::min);
-        let fastest_slowest = ranges.iter().map(|range| range.slowest).fold(0.0, f64::max);
-        if fastest_slowest > slowest_fastest * (1.0 + RATE_TOLERANCE) {
-            return None;
+    /// A one-step run, its job started with `done` of `total` files.
+    fn running(done: i64, total: i64) -> OrganizationPipelineRun {
+        run(&[("started", done, total)])
+    }
+
+    fn seconds(seconds: f64) -> Duration {
+        Duration::from_secs_f64(seconds)
+    }
+
+    /// The time-only rule's delay at `elapsed`, from its recursive definition
+    /// (delay = the fraction of the elapsed time, clamped) walked from zero.
+    fn recursive_time_only_delay(elapsed: Duration) -> Duration {
+        let mut at = Duration::ZERO;
+        loop {
+            let step = at.mul_f64(ELAPSED_FRACTION).clamp(MIN_POLL_DELAY, MAX_POLL_DELAY);
+            if at + step > elapsed + INSTANT_SLACK {
+                return at + step - elapsed;
+            }
+            at += step;
         }
-        let fastest = ranges.iter().map(|range| range.fastest).fold(0.0, f64::max);
-        let &(_, done) = self.sightings.back()?;
-        let remaining = (total - done) as f64 / fastest;
-        let remaining = Duration::try_from_secs_f64(remaining).unwrap_or(Duration::MAX);
-        Some(self.count_first_seen.saturating_add(remaining))
+    }
+
+    #[test]
+    fn the_time_only_rule_polls_where_its_recursive_definition_does() {
+        for elapsed in [0.0, 0.5, 1.0, 12.0, 12.9, 13.0, 14.04, 100.0, 3_600.0, 7_700.0, 9_000.0] {
+            let expected = recursive_time_only_delay(seconds(elapsed));
+            let delay = time_only_next_poll(seconds(elapsed)) - seconds(elapsed);
+            let error = delay.abs_diff(expected);
+            assert!(error < Duration::from_micros(10), "at {elapsed} s: {delay:?}, {expected:?}");
+        }
+    }
+
+    #[test]
+    fn the_time_only_schedule_returns_to_its_own_instants_after_a_poll_between_them() {
+        let mut schedule = AdaptiveSchedule::time_only();
+        // The rule polls at 96.15 s, 103.84 s and 112.15 s (13 s x 1.08^26..28).
+        let between = seconds(98.0);
+        let next = between + schedule.next_delay(between, &running(0, 0));
+        assert!(next.abs_diff(seconds(103.84)) < seconds(0.01), "{next:?}");
+        let after = next + schedule.next_delay(next, &running(0, 0));
+        assert!(after.abs_diff(seconds(112.15)) < seconds(0.01), "{after:?}");
+    }
+
+    #[test]
+    fn without_a_running_step_or_a_total_it_follows_the_time_only_rule() {
+        let mut schedule = AdaptiveSchedule::new();
+        let at = seconds(500.0);
+        assert_eq!(schedule.next_delay(at, &run(&[("waiting", 0, 0)])), time_only_delay(at));
+        assert_eq!(schedule.next_delay(at, &run(&[])), time_only_delay(at));
+        assert_eq!(schedule.next_delay(at, &running(0, 0)), time_only_delay(at));
+    }
+
+    /// The instants `schedule` polls a one-step run at, from `start` until
+    /// it sees the step over, when the step moves at `rate` files per
+    /// second over `total` files.
+    fn polls_of_a_steady_step(
+        schedule: &mut AdaptiveSchedule,
+        rate: f64,
+        total: i64,
+        start: Duration,
+    ) -> Vec<Duration> {
+        let end = start + seconds(total as f64 / rate);
+        let mut polls = vec![start];
+        let mut at = start;
+        while at < end {
+            let done = ((at - start).as_secs_f64() * rate) as i64;
+            at += schedule.next_delay(at, &running(done, total));
+            polls.push(at);
+        }
+        polls
+    }
+
+    #[test]
+    fn a_steady_rate_earns_trust_and_then_predicts_the_end() {
+        // 2,000 files at 2 a second from 100 s: the step ends at 1,100 s.
+        let end = seconds(1_100.0);
+        let polls =
+            polls_of_a_steady_step(&mut AdaptiveSchedule::new(), 2.0, 2_000, seconds(100.0));
+        let time_only =
+            polls_of_a_steady_step(&mut AdaptiveSchedule::time_only(), 2.0, 2_000, seconds(100.0));
+        let seen_over = *polls.last().expect("polls");
+        assert!(seen_over - end <= MIN_POLL_DELAY, "seen {:?} after the end", seen_over - end);
+        assert!(
+            polls.len() * 2 < time_only.len(),
+            "{} polls, time-only {}",
+            polls.len(),
+            time_only.len()
+        );
+        let longest = polls.windows(2).map(|pair| pair[1] - pair[0]).max().expect("polls");
+        let longest_time_only = time_only.windows(2).map(|pair| pair[1] - pair[0]).max();
+        assert!(Some(longest) > longest_time_only, "trusted, it sleeps past the time-only delay");
+    }
+
+    #[test]
+    fn a_single_slow_early_reading_does_not_send_it_past_the_time_only_delay() {
+        let mut schedule = AdaptiveSchedule::new();
+        assert_eq!(
+            schedule.next_delay(seconds(13.0), &running(0, 100)),
+            time_only_delay(seconds(13.0))
+        );
+        let at = seconds(30.0);
+        assert_eq!(schedule.next_delay(at, &running(1, 100)), time_only_delay(at));
+    }
+
+    #[test]
+    fn a_trusted_sleep_spans_at_most_twice_the_sightings_that_agree() {
+        let mut schedule = AdaptiveSchedule::new();
+        for (at, done) in [(100.0, 0), (104.0, 40), (108.0, 80)] {
+            schedule.next_delay(seconds(at), &running(done, 10_000));
+        }
+        let delay = schedule.next_delay(seconds(112.0), &running(120, 10_000));
+        assert_eq!(delay, seconds(24.0), "the rate held for 12 s; 10,000 files need 16 min");
+    }
+
+    #[test]
+    fn a_rate_that_speeds_up_is_not_trusted() {
+        let mut schedule = AdaptiveSchedule::new();
+        for (at, done) in [(100.0, 0), (110.0, 10), (120.0, 20)] {
+            schedule.next_delay(seconds(at), &running(done, 1_000));
+        }
+        // 60 files in the last 10 s: the 10 files per 10 s before say nothing.
+        let at = seconds(130.0);
+        assert_eq!(schedule.next_delay(at, &running(80, 1_000)), time_only_delay(at));
+    }
+
+    #[test]
+    fn a_rate_that_falls_predicts_with_the_fastest_rate_it_showed() {
+        let mut schedule = AdaptiveSchedule::new();
+        for (at, done) in [(100.0, 0), (110.0, 100), (120.0, 150)] {
+            schedule.next_delay(seconds(at), &running(done, 600));
+        }
+        // At least 99 files moved in the first 10 s, 9.9 a second; the last
+        // 50 in 10 s say 5. 400 files left, at 9.9 a second, less 5%.
+        let delay = schedule.next_delay(seconds(130.0), &running(200, 600));
+        assert!(delay.abs_diff(seconds(400.0 / 9.9 * 0.95)) < seconds(0.01), "{delay:?}");
+    }
+
+    #[test]
+    fn every_file_counted_while_the_job_still_runs_falls_back_to_the_time_only_rule() {
+        let mut schedule = AdaptiveSchedule::new();
+        polls_of_a_steady_step(&mut schedule, 2.0, 200, seconds(20.0));
+        let tail = seconds(150.0);
+        assert_eq!(schedule.next_delay(tail, &running(200, 200)), time_only_delay(tail));
+    }
+
+    #[test]
+    fn a_total_that_changes_falls_back_to_the_time_only_rule() {
+        let mut schedule = AdaptiveSchedule::new();
+        let mut at = seconds(100.0);
+        for seen in 0..10 {
+            let done = seen * 20;
+            let delay = schedule.next_delay(at, &running(done, 500 + done));
+            assert_eq!(delay, time_only_delay(at), "seen at {at:?}");
+            at += delay;
+        }
+    }
+
+    /// A schedule that has seen a step of 1,000 files move 40 files every
+    /// 4 s from 100 s to 108 s: enough to trust the rate.
+    fn trusting() -> AdaptiveSchedule {
+        let mut schedule = AdaptiveSchedule::new();
+        for (at, done) in [(100.0, 0), (104.0, 40), (108.0, 80)] {
+            schedule.next_delay(seconds(at), &running(done, 1_000));
+        }
+        schedule
+    }
+
+    #[test]
+    fn impossible_counts_fall_back_to_the_time_only_rule() {
+        let at = seconds(112.0);
+        assert_ne!(trusting().next_delay(at, &running(120, 1_000)), time_only_delay(at));
+        for (done, total) in [(-1, 1_000), (1_001, 1_000), (70, 1_000), (5, -3)] {
+            let delay = trusting().next_delay(at, &running(done, total));
+            assert_eq!(delay, time_only_delay(at), "{done} of {total}");
+        }
+    }
+
+    #[test]
+    fn time_that_goes_backwards_starts_learning_again() {
+        let at = seconds(50.0);
+        assert_eq!(trusting().next_delay(at, &running(90, 1_000)), time_only_delay(at));
+    }
+
+    #[test]
+    fn before_the_last_step_a_prediction_never_polls_sooner_than_the_time_only_rule() {
+        let mut schedule = AdaptiveSchedule::new();
+        let steps = |done| run(&[("started", done, 100), ("waiting", 0, 0)]);
+        for (at, done) in [(1_000.0, 0), (1_001.0, 20), (1_002.0, 40)] {
+            schedule.next_delay(seconds(at), &steps(done));
+        }
+        // 40 files left at 20 a second: the step ends in about 2 s.
+        let at = seconds(1_003.0);
+        assert_eq!(schedule.next_delay(at, &steps(60)), time_only_delay(at));
+        let mut last_step = AdaptiveSchedule::new();
+        for (at, done) in [(1_000.0, 0), (1_001.0, 20), (1_002.0, 40)] {
+            last_step.next_delay(seconds(at), &running(done, 100));
+        }
+        assert!(last_step.next_delay(at, &running(60, 100)) < seconds(2.0));
     }
 }
