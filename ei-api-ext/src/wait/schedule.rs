@@ -39,9 +39,12 @@ const TRUST_MOVES: usize = 2;
 /// A trusted prediction sleeps at most this many times as long as the
 /// sightings that agree on its rate span: a rate is not extrapolated far
 /// past the stretch it was seen to hold over, which bounds the damage when
-/// it speeds up after trust was given (the benchmark's accelerating counts
-/// are detected late with 4 and never misled with 2).
-const EXTRAPOLATION: f64 = 2.0;
+/// it speeds up after trust was given. Twice: in the schedule benchmark,
+/// accelerating counts are then seen no later than by the time-only rule,
+/// and steady counts take fewer polls than the Smithy waiter's (in a
+/// simulation of the same runs, three times saw accelerating counts later,
+/// and once took more polls than Smithy on steady counts).
+const EXTRAPOLATION: u32 = 2;
 /// Poll this fraction of the predicted remaining time early: a little early
 /// costs one short extra poll, late costs detection latency.
 const PREDICTION_EARLY_FRACTION: f64 = 0.05;
@@ -163,7 +166,7 @@ fn time_only_delay(elapsed: Duration) -> Duration {
 /// shorter, then each that fraction after the one before, then every
 /// [`MAX_POLL_DELAY`] once the fraction is longer.
 fn time_only_next_poll(elapsed: Duration) -> Duration {
-    let now = (elapsed + INSTANT_SLACK).as_secs_f64();
+    let now = elapsed.saturating_add(INSTANT_SLACK).as_secs_f64();
     let (min, max) = (MIN_POLL_DELAY.as_secs_f64(), MAX_POLL_DELAY.as_secs_f64());
     let growth = 1.0 + ELAPSED_FRACTION;
     // The first instant from which the fraction is longer than `min`.
@@ -269,7 +272,7 @@ impl TrustedRate {
         let remaining = (sighting.total - sighting.done) as f64 / self.fastest;
         let early = Duration::try_from_secs_f64(remaining * (1.0 - PREDICTION_EARLY_FRACTION))
             .unwrap_or(Duration::MAX);
-        early.min(self.span.mul_f64(EXTRAPOLATION))
+        early.min(self.span.saturating_mul(EXTRAPOLATION))
     }
 }
 
@@ -546,6 +549,17 @@ mod tests {
     fn time_that_goes_backwards_starts_learning_again() {
         let at = seconds(50.0);
         assert_eq!(trusting().next_delay(at, &running(90, 1_000)), time_only_delay(at));
+    }
+
+    #[test]
+    fn the_longest_elapsed_time_still_gives_a_delay_within_bounds() {
+        let mut schedule = AdaptiveSchedule::new();
+        for (at, done) in [(Duration::MAX - seconds(2.0), 0), (Duration::MAX - seconds(1.0), 50)] {
+            let delay = schedule.next_delay(at, &running(done, 100));
+            assert!((MIN_POLL_DELAY..=MAX_POLL_DELAY).contains(&delay), "{delay:?}");
+        }
+        let delay = schedule.next_delay(Duration::MAX, &running(99, 100));
+        assert!((MIN_POLL_DELAY..=MAX_POLL_DELAY).contains(&delay), "{delay:?}");
     }
 
     #[test]
