@@ -1,11 +1,14 @@
 //! Benchmark: poll schedules for waiting on a run, in virtual time against
-//! the fake Studio. Prints a markdown table.
+//! the fake Studio. Prints a markdown table, one row per workload and
+//! schedule, with the adaptive schedule's goals marked met or missed.
 //!
-//! Run lengths are spread log-uniformly from 10 s to 2 h, on two workloads
-//! (steps that report file counts, and steps that report none), for the
-//! adaptive schedule and two baselines measured in the same run: a fixed
-//! 1 s poll (the vendor's SDK) and the Smithy waiter schedule (minimum 2 s,
-//! maximum 120 s, delay = random(min, min * 2^(n-1)) up to the cap).
+//! Run lengths are spread log-uniformly from 10 s to 2 h. The workloads are
+//! steps that report no counts, and steps whose counts move in each of the
+//! fake's progress shapes. Each is measured for the adaptive schedule and
+//! three baselines in the same run: the time-only rule it falls back to, a
+//! fixed 1 s poll (the vendor's SDK) and the Smithy waiter schedule
+//! (minimum 2 s, maximum 120 s, delay = random(min, min * 2^(n-1)) up to
+//! the cap).
 //!
 //! `cargo run --release -p ei-api-ext --example waiter_schedules`
 
@@ -14,7 +17,7 @@ use std::time::Duration;
 use ei_api::types::OrganizationPipelineRun;
 use ei_api_ext::wait::{AdaptiveSchedule, FixedSchedule, PollSchedule, WaitOptions};
 use ei_api_ext::{Client, OrganizationId, PipelineId, RetryPolicy};
-use ei_fake_studio::{FakeStudio, PipelineSpec, StepSpec};
+use ei_fake_studio::{FakeStudio, PipelineSpec, ProgressShape, StepSpec};
 
 /// Runs per workload and schedule: enough for a stable mean and p95.
 const RUNS: usize = 60;
@@ -27,6 +30,22 @@ const STEPS: [(&str, f64, u32); 3] =
     [("Fetch", 0.2, 50), ("Transform", 0.5, 200), ("Upload", 0.3, 100)];
 const ORG: i64 = 1;
 const KEY: &str = "ei_bench_key_0123456789";
+
+/// Goal: the p95 of latency / length, in percent, on any workload.
+const P95_GOAL_PERCENT: f64 = 8.0;
+/// "No more than the time-only rule's, within a few percent": this fraction.
+const WITHIN_A_FEW_PERCENT: f64 = 0.05;
+/// Goal on steady and decelerating counts: at most this share of the
+/// time-only rule's mean latency.
+const INFORMATIVE_LATENCY_SHARE: f64 = 0.5;
+/// Goal without counts: mean latency / length "about 4%", in percent.
+const NO_COUNTS_MEAN_PERCENT: std::ops::RangeInclusive<f64> = 3.0..=5.0;
+/// Goal without counts: at least this many times fewer polls than the
+/// fixed 1 s poll on runs over ten minutes.
+const FEWER_POLLS_THAN_FIXED: f64 = 30.0;
+/// Goal with steady counts: "far lower latency" than Smithy's, an order of
+/// magnitude.
+const LOWER_LATENCY_THAN_SMITHY: f64 = 10.0;
 
 /// The AWS SDK (Smithy) waiter schedule.
 struct SmithySchedule {
@@ -48,15 +67,49 @@ impl PollSchedule for SmithySchedule {
     }
 }
 
+/// How the runs' steps report progress.
 #[derive(Clone, Copy, PartialEq)]
 enum Workload {
-    Progress,
-    NoProgress,
+    NoCounts,
+    Counts(ProgressShape),
+}
+
+const WORKLOADS: [Workload; 9] = [
+    Workload::NoCounts,
+    Workload::Counts(ProgressShape::Steady),
+    Workload::Counts(ProgressShape::Queued),
+    Workload::Counts(ProgressShape::Accelerating),
+    Workload::Counts(ProgressShape::Decelerating),
+    Workload::Counts(ProgressShape::Stalling),
+    Workload::Counts(ProgressShape::Batched),
+    Workload::Counts(ProgressShape::GrowingTotal),
+    Workload::Counts(ProgressShape::Tail),
+];
+
+impl Workload {
+    fn name(self) -> String {
+        match self {
+            Workload::NoCounts => "no counts".to_owned(),
+            Workload::Counts(shape) => format!("counts: {shape:?}"),
+        }
+    }
+
+    fn pipeline(self, index: usize, length: Duration) -> PipelineSpec {
+        let mut spec = PipelineSpec::new(ORG, index as i64 + 1, format!("run {index}"));
+        for (name, share, files) in STEPS {
+            spec = spec.step(StepSpec::new(name).duration(length.mul_f64(share)).files(files));
+        }
+        match self {
+            Workload::NoCounts => spec.without_progress_counts(),
+            Workload::Counts(shape) => spec.progress_shape(shape),
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
 enum Schedule {
     Adaptive,
+    TimeOnly,
     FixedOneSecond,
     Smithy,
 }
@@ -65,6 +118,7 @@ impl Schedule {
     fn name(self) -> &'static str {
         match self {
             Schedule::Adaptive => "adaptive (ours)",
+            Schedule::TimeOnly => "time-only rule",
             Schedule::FixedOneSecond => "fixed 1 s (vendor SDK)",
             Schedule::Smithy => "Smithy waiter",
         }
@@ -74,6 +128,7 @@ impl Schedule {
         let options = WaitOptions::timeout(Duration::from_secs_f64(LONGEST_RUN * 2.0));
         match self {
             Schedule::Adaptive => options.schedule(AdaptiveSchedule::new()),
+            Schedule::TimeOnly => options.schedule(AdaptiveSchedule::time_only()),
             Schedule::FixedOneSecond => options.schedule(FixedSchedule(Duration::from_secs(1))),
             Schedule::Smithy => {
                 options.schedule(SmithySchedule { attempt: 0, rng: fastrand::Rng::with_seed(seed) })
@@ -89,6 +144,88 @@ struct Sample {
     latency: Duration,
 }
 
+/// One row's figures.
+struct Summary {
+    polls: f64,
+    long_run_polls: f64,
+    latency_mean: f64,
+    latency_p95: f64,
+    relative_mean: f64,
+    relative_p95: f64,
+}
+
+impl Summary {
+    fn of(samples: &[Sample]) -> Self {
+        let long = samples.iter().filter(|s| s.length > LONG_RUN);
+        let relative = |s: &Sample| s.latency.as_secs_f64() / s.length.as_secs_f64() * 100.0;
+        Self {
+            polls: mean(samples.iter().map(|s| f64::from(s.polls))),
+            long_run_polls: mean(long.map(|s| f64::from(s.polls))),
+            latency_mean: mean(samples.iter().map(|s| s.latency.as_secs_f64())),
+            latency_p95: p95(samples.iter().map(|s| s.latency.as_secs_f64())),
+            relative_mean: mean(samples.iter().map(relative)),
+            relative_p95: p95(samples.iter().map(relative)),
+        }
+    }
+}
+
+/// The four rows of one workload.
+struct Rows {
+    adaptive: Summary,
+    time_only: Summary,
+    fixed: Summary,
+    smithy: Summary,
+}
+
+impl Rows {
+    /// The adaptive schedule's goals on `workload`, each met or missed.
+    fn goals(&self, workload: Workload) -> String {
+        let Rows { adaptive, time_only, fixed, smithy } = self;
+        let slack = 1.0 + WITHIN_A_FEW_PERCENT;
+        let mut goals = vec![
+            (
+                format!("p95 ≤ {P95_GOAL_PERCENT}% of length"),
+                adaptive.relative_p95 <= P95_GOAL_PERCENT,
+            ),
+            ("polls ≤ time-only".to_owned(), adaptive.polls <= time_only.polls * slack),
+            (
+                "mean ≤ time-only".to_owned(),
+                adaptive.latency_mean <= time_only.latency_mean * slack,
+            ),
+        ];
+        let steady = Workload::Counts(ProgressShape::Steady);
+        if [steady, Workload::Counts(ProgressShape::Decelerating)].contains(&workload) {
+            goals.push((
+                format!("mean ≤ {INFORMATIVE_LATENCY_SHARE}x time-only"),
+                adaptive.latency_mean <= time_only.latency_mean * INFORMATIVE_LATENCY_SHARE,
+            ));
+        }
+        if workload == steady {
+            goals.push(("fewer polls than Smithy".to_owned(), adaptive.polls < smithy.polls));
+            goals.push((
+                format!("mean ≤ Smithy's / {LOWER_LATENCY_THAN_SMITHY}"),
+                adaptive.latency_mean <= smithy.latency_mean / LOWER_LATENCY_THAN_SMITHY,
+            ));
+        }
+        if workload == Workload::NoCounts {
+            let (low, high) = NO_COUNTS_MEAN_PERCENT.clone().into_inner();
+            goals.push((
+                format!("mean {low}-{high}% of length"),
+                NO_COUNTS_MEAN_PERCENT.contains(&adaptive.relative_mean),
+            ));
+            goals.push((
+                format!("≥ {FEWER_POLLS_THAN_FIXED}x fewer polls than 1 s (> 10 min)"),
+                fixed.long_run_polls / adaptive.long_run_polls >= FEWER_POLLS_THAN_FIXED,
+            ));
+        }
+        goals
+            .into_iter()
+            .map(|(goal, met)| format!("{goal}: {}", if met { "met" } else { "**missed**" }))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
 fn run_lengths() -> Vec<Duration> {
     (0..RUNS)
         .map(|i| {
@@ -98,18 +235,11 @@ fn run_lengths() -> Vec<Duration> {
         .collect()
 }
 
-async fn measure(workload: Workload, schedule: Schedule) -> Vec<Sample> {
+async fn measure(workload: Workload, schedule: Schedule) -> Summary {
     let lengths = run_lengths();
     let mut builder = FakeStudio::builder().api_key(KEY);
     for (index, length) in lengths.iter().enumerate() {
-        let mut spec = PipelineSpec::new(ORG, index as i64 + 1, format!("run {index}"));
-        for (name, share, files) in STEPS {
-            spec = spec.step(StepSpec::new(name).duration(length.mul_f64(share)).files(files));
-        }
-        if workload == Workload::NoProgress {
-            spec = spec.without_progress_counts();
-        }
-        builder = builder.pipeline(spec);
+        builder = builder.pipeline(workload.pipeline(index, *length));
     }
     let studio = builder.start().await;
     let client = Client::builder()
@@ -135,7 +265,7 @@ async fn measure(workload: Workload, schedule: Schedule) -> Vec<Sample> {
         let finished = studio.run_finished_at(report.run().id).expect("the fake knows");
         samples.push(Sample { length, polls: report.polls, latency: returned - finished });
     }
-    samples
+    Summary::of(&samples)
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> f64 {
@@ -149,6 +279,20 @@ fn p95(values: impl Iterator<Item = f64>) -> f64 {
     values[((values.len() as f64 * 0.95).ceil() as usize).saturating_sub(1).min(values.len() - 1)]
 }
 
+fn row(workload: Workload, schedule: Schedule, summary: &Summary, goals: &str) {
+    println!(
+        "| {} | {} | {:.1} | {:.1} | {:.2} s | {:.2} s | {:.2}% | {:.2}% | {goals} |",
+        workload.name(),
+        schedule.name(),
+        summary.polls,
+        summary.long_run_polls,
+        summary.latency_mean,
+        summary.latency_p95,
+        summary.relative_mean,
+        summary.relative_p95,
+    );
+}
+
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     println!(
@@ -157,28 +301,19 @@ async fn main() {
     );
     println!(
         "| workload | schedule | polls/run | polls/run (runs > 10 min) | latency mean | \
-         latency p95 | latency / length, mean | latency / length, p95 |"
+         latency p95 | latency / length, mean | latency / length, p95 | goals |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
-    for workload in [Workload::NoProgress, Workload::Progress] {
-        for schedule in [Schedule::Adaptive, Schedule::FixedOneSecond, Schedule::Smithy] {
-            let samples = measure(workload, schedule).await;
-            let long = samples.iter().filter(|s| s.length > LONG_RUN);
-            let relative = |s: &Sample| s.latency.as_secs_f64() / s.length.as_secs_f64() * 100.0;
-            println!(
-                "| {} | {} | {:.1} | {:.1} | {:.2} s | {:.2} s | {:.2}% | {:.2}% |",
-                match workload {
-                    Workload::Progress => "file counts",
-                    Workload::NoProgress => "no counts",
-                },
-                schedule.name(),
-                mean(samples.iter().map(|s| s.polls as f64)),
-                mean(long.map(|s| s.polls as f64)),
-                mean(samples.iter().map(|s| s.latency.as_secs_f64())),
-                p95(samples.iter().map(|s| s.latency.as_secs_f64())),
-                mean(samples.iter().map(relative)),
-                p95(samples.iter().map(relative)),
-            );
-        }
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
+    for workload in WORKLOADS {
+        let rows = Rows {
+            adaptive: measure(workload, Schedule::Adaptive).await,
+            time_only: measure(workload, Schedule::TimeOnly).await,
+            fixed: measure(workload, Schedule::FixedOneSecond).await,
+            smithy: measure(workload, Schedule::Smithy).await,
+        };
+        row(workload, Schedule::Adaptive, &rows.adaptive, &rows.goals(workload));
+        row(workload, Schedule::TimeOnly, &rows.time_only, "baseline");
+        row(workload, Schedule::FixedOneSecond, &rows.fixed, "baseline");
+        row(workload, Schedule::Smithy, &rows.smithy, "baseline");
     }
 }

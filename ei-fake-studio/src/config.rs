@@ -32,6 +32,7 @@ pub struct PipelineSpec {
     pub(crate) start_error: Option<String>,
     pub(crate) progress_counts: bool,
     pub(crate) runs_while_running: bool,
+    pub(crate) progress_shape: ProgressShape,
 }
 
 impl PipelineSpec {
@@ -45,6 +46,7 @@ impl PipelineSpec {
             start_error: None,
             progress_counts: true,
             runs_while_running: false,
+            progress_shape: ProgressShape::Steady,
         }
     }
 
@@ -77,6 +79,60 @@ impl PipelineSpec {
         self.progress_counts = false;
         self
     }
+
+    /// How every step's counts move while it runs ([`ProgressShape::Steady`]
+    /// unless told). With [`PipelineSpec::without_progress_counts`] the
+    /// shape shows only in the counts of a step that was stopped.
+    pub fn progress_shape(mut self, shape: ProgressShape) -> Self {
+        self.progress_shape = shape;
+        self
+    }
+}
+
+/// How a step's `transformationSummary` counts move between its start and
+/// its end, as real transformation jobs move: each shape keeps
+/// `finishedCount` from ever decreasing, `startedCount` between
+/// `finishedCount` and `totalFileCount`, and every count at the step's file
+/// count once its time is up (the step ends then, whatever the shape).
+///
+/// ```
+/// use ei_fake_studio::{PipelineSpec, ProgressShape, StepSpec};
+///
+/// let import = PipelineSpec::new(1, 8, "Import with an upload tail")
+///     .step(StepSpec::new("Import").files(500))
+///     .progress_shape(ProgressShape::Tail);
+/// # drop(import);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProgressShape {
+    /// Files finish at a constant rate from the step's start to its end.
+    #[default]
+    Steady,
+    /// The job queues for the first quarter of the step (every count 0,
+    /// the total known), then files finish at a constant rate to the end.
+    Queued,
+    /// Slow at first, then faster: the files finished grow with the square
+    /// of the time elapsed (a quarter of them at half time).
+    Accelerating,
+    /// Fast at first, then slower, the mirror image of
+    /// [`ProgressShape::Accelerating`] (three quarters at half time).
+    Decelerating,
+    /// Steady, except that nothing moves from 30% to 60% of the step's time
+    /// (files in progress stay started, none finishes).
+    Stalling,
+    /// Files finish in five equal batches, one at the end of each fifth of
+    /// the step (the last as it ends), as parallel workers complete; the
+    /// batch in flight counts as started.
+    Batched,
+    /// The job discovers its files as it goes: `totalFileCount` starts at a
+    /// quarter of the step's files and grows steadily to all of them by
+    /// half time, while files finish at a constant rate over the whole step.
+    GrowingTotal,
+    /// Every file is counted (started, finished, succeeded) at 70% of the
+    /// step's time, and the job stays `started` for the rest, uploading its
+    /// output.
+    Tail,
 }
 
 /// One step of a [`PipelineSpec`]: a transformation job that runs for a set

@@ -3,7 +3,7 @@
 //! names, and where each job is at an instant (`getOrganizationJobStatus`).
 
 use crate::clock::Clock;
-use crate::config::{PipelineSpec, StepSpec};
+use crate::config::{PipelineSpec, ProgressShape, StepSpec};
 use crate::files::{self, FileState};
 use crate::lifecycle::{Phase, Run, StepState};
 use ei_api::types::Job;
@@ -177,16 +177,17 @@ pub(crate) struct JobAt {
 
 /// The job `kind` of the step at `index` of `run` at `now`, if it exists by
 /// then: an upload job once its step starts, a file's job once its file is
-/// picked up.
+/// picked up, its files moving in `shape`.
 pub(crate) fn job_at(
     run: &Run,
     index: usize,
     step: &StepSpec,
     ids: StepJobs,
     kind: JobKind,
+    shape: ProgressShape,
     now: Instant,
 ) -> Option<JobAt> {
-    let state = run.step_state(index, step, now, true);
+    let state = run.step_state(index, step, now, true, shape);
     let step_start = run.step_start(index);
     let (id, outcome, started, ended) = match kind {
         JobKind::Upload => {

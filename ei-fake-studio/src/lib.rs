@@ -47,9 +47,15 @@
 //! `transformJobStatus` and `uploadJobStatus` agree, except when the upload
 //! alone fails ([`StepSpec::upload_fails`]: `transformJobStatus` ends
 //! `finished`). Its `transformationSummary` counts `startedCount`,
-//! `finishedCount` and `succeededCount` grow linearly from 0 to the step's
-//! file count (`totalFileCount`, known once the step starts) while it runs,
-//! unless the pipeline reports no progress
+//! `finishedCount` and `succeededCount` grow from 0 to the step's file count
+//! (`totalFileCount`, known once the step starts) while it runs: linearly by
+//! default, or in the shape real jobs take, chosen per pipeline
+//! ([`PipelineSpec::progress_shape`], [`ProgressShape`]): queued before the
+//! first file moves, accelerating, decelerating, stalling, in batches, with
+//! a total that grows, or with every file counted while the job still
+//! uploads its output. Whatever the shape, `finishedCount` never decreases,
+//! no count passes `totalFileCount`, and the step ends when its duration is
+//! up. A pipeline may report no progress at all
 //! ([`PipelineSpec::without_progress_counts`]). A failing step
 //! ([`StepSpec::fails`], [`StepSpec::failing_files`]) ends `failed`, its
 //! failed files never counted as succeeded, and the steps after it never
@@ -172,7 +178,7 @@ mod state;
 mod studio;
 
 pub use auth::CredentialKind;
-pub use config::{PipelineSpec, StepSpec};
+pub use config::{PipelineSpec, ProgressShape, StepSpec};
 pub use fault::{Fault, When};
 pub use record::RecordedRequest;
 pub use route::Operation;

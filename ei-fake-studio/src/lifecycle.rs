@@ -2,7 +2,7 @@
 //! step's state at any instant is computed from the run's start, so nothing
 //! needs to tick in the background.
 
-use crate::config::StepSpec;
+use crate::config::{ProgressShape, StepSpec};
 use crate::files;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -109,14 +109,16 @@ impl Run {
         true
     }
 
-    /// The state at `now` of the step at `index`, described by `step`.
-    /// Without `progress_counts`, a running step reports no counts.
+    /// The state at `now` of the step at `index`, described by `step`, its
+    /// counts moving in `shape`. Without `progress_counts`, a running step
+    /// reports no counts.
     pub(crate) fn step_state(
         &self,
         index: usize,
         step: &StepSpec,
         now: Instant,
         progress_counts: bool,
+        shape: ProgressShape,
     ) -> StepState {
         let waiting = StepState { phase: Phase::Waiting, progress: Progress::default() };
         let start = self.step_starts[index];
@@ -133,11 +135,108 @@ impl Run {
         let progress = if phase == Phase::Started && !progress_counts {
             Progress::default()
         } else {
-            let (finished, started) = files_done(step.files, elapsed, step.duration);
+            let FileCounts { started, finished, total } =
+                shape_counts(shape, step.files, elapsed, step.duration);
             let succeeded = finished - files::failures_among_first(step, finished);
-            Progress { time_spent: elapsed, started, finished, succeeded, total: step.files }
+            Progress { time_spent: elapsed, started, finished, succeeded, total }
         };
         StepState { phase, progress }
+    }
+}
+
+/// A queued step waits this share of its time before its first file moves:
+/// long enough that a rate measured from the step's start is a third too slow.
+const QUEUED_SHARE: f64 = 0.25;
+
+/// A stalling step stops moving at this share of its time...
+const STALL_START_SHARE: f64 = 0.3;
+/// ...for this share of it: long enough to outlast several polls of any
+/// schedule, and to follow a rate already learnt.
+const STALL_SHARE: f64 = 0.3;
+
+/// A batched step finishes its files in this many equal batches: few enough
+/// that the count sits still for a fifth of the step between jumps.
+const BATCHES: u128 = 5;
+
+/// A step with a growing total knows this share of its files when it
+/// starts...
+const GROWING_INITIAL_SHARE: f64 = 0.25;
+/// ...and discovers the rest steadily until this share of its time: at
+/// twice the rate files finish, so the count never passes the total.
+const GROWING_DISCOVERY_SHARE: f64 = 0.5;
+
+/// A step with a tail has counted every file at this share of its time, and
+/// spends the rest uploading its output.
+const TAIL_COUNTED_SHARE: f64 = 0.7;
+
+/// A step's file counts at one instant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileCounts {
+    started: u32,
+    finished: u32,
+    total: u32,
+}
+
+/// The counts of a step over `files` after `elapsed` of `duration`, moving
+/// in `shape`; every count is `files` once the time is up.
+fn shape_counts(
+    shape: ProgressShape,
+    files: u32,
+    elapsed: Duration,
+    duration: Duration,
+) -> FileCounts {
+    if elapsed >= duration {
+        return FileCounts { started: files, finished: files, total: files };
+    }
+    // From here on 0 <= elapsed < duration, so `duration` is not zero.
+    let share = elapsed.as_secs_f64() / duration.as_secs_f64();
+    let linear = |elapsed: Duration, duration: Duration| {
+        let (finished, started) = files_done(files, elapsed, duration);
+        FileCounts { started, finished, total: files }
+    };
+    match shape {
+        ProgressShape::Steady => linear(elapsed, duration),
+        ProgressShape::Queued => {
+            let queued = duration.mul_f64(QUEUED_SHARE);
+            linear(elapsed.saturating_sub(queued), duration - queued)
+        }
+        ProgressShape::Accelerating => linear(elapsed.mul_f64(share), duration),
+        ProgressShape::Decelerating => linear(elapsed.mul_f64(2.0 - share), duration),
+        ProgressShape::Stalling => {
+            let stall_start = duration.mul_f64(STALL_START_SHARE);
+            let stall = duration.mul_f64(STALL_SHARE);
+            let moving = if elapsed < stall_start {
+                elapsed
+            } else {
+                stall_start.max(elapsed.saturating_sub(stall))
+            };
+            linear(moving, duration - stall)
+        }
+        ProgressShape::Batched => {
+            let batches_done = elapsed.as_nanos() * BATCHES / duration.as_nanos();
+            let files_after = |batches: u128| {
+                let count = (u128::from(files) * batches).div_ceil(BATCHES);
+                u32::try_from(count).expect("at most `files`")
+            };
+            FileCounts {
+                started: files_after(batches_done + 1),
+                finished: files_after(batches_done),
+                total: files,
+            }
+        }
+        ProgressShape::GrowingTotal => {
+            let known = (f64::from(files) * GROWING_INITIAL_SHARE) as u32;
+            let discovery = duration.mul_f64(GROWING_DISCOVERY_SHARE);
+            let (_, discovered) = files_done(files - known, elapsed, discovery);
+            let total = known + discovered;
+            let counts = linear(elapsed, duration);
+            FileCounts {
+                started: counts.started.min(total),
+                finished: counts.finished.min(total),
+                total,
+            }
+        }
+        ProgressShape::Tail => linear(elapsed, duration.mul_f64(TAIL_COUNTED_SHARE)),
     }
 }
 
@@ -175,6 +274,79 @@ mod tests {
         assert_eq!(files_done(10, Duration::ZERO, Duration::ZERO), (10, 10));
     }
 
+    const SHAPES: [ProgressShape; 8] = [
+        ProgressShape::Steady,
+        ProgressShape::Queued,
+        ProgressShape::Accelerating,
+        ProgressShape::Decelerating,
+        ProgressShape::Stalling,
+        ProgressShape::Batched,
+        ProgressShape::GrowingTotal,
+        ProgressShape::Tail,
+    ];
+
+    /// A 100 s step over 200 files, in `shape`, `millis` into it.
+    fn counts_at(shape: ProgressShape, millis: u64) -> FileCounts {
+        shape_counts(shape, 200, Duration::from_millis(millis), 100 * SECOND)
+    }
+
+    #[test]
+    fn every_shape_keeps_the_counts_in_order_never_decreasing_and_complete_at_the_end() {
+        for shape in SHAPES {
+            for files in [1, 7, 200] {
+                let duration = 100 * SECOND;
+                let mut before = FileCounts { started: 0, finished: 0, total: 0 };
+                for millis in (0..=100_000).step_by(100) {
+                    let counts =
+                        shape_counts(shape, files, Duration::from_millis(millis), duration);
+                    let context = format!("{shape:?}, {files} files, {millis} ms: {counts:?}");
+                    assert!(counts.finished <= counts.started, "{context}");
+                    assert!(counts.started <= counts.total, "{context}");
+                    assert!(counts.total <= files, "{context}");
+                    assert!(counts.finished >= before.finished, "{context} after {before:?}");
+                    assert!(counts.started >= before.started, "{context} after {before:?}");
+                    assert!(counts.total >= before.total, "{context} after {before:?}");
+                    before = counts;
+                }
+                let end = FileCounts { started: files, finished: files, total: files };
+                assert_eq!(before, end, "{shape:?}, {files} files");
+            }
+        }
+    }
+
+    #[test]
+    fn each_shape_moves_its_own_way() {
+        let finished = |shape, millis| counts_at(shape, millis).finished;
+        assert_eq!(finished(ProgressShape::Steady, 50_000), 100);
+        assert_eq!(counts_at(ProgressShape::Queued, 24_000), counts_at(ProgressShape::Queued, 0));
+        assert_eq!(counts_at(ProgressShape::Queued, 0).total, 200, "the total is known queued");
+        assert_eq!(finished(ProgressShape::Queued, 62_500), 100, "steady after the queue");
+        assert_eq!(finished(ProgressShape::Accelerating, 50_000), 50);
+        assert_eq!(finished(ProgressShape::Decelerating, 50_000), 150);
+        let stalled = counts_at(ProgressShape::Stalling, 30_000);
+        assert_eq!(counts_at(ProgressShape::Stalling, 59_900), stalled);
+        assert!(finished(ProgressShape::Stalling, 61_000) > stalled.finished);
+        assert_eq!(finished(ProgressShape::Batched, 39_900), 40);
+        assert_eq!(finished(ProgressShape::Batched, 40_000), 80);
+        assert_eq!(counts_at(ProgressShape::Batched, 40_000).started, 120, "the batch in flight");
+        assert_eq!(counts_at(ProgressShape::GrowingTotal, 0).total, 50);
+        assert_eq!(counts_at(ProgressShape::GrowingTotal, 25_000).total, 125);
+        assert_eq!(counts_at(ProgressShape::GrowingTotal, 50_000).total, 200);
+        assert_eq!(finished(ProgressShape::GrowingTotal, 50_000), 100);
+        assert_eq!(finished(ProgressShape::Tail, 35_000), 100);
+        assert_eq!(finished(ProgressShape::Tail, 70_000), 200);
+    }
+
+    #[test]
+    fn a_tail_counts_every_file_while_the_step_is_still_started() {
+        let now = Instant::now();
+        let steps = [StepSpec::new("upload").duration(100 * SECOND).files(200)];
+        let run = Run::start(1, 1, &steps, now);
+        let state = run.step_state(0, &steps[0], now + 80 * SECOND, true, ProgressShape::Tail);
+        assert_eq!(state.phase, Phase::Started);
+        assert_eq!((state.progress.finished, state.progress.total), (200, 200));
+    }
+
     #[test]
     fn steps_run_one_after_another() {
         let now = Instant::now();
@@ -182,7 +354,8 @@ mod tests {
         let run = Run::start(1, 1, &steps, now);
         assert_eq!(run.end(), now + 30 * SECOND);
         let at = |seconds: u64, index: usize| {
-            run.step_state(index, &steps[index], now + Duration::from_secs(seconds), true).phase
+            let at = now + Duration::from_secs(seconds);
+            run.step_state(index, &steps[index], at, true, ProgressShape::Steady).phase
         };
         assert_eq!((at(0, 0), at(0, 1)), (Phase::Started, Phase::Waiting));
         assert_eq!((at(10, 0), at(10, 1)), (Phase::Finished, Phase::Started));
@@ -196,9 +369,10 @@ mod tests {
         let mut run = Run::start(1, 1, &steps, now);
         assert!(run.stop(now + 5 * SECOND));
         assert!(!run.stop(now + 6 * SECOND), "a run stops once");
-        let first = run.step_state(0, &steps[0], now + 60 * SECOND, true);
+        let first = run.step_state(0, &steps[0], now + 60 * SECOND, true, ProgressShape::Steady);
         assert_eq!(first.phase, Phase::Failed);
         assert_eq!(first.progress.succeeded, 50);
-        assert_eq!(run.step_state(1, &steps[1], now + 60 * SECOND, true).phase, Phase::Waiting);
+        let second = run.step_state(1, &steps[1], now + 60 * SECOND, true, ProgressShape::Steady);
+        assert_eq!(second.phase, Phase::Waiting);
     }
 }

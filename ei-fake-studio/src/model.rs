@@ -161,7 +161,7 @@ fn job(
     step: &StepSpec,
     now: Instant,
 ) -> OrganizationCreateProject {
-    let state = run.step_state(index, step, now, spec.progress_counts);
+    let state = run.step_state(index, step, now, spec.progress_counts, spec.progress_shape);
     let status = match state.phase {
         Phase::Waiting => TransformationJobStatusEnum::Waiting,
         Phase::Started => TransformationJobStatusEnum::Started,

@@ -231,7 +231,7 @@ impl State {
         }
         let spec = self.spec_of(jobs);
         let step = &spec.steps[index];
-        let state = run.step_state(index, step, now, true);
+        let state = run.step_state(index, step, now, true, spec.progress_shape);
         let page = files::page(step, &state, jobs.steps[index], query);
         Ok(model::job_with_files(&self.clock, spec, (run, jobs), index, now, page))
     }
@@ -274,9 +274,11 @@ impl State {
         if jobs.organization_id != organization_id {
             return Err(not_found());
         }
-        let step = &self.spec_of(jobs).steps[job.step];
+        let spec = self.spec_of(jobs);
+        let step = &spec.steps[job.step];
         let ids = jobs.steps[job.step];
-        let at = jobs::job_at(run, job.step, step, ids, job.kind, now).ok_or_else(not_found)?;
+        let at = jobs::job_at(run, job.step, step, ids, job.kind, spec.progress_shape, now)
+            .ok_or_else(not_found)?;
         let transformation_job_id =
             run.first_job_id + i64::try_from(job.step).expect("fewer than 2^63 steps");
         Ok((at, step, transformation_job_id))

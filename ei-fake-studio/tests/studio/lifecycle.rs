@@ -1,7 +1,7 @@
 //! How runs move through time, and how the pipeline shows them.
 
 use crate::support::{job, statuses, steps, Client};
-use ei_fake_studio::{FakeStudio, PipelineSpec, StepSpec};
+use ei_fake_studio::{FakeStudio, PipelineSpec, ProgressShape, StepSpec};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -214,6 +214,33 @@ async fn without_progress_counts_every_count_stays_zero_until_the_step_is_over()
     let run = pipeline(&client).await["currentRun"].clone();
     assert_eq!(summary(&steps(&run)[0])["finishedCount"], 100, "a finished step shows its counts");
     assert_eq!(summary(&steps(&run)[1]), zero);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pipeline_with_a_tail_shows_every_file_counted_while_its_step_still_runs() {
+    let (_studio, client) = studio_with(two_steps().progress_shape(ProgressShape::Tail)).await;
+    client.run(ORGANIZATION, PIPELINE).await;
+    tokio::time::sleep(8 * SECOND).await;
+    let run = pipeline(&client).await["currentRun"].clone();
+    assert_eq!(statuses(&run), ["started", "waiting"], "7 s of 10 s counted every file");
+    assert_eq!(job(&steps(&run)[0])["inProgress"], true);
+    let expected = json!({"startedCount": 100, "finishedCount": 100, "succeededCount": 100,
+                          "totalFileCount": 100, "totalTimeSpentSeconds": 8});
+    assert_eq!(summary(&steps(&run)[0]), expected);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pipeline_with_a_growing_total_discovers_its_files_over_the_first_half_of_a_step() {
+    let (_studio, client) =
+        studio_with(two_steps().progress_shape(ProgressShape::GrowingTotal)).await;
+    client.run(ORGANIZATION, PIPELINE).await;
+    let mut totals = Vec::new();
+    for _ in 0..3 {
+        let run = pipeline(&client).await["currentRun"].clone();
+        totals.push(summary(&steps(&run)[0])["totalFileCount"].as_i64().unwrap());
+        tokio::time::sleep(2_500 * Duration::from_millis(1)).await;
+    }
+    assert_eq!(totals, [25, 63, 100], "a quarter known at first, all by 5 s of 10 s");
 }
 
 #[tokio::test(start_paused = true)]
