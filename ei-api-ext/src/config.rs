@@ -212,8 +212,9 @@ impl ClientBuilder {
     /// Read at most this many bytes of one answer (default:
     /// [`ei_api::DEFAULT_MAX_ANSWER_BYTES`], 8 MiB). The limit holds while
     /// the body streams in, whether or not the server declares a length: a
-    /// longer answer fails the call with [`ErrorKind::InvalidResponse`]
-    /// (crate::ErrorKind::InvalidResponse) saying it was too large.
+    /// longer answer fails the call with
+    /// [`ErrorKind::InvalidResponse`](crate::ErrorKind::InvalidResponse)
+    /// saying it was too large.
     pub fn max_answer_bytes(mut self, bytes: u64) -> Self {
         self.max_answer_bytes = bytes;
         self

@@ -128,8 +128,10 @@ impl RunRequest {
     /// so it is sent again as it is only when the attempt provably had no
     /// effect (no connection, 429, 503). After an ambiguous failure (a
     /// timeout or a reset after sending, 500, 502, 504, an answer that could
-    /// not be read) the pipeline is read to find the run this call started,
-    /// judged by the server's own clock (see [`crate::reconcile`]), and
+    /// not be read) the pipeline is read to find the run this call started:
+    /// one the server shows as created at or after the attempt was sent,
+    /// judged by the server's own clock (its `Date`, less the time since the
+    /// attempt on the local monotonic clock; never the local wall clock). It is
     /// re-read for up to [`ClientBuilder::view_lag_grace`](crate::ClientBuilder::view_lag_grace)
     /// while the view may lag; a run found is adopted and returned, and only
     /// when none shows is the call sent again. A retry refused because a run
@@ -137,6 +139,17 @@ impl RunRequest {
     /// this call's. When nothing settles it the error is
     /// [`ErrorKind::RunOutcomeUnknown`](crate::ErrorKind::RunOutcomeUnknown),
     /// never a guess.
+    ///
+    /// # Caveats
+    /// - The server's `Date` has whole seconds: a run someone else started up
+    ///   to about a second (plus the read's round trip) before the attempt,
+    ///   or while the reconcile reads, cannot be told from this call's and
+    ///   would be adopted. A run started earlier is never adopted.
+    /// - A view that lags longer than the grace period can make the call
+    ///   send again: a server that accepts a run while one is going then
+    ///   starts a second one (one that refuses leads to the adoption above).
+    /// - The server's `Date` and its runs' `created` are taken to come from
+    ///   one clock.
     pub async fn send(&self) -> Result<OrganizationPipelineRun, Error> {
         let ignore = self.ignore_last_successful_run;
         let (organization, pipeline) = (self.handle.organization.get(), self.handle.pipeline.get());
