@@ -253,7 +253,7 @@ async fn measure(workload: Workload, schedule: Schedule) -> Summary {
         let options = schedule.options(index as u64);
         let length = *length;
         tokio::spawn(async move {
-            let report = handle.run().wait(options).await.expect("the wait ends");
+            let report = handle.run().follow(options).await.expect("the wait ends");
             let returned = tokio::time::Instant::now();
             (length, report, returned)
         })

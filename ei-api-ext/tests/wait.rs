@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use common::*;
 use ei_api::enums::TransformationJobStatusEnum as JobStatus;
-use ei_api_ext::wait::{FixedSchedule, Outcome, ProgressEvent, WaitOptions};
+use std::future::IntoFuture;
+
+use ei_api_ext::wait::{FixedSchedule, Outcome, ProgressEvent, WaitOptions, STOP_ALLOWANCE};
 use ei_api_ext::{ErrorKind, RetryPolicy, RunId};
 use ei_fake_studio::{Fault, Operation, When};
 
@@ -15,16 +17,15 @@ const HOUR: Duration = Duration::from_secs(3600);
 #[tokio::test(start_paused = true)]
 async fn a_run_that_succeeds_reports_each_event_once_in_order() {
     let studio = studio().await;
-    let (mut progress, wait) =
-        pipeline(&studio, PIPELINE).run().wait_with_progress(WaitOptions::timeout(HOUR));
-    let report = wait.await.unwrap();
+    let mut follow = pipeline(&studio, PIPELINE).run().follow(WaitOptions::timeout(HOUR));
+    let mut events = Vec::new();
+    while let Some(event) = follow.next().await {
+        events.push(event);
+    }
+    let report = follow.await.unwrap();
     assert!(report.succeeded(), "{:?}", report.outcome);
     assert!(report.run().finished.is_some());
 
-    let mut events = Vec::new();
-    while let Some(event) = progress.next().await {
-        events.push(event);
-    }
     let run = RunId::new(report.run().id);
     assert_eq!(
         events.first(),
@@ -57,7 +58,7 @@ async fn a_run_that_succeeds_reports_each_event_once_in_order() {
 #[tokio::test(start_paused = true)]
 async fn a_failed_step_is_named() {
     let studio = studio().await;
-    let report = pipeline(&studio, FAILING).run().wait(WaitOptions::timeout(HOUR)).await.unwrap();
+    let report = pipeline(&studio, FAILING).run().follow(WaitOptions::timeout(HOUR)).await.unwrap();
     match report.outcome {
         Outcome::Failed { failed_steps, run } => {
             assert_eq!(failed_steps.len(), 1);
@@ -79,7 +80,7 @@ async fn a_run_stopped_by_someone_else_ends_failed() {
         tokio::time::sleep(Duration::from_secs(10)).await;
         stopper.stop().await.unwrap();
     });
-    let report = handle.run().wait(WaitOptions::timeout(HOUR)).await.unwrap();
+    let report = handle.run().follow(WaitOptions::timeout(HOUR)).await.unwrap();
     assert!(matches!(report.outcome, Outcome::Failed { .. }), "{:?}", report.outcome);
     assert!(report.elapsed < Duration::from_secs(20), "{:?}", report.elapsed);
 }
@@ -88,7 +89,7 @@ async fn a_run_stopped_by_someone_else_ends_failed() {
 async fn at_the_deadline_the_run_is_left_running() {
     let studio = studio().await;
     let handle = pipeline(&studio, PIPELINE);
-    let report = handle.run().wait(WaitOptions::timeout(Duration::from_secs(15))).await.unwrap();
+    let report = handle.run().follow(WaitOptions::timeout(Duration::from_secs(15))).await.unwrap();
     match &report.outcome {
         Outcome::TimedOut { run, stopped } => {
             assert!(!stopped);
@@ -106,7 +107,7 @@ async fn at_the_deadline_stop_on_timeout_stops_and_confirms() {
     let studio = studio().await;
     let handle = pipeline(&studio, PIPELINE);
     let options = WaitOptions::timeout(Duration::from_secs(15)).stop_on_timeout(true);
-    let report = handle.run().wait(options).await.unwrap();
+    let report = handle.run().follow(options).await.unwrap();
     match &report.outcome {
         Outcome::TimedOut { run, stopped } => {
             assert!(stopped);
@@ -123,19 +124,36 @@ async fn transient_faults_while_polling_do_not_end_the_wait() {
     studio.inject(Operation::Get, When::Nth(3), Fault::status(503));
     studio.inject(Operation::Get, When::Nth(5), Fault::close_before_answer());
     studio.inject(Operation::Get, When::Nth(7), Fault::status(502).body("text/html", "<html/>"));
-    let report = pipeline(&studio, PIPELINE).run().wait(WaitOptions::timeout(HOUR)).await.unwrap();
+    let report =
+        pipeline(&studio, PIPELINE).run().follow(WaitOptions::timeout(HOUR)).await.unwrap();
     assert!(report.succeeded(), "{:?}", report.outcome);
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_persistent_failure_ends_the_wait_with_the_last_error() {
+async fn failures_that_outlast_the_deadline_end_the_wait_with_the_last_error() {
     let studio = studio().await;
     let handle =
         client(&studio, RetryPolicy::default().with_max_attempts(2)).pipeline(ORG, PIPELINE);
     let run = handle.run().send().await.unwrap();
     studio.inject(Operation::Get, When::Always, Fault::status(500));
-    let error = handle.wait_for(RunId::new(run.id), WaitOptions::timeout(HOUR)).await.unwrap_err();
+    let started = tokio::time::Instant::now();
+    let deadline = Duration::from_secs(120);
+    let error = handle.follow(RunId::new(run.id), WaitOptions::timeout(deadline)).await;
+    let error = error.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
+    assert!(started.elapsed() >= deadline, "tried until the deadline: {:?}", started.elapsed());
+    assert!(started.elapsed() <= deadline + Duration::from_secs(1), "{:?}", started.elapsed());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_while_reading_ends_the_wait_at_once() {
+    let studio = studio().await;
+    let handle = pipeline(&studio, PIPELINE);
+    let run = handle.run().send().await.unwrap();
+    studio.inject(Operation::Get, When::Always, Fault::status(403));
+    let error = handle.follow(RunId::new(run.id), WaitOptions::timeout(HOUR)).await.unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::Unauthorized { .. }), "{error:?}");
+    assert_eq!(studio.requests().len(), 2, "the run call, one read");
 }
 
 #[tokio::test(start_paused = true)]
@@ -143,7 +161,7 @@ async fn reattaching_by_run_id_follows_the_run_to_its_end() {
     let studio = studio().await;
     let run = studio.start_run(ORG.get(), PIPELINE.get()).expect("the run starts");
     let handle = pipeline(&studio, PIPELINE);
-    let report = handle.wait_for(RunId::new(run), WaitOptions::no_deadline()).await.unwrap();
+    let report = handle.follow(RunId::new(run), WaitOptions::no_deadline()).await.unwrap();
     assert!(report.succeeded());
     assert_eq!(report.run().id, run);
 }
@@ -157,7 +175,7 @@ async fn a_run_replaced_before_it_was_seen_to_finish_is_reported() {
     tokio::time::sleep(Duration::from_secs(61)).await;
     let second = studio.start_run(ORG.get(), PIPELINE.get()).unwrap();
     tokio::time::sleep(Duration::from_secs(61)).await;
-    let report = handle.wait_for(RunId::new(first.id), WaitOptions::timeout(HOUR)).await;
+    let report = handle.follow(RunId::new(first.id), WaitOptions::timeout(HOUR)).await;
     let error = report.unwrap_err();
     assert!(matches!(error.kind(), ErrorKind::RunNotFound { .. }), "{error:?}");
 
@@ -165,7 +183,7 @@ async fn a_run_replaced_before_it_was_seen_to_finish_is_reported() {
     let third = handle.run().send().await.unwrap();
     let waiter = handle.clone();
     let options = WaitOptions::timeout(HOUR).schedule(FixedSchedule(Duration::from_secs(100)));
-    let wait = tokio::spawn(async move { waiter.wait_for(RunId::new(third.id), options).await });
+    let wait = tokio::spawn(waiter.follow(RunId::new(third.id), options).into_future());
     tokio::time::sleep(Duration::from_secs(1)).await;
     handle.stop().await.unwrap();
     let newest = studio.start_run(ORG.get(), PIPELINE.get()).unwrap();
@@ -191,7 +209,7 @@ async fn a_two_hour_run_is_followed_with_few_polls() {
         )
         .start()
         .await;
-    let report = pipeline(&studio, PIPELINE).run().wait(WaitOptions::timeout(3 * HOUR)).await;
+    let report = pipeline(&studio, PIPELINE).run().follow(WaitOptions::timeout(3 * HOUR)).await;
     let report = report.unwrap();
     assert!(report.succeeded());
     assert!(report.polls < 200, "{} polls", report.polls);
@@ -202,7 +220,158 @@ async fn a_two_hour_run_is_followed_with_few_polls() {
 #[tokio::test(start_paused = true)]
 async fn a_view_that_lags_within_the_grace_does_not_lose_the_run() {
     let studio = studio_builder().view_lag(Duration::from_secs(4)).start().await;
-    let report = pipeline(&studio, PIPELINE).run().wait(WaitOptions::timeout(HOUR)).await.unwrap();
+    let report =
+        pipeline(&studio, PIPELINE).run().follow(WaitOptions::timeout(HOUR)).await.unwrap();
     assert!(report.succeeded(), "{:?}", report.outcome);
     assert_eq!(studio.runs_started(ORG.get(), PIPELINE.get()), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn following_the_latest_run_finds_the_current_one_or_the_last() {
+    let studio = studio().await;
+    let handle = pipeline(&studio, PIPELINE);
+    let error = handle.follow_latest(WaitOptions::timeout(HOUR)).await.unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::RunNotFound { .. }), "never run: {error:?}");
+    let going = studio.start_run(ORG.get(), PIPELINE.get()).unwrap();
+    let report = handle.follow_latest(WaitOptions::timeout(HOUR)).await.unwrap();
+    assert_eq!(report.run().id, going);
+    assert!(report.succeeded());
+    let again = handle.follow_latest(WaitOptions::timeout(HOUR)).await.unwrap();
+    assert_eq!(again.run().id, going, "over: its outcome, at once");
+    assert_eq!(again.polls, 1);
+}
+
+/// A studio whose pipeline 9 reads stall from the `nth` read on, for an hour.
+async fn studio_stalling_from_read(nth: usize) -> ei_fake_studio::FakeStudio {
+    let studio = studio().await;
+    studio.inject(Operation::Get, When::Nth(nth), Fault::delay(HOUR));
+    studio
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_stalled_at_the_deadline_ends_the_wait_at_the_deadline() {
+    let studio = studio_stalling_from_read(2).await;
+    let started = tokio::time::Instant::now();
+    let options = WaitOptions::timeout(Duration::from_secs(12))
+        .schedule(FixedSchedule(Duration::from_secs(5)));
+    let report = pipeline(&studio, PIPELINE).run().follow(options).await.unwrap();
+    assert!(matches!(report.outcome, Outcome::TimedOut { stopped: false, .. }), "{report:?}");
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_secs(12), "{elapsed:?}");
+    assert!(elapsed < Duration::from_millis(12_100), "cut off at the deadline: {elapsed:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_stalled_at_the_deadline_still_lets_stop_on_timeout_stop_the_run() {
+    let studio = studio_stalling_from_read(2).await;
+    let handle = pipeline(&studio, PIPELINE);
+    let started = tokio::time::Instant::now();
+    let options = WaitOptions::timeout(Duration::from_secs(12))
+        .schedule(FixedSchedule(Duration::from_secs(5)))
+        .stop_on_timeout(true);
+    let report = handle.run().follow(options).await.unwrap();
+    assert!(matches!(report.outcome, Outcome::TimedOut { stopped: true, .. }), "{report:?}");
+    assert!(started.elapsed() < Duration::from_secs(13), "{:?}", started.elapsed());
+    assert!(handle.get().await.unwrap().current_run.is_none(), "the run was stopped");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_deadline_bounds_the_whole_wait_including_the_stop() {
+    let studio = studio().await;
+    let started = tokio::time::Instant::now();
+    // Every read but the first stalls, and so does the stop.
+    studio.inject(Operation::Get, When::Always, Fault::delay(HOUR));
+    studio.inject(Operation::Get, When::Nth(1), Fault::delay(Duration::ZERO));
+    studio.inject(Operation::Stop, When::Always, Fault::delay(HOUR));
+    let deadline = Duration::from_secs(30);
+    let options = WaitOptions::timeout(deadline).stop_on_timeout(true);
+    let report = pipeline(&studio, PIPELINE).run().follow(options).await.unwrap();
+    assert!(matches!(report.outcome, Outcome::TimedOut { stopped: false, .. }), "{report:?}");
+    let elapsed = started.elapsed();
+    assert!(elapsed <= deadline + STOP_ALLOWANCE, "{elapsed:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn one_stalled_read_in_a_long_wait_is_survived() {
+    let studio = studio_stalling_from_read(3).await;
+    studio.inject(Operation::Get, When::Nth(4), Fault::delay(Duration::ZERO));
+    // The client's own defaults: a 30 s attempt timeout and a 30 s retry window.
+    let client =
+        ei_api_ext::Client::builder().api_key(KEY).base_url(studio.base_url()).build().unwrap();
+    let report = client.pipeline(ORG, PIPELINE).run().follow(WaitOptions::timeout(HOUR)).await;
+    let report = report.unwrap();
+    assert!(report.succeeded(), "{:?}", report.outcome);
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_way_of_consuming_a_follow_completes() {
+    let studio = studio().await;
+    let handle = pipeline(&studio, PIPELINE);
+    let options = || WaitOptions::timeout(HOUR);
+
+    // Only the events: the stream ends when the run does.
+    let mut follow = handle.run().follow(options());
+    let mut last = None;
+    while let Some(event) = follow.next().await {
+        last = Some(event);
+    }
+    assert!(matches!(last, Some(ProgressEvent::RunFinished { .. })), "{last:?}");
+
+    // Both at once, the events read in another task.
+    let (mut events, outcome) = handle.run().follow(options()).split();
+    let reader = tokio::spawn(async move {
+        let mut count = 0;
+        while events.next().await.is_some() {
+            count += 1;
+        }
+        count
+    });
+    assert!(outcome.await.unwrap().succeeded());
+    assert!(reader.await.unwrap() >= 4, "run and step events were read");
+
+    // The events dropped part-way: the outcome still comes.
+    let (mut events, outcome) = handle.run().follow(options()).split();
+    events.next().await.expect("a first event");
+    drop(events);
+    assert!(outcome.await.unwrap().succeeded());
+
+    // The outcome dropped: the events still end.
+    let (mut events, outcome) = handle.run().follow(options()).split();
+    drop(outcome);
+    let mut count = 0;
+    while events.next().await.is_some() {
+        count += 1;
+    }
+    assert!(count >= 4);
+
+    // Nothing consumed: dropping it stops following, and the run goes on.
+    drop(handle.follow(RunId::new(1), options()));
+    assert_eq!(studio.runs_started(ORG.get(), PIPELINE.get()), 4);
+}
+
+#[tokio::test(start_paused = true)]
+async fn events_nobody_reads_are_kept_within_a_bound() {
+    let many_steps = (0..2_000).fold(
+        ei_fake_studio::PipelineSpec::new(ORG.get(), PIPELINE.get(), "Many"),
+        |pipeline, index| {
+            pipeline.step(
+                ei_fake_studio::StepSpec::new(format!("step {index}"))
+                    .duration(Duration::from_millis(10))
+                    .files(1),
+            )
+        },
+    );
+    let studio =
+        ei_fake_studio::FakeStudio::builder().api_key(KEY).pipeline(many_steps).start().await;
+    let (mut events, outcome) =
+        pipeline(&studio, PIPELINE).run().follow(WaitOptions::timeout(HOUR)).split();
+    assert!(outcome.await.unwrap().succeeded());
+    // Thousands of events happened; the queue kept the latest, and says so.
+    let first = events.next().await;
+    assert!(matches!(first, Some(ProgressEvent::Skipped { events }) if events > 0), "{first:?}");
+    let mut kept = 0;
+    while events.next().await.is_some() {
+        kept += 1;
+    }
+    assert!(kept <= 1_024, "{kept}");
 }

@@ -1,5 +1,11 @@
 //! Following a run to its outcome: deadlines, progress and cancellation.
 //!
+//! One way in: [`RunRequest::follow`] starts a run and follows it,
+//! [`PipelineHandle::follow`] re-attaches to a run by its id, and
+//! [`PipelineHandle::follow_latest`] follows the pipeline's current run (or
+//! its last one). Each gives a [`Follow`]: await it for the outcome, read it
+//! for [`ProgressEvent`]s, or both (see [`Follow`]).
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,7 +19,7 @@
 //!     .base_url(studio.base_url())
 //!     .build()?;
 //! let pipeline = client.pipeline(OrganizationId::new(1), PipelineId::new(1));
-//! let report = pipeline.run().wait(WaitOptions::timeout(Duration::from_secs(3600))).await?;
+//! let report = pipeline.run().follow(WaitOptions::timeout(Duration::from_secs(3600))).await?;
 //! match report.outcome {
 //!     Outcome::Succeeded { run } => println!("run {} succeeded", run.id),
 //!     other => println!("run ended {}", other.name()),
@@ -23,28 +29,35 @@
 //! ```
 //!
 //! # Caveats
-//! - Dropping the future stops the polling and never the run.
-//! - A transient failure while polling is retried under the client's
-//!   [`RetryPolicy`](crate::RetryPolicy); only one that outlasts it ends the
-//!   wait, with that error.
+//! - The deadline is absolute: a read in flight when it comes is cut off
+//!   there. With [`WaitOptions::stop_on_timeout`] the run is then stopped
+//!   and the stop confirmed within [`STOP_ALLOWANCE`] after the deadline.
+//! - A read that fails in a way that may pass (a timeout, a lost
+//!   connection, a 5xx, throttling) is tried again, with backoff, for as
+//!   long as the deadline allows; only a refusal (a 4xx), or failures that
+//!   outlast the deadline, end the wait.
+//! - Dropping the [`Follow`] stops the reads and never the run.
 //!
 //! # Errors
-//! The run call's errors, a persistent polling error, or
-//! [`ErrorKind::RunNotFound`](crate::ErrorKind) when a run
-//! re-attached to by id is not the pipeline's current or last run.
+//! The run call's errors, a refusal while reading, or
+//! [`ErrorKind::RunNotFound`](crate::ErrorKind) when a run re-attached to
+//! by id (or the latest, when there is none) is not the pipeline's current
+//! or last run.
 
+mod follow;
 mod outcome;
 mod progress;
 mod schedule;
 
+pub use follow::{Follow, FollowEvents, FollowOutcome};
 pub use outcome::{Outcome, StepStatus, WaitReport};
-pub use progress::{ProgressEvent, ProgressStream};
+pub use progress::ProgressEvent;
 pub use schedule::{
     AdaptiveSchedule, FixedSchedule, PollSchedule, ELAPSED_FRACTION, MAX_POLL_DELAY, MIN_POLL_DELAY,
 };
 
 use std::fmt;
-use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
@@ -54,14 +67,28 @@ use tracing::Instrument;
 use crate::error::{Error, ErrorKind, Operation};
 use crate::ids::RunId;
 use crate::pipeline::{PipelineHandle, RunRequest};
+use follow::EventQueue;
 use outcome::finished_outcome;
 use progress::{ProgressSink, ProgressTracker};
+
+/// How long after the deadline stopping the run (and reading it to confirm)
+/// may take with [`WaitOptions::stop_on_timeout`]: a stop and a read answer
+/// in well under a second; ten seconds covers a slow day, and bounds a
+/// server that stalls.
+pub const STOP_ALLOWANCE: Duration = Duration::from_secs(10);
 
 /// How soon to read again while the run is missing from the view (neither
 /// current nor last, nothing newer shown): often enough to see it when the
 /// view catches up. It counts as gone once it has been missing for the
 /// client's [`view_lag_grace`](crate::ClientBuilder::view_lag_grace).
 const MISSING_REREAD: Duration = Duration::from_secs(1);
+
+/// The first pause after a read that failed and may succeed later; it
+/// doubles with each failure in a row up to [`MAX_FAILED_READ_PAUSE`].
+const FIRST_FAILED_READ_PAUSE: Duration = Duration::from_secs(1);
+/// The longest pause between reads while reads keep failing: a server that
+/// comes back is seen within half a minute.
+const MAX_FAILED_READ_PAUSE: Duration = Duration::from_secs(30);
 
 /// How long to wait, and what to do at the deadline. There is no default:
 /// choose [`WaitOptions::timeout`], [`WaitOptions::until`] or, explicitly,
@@ -108,14 +135,17 @@ impl WaitOptions {
         Self { deadline, stop_on_timeout: false, schedule: Box::new(AdaptiveSchedule::new()) }
     }
 
-    /// At the deadline, stop the run (and confirm with a final read)
-    /// instead of leaving it running, which is the default.
+    /// At the deadline, stop the run (and confirm with a final read, both
+    /// within [`STOP_ALLOWANCE`]) instead of leaving it running, which is
+    /// the default.
     pub fn stop_on_timeout(mut self, stop: bool) -> Self {
         self.stop_on_timeout = stop;
         self
     }
 
-    /// Poll on this schedule instead of the [`AdaptiveSchedule`].
+    /// Poll on this schedule instead of the [`AdaptiveSchedule`]: any
+    /// [`PollSchedule`], a closure `FnMut(Duration, &OrganizationPipelineRun)
+    /// -> Duration` among them.
     pub fn schedule(mut self, schedule: impl PollSchedule + 'static) -> Self {
         self.schedule = Box::new(schedule);
         self
@@ -130,50 +160,52 @@ impl WaitOptions {
     }
 }
 
+/// Which run a wait follows.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// This one.
+    Run(RunId),
+    /// The pipeline's current run, or else its last one.
+    Latest,
+}
+
 impl RunRequest {
-    /// Starts the run and waits for its outcome.
-    pub async fn wait(self, options: WaitOptions) -> Result<WaitReport, Error> {
-        self.start_and_follow(options, ProgressSink::default()).await
-    }
-
-    /// Like [`RunRequest::wait`], with a stream of progress events.
-    pub fn wait_with_progress(
-        self,
-        options: WaitOptions,
-    ) -> (ProgressStream, impl Future<Output = Result<WaitReport, Error>> + Send) {
-        let (sink, stream) = ProgressStream::channel();
-        (stream, self.start_and_follow(options, sink))
-    }
-
-    async fn start_and_follow(
-        self,
-        options: WaitOptions,
-        sink: ProgressSink,
-    ) -> Result<WaitReport, Error> {
-        let start = Instant::now();
-        let request = match options.deadline_from(start) {
-            Some(deadline) => self.deadline(deadline),
-            None => self,
-        };
-        let run = request.send().await?;
-        Follow::new(&request.handle, RunId::new(run.id), options, start, sink).run(Some(run)).await
+    /// Starts the run and follows it to its outcome (see [`Follow`]).
+    pub fn follow(self, options: WaitOptions) -> Follow {
+        let queue = Arc::new(Mutex::new(EventQueue::default()));
+        let sink = ProgressSink::new(Arc::clone(&queue));
+        Follow::new(queue, async move {
+            let start = Instant::now();
+            let request = match options.deadline_from(start) {
+                Some(deadline) => self.deadline(deadline),
+                None => self,
+            };
+            let run = request.send().await?;
+            let handle = request.handle.clone();
+            let wait = Wait::new(handle, Target::Run(RunId::new(run.id)), options, start, sink);
+            wait.run(Some(run)).await
+        })
     }
 }
 
 impl PipelineHandle {
-    /// Waits for a run that is already going, e.g. after a restart.
-    pub async fn wait_for(&self, run: RunId, options: WaitOptions) -> Result<WaitReport, Error> {
-        Follow::new(self, run, options, Instant::now(), ProgressSink::default()).run(None).await
+    /// Follows a run that is already going (e.g. after a restart) to its
+    /// outcome (see [`Follow`]).
+    pub fn follow(&self, run: RunId, options: WaitOptions) -> Follow {
+        self.follow_target(Target::Run(run), options)
     }
 
-    /// Like [`PipelineHandle::wait_for`], with a stream of progress events.
-    pub fn wait_for_with_progress(
-        &self,
-        run: RunId,
-        options: WaitOptions,
-    ) -> (ProgressStream, impl Future<Output = Result<WaitReport, Error>> + Send + '_) {
-        let (sink, stream) = ProgressStream::channel();
-        (stream, Follow::new(self, run, options, Instant::now(), sink).run(None))
+    /// Follows the pipeline's current run or, when none is going, its last
+    /// one (whose outcome is then known at once); see [`Follow`].
+    pub fn follow_latest(&self, options: WaitOptions) -> Follow {
+        self.follow_target(Target::Latest, options)
+    }
+
+    fn follow_target(&self, target: Target, options: WaitOptions) -> Follow {
+        let queue = Arc::new(Mutex::new(EventQueue::default()));
+        let sink = ProgressSink::new(Arc::clone(&queue));
+        let wait = Wait::new(self.clone(), target, options, Instant::now(), sink);
+        Follow::new(queue, wait.run(None))
     }
 }
 
@@ -184,8 +216,14 @@ enum Sighting {
     Missing,
 }
 
-fn sight(run: RunId, pipeline: OrganizationPipeline) -> Sighting {
+fn sight(target: Target, pipeline: OrganizationPipeline) -> Sighting {
     let OrganizationPipeline { current_run, last_run, .. } = pipeline;
+    let run = match target {
+        Target::Latest => {
+            return current_run.or(last_run).map_or(Sighting::Missing, Sighting::Seen);
+        }
+        Target::Run(run) => run,
+    };
     let shown = [current_run, last_run];
     if let Some(found) = shown.iter().flatten().find(|candidate| candidate.id == run.get()) {
         return Sighting::Seen(found.clone());
@@ -196,10 +234,37 @@ fn sight(run: RunId, pipeline: OrganizationPipeline) -> Sighting {
     }
 }
 
+/// Why the next read comes when it does, for traces.
+#[derive(Clone, Copy, Debug)]
+enum ReadReason {
+    /// The poll schedule asked for it.
+    Schedule,
+    /// The deadline comes first.
+    Deadline,
+    /// The last read failed and may succeed now.
+    AfterFailure,
+    /// The run is missing from the view, which may be lagging.
+    Missing,
+    /// Nothing is known of the run yet.
+    First,
+}
+
+impl ReadReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReadReason::Schedule => "schedule",
+            ReadReason::Deadline => "deadline",
+            ReadReason::AfterFailure => "after a failed read",
+            ReadReason::Missing => "run missing from the view",
+            ReadReason::First => "first read",
+        }
+    }
+}
+
 /// One wait in progress.
-struct Follow<'a> {
-    handle: &'a PipelineHandle,
-    run: RunId,
+struct Wait {
+    handle: PipelineHandle,
+    target: Target,
     options: WaitOptions,
     start: Instant,
     deadline: Option<Instant>,
@@ -208,16 +273,16 @@ struct Follow<'a> {
     polls: u32,
 }
 
-impl<'a> Follow<'a> {
+impl Wait {
     fn new(
-        handle: &'a PipelineHandle,
-        run: RunId,
+        handle: PipelineHandle,
+        target: Target,
         options: WaitOptions,
         start: Instant,
         sink: ProgressSink,
     ) -> Self {
         let deadline = options.deadline_from(start);
-        Self { handle, run, options, start, deadline, sink: Some(sink), tracker: None, polls: 0 }
+        Self { handle, target, options, start, deadline, sink: Some(sink), tracker: None, polls: 0 }
     }
 
     fn report(&self, outcome: Outcome) -> WaitReport {
@@ -225,6 +290,10 @@ impl<'a> Follow<'a> {
     }
 
     fn observe(&mut self, run: &OrganizationPipelineRun) {
+        if let Target::Latest = self.target {
+            // From the first sighting on, follow that run.
+            self.target = Target::Run(RunId::new(run.id));
+        }
         let tracker = match (&mut self.tracker, self.sink.take()) {
             (Some(tracker), _) => tracker,
             (None, sink) => {
@@ -235,7 +304,10 @@ impl<'a> Follow<'a> {
     }
 
     async fn run(self, first_view: Option<OrganizationPipelineRun>) -> Result<WaitReport, Error> {
-        let span = tracing::info_span!("ei.wait", run = self.run.get());
+        let span = match self.target {
+            Target::Run(run) => tracing::info_span!("ei.wait", run = run.get()),
+            Target::Latest => tracing::info_span!("ei.wait", run = "latest"),
+        };
         self.follow(first_view).instrument(span).await
     }
 
@@ -248,28 +320,59 @@ impl<'a> Follow<'a> {
         }
         let mut last_seen = first_view;
         let mut missing_since: Option<Instant> = None;
+        let mut failed_reads = 0;
+        // The latest failed read, reported if the deadline comes before the
+        // run was ever seen.
+        let mut last_error: Option<Error> = None;
         loop {
             if let Some(outcome) = last_seen.as_ref().and_then(finished_outcome) {
                 return Ok(self.report(outcome));
             }
-            let delay = match &last_seen {
-                Some(run) => self.options.schedule.next_delay(self.start.elapsed(), run),
-                None if missing_since.is_some() => MISSING_REREAD,
-                None => Duration::ZERO,
+            let (delay, reason) = if failed_reads > 0 {
+                (failed_read_pause(failed_reads), ReadReason::AfterFailure)
+            } else if missing_since.is_some() {
+                (MISSING_REREAD, ReadReason::Missing)
+            } else if let Some(run) = &last_seen {
+                (self.options.schedule.next_delay(self.start.elapsed(), run), ReadReason::Schedule)
+            } else {
+                (Duration::ZERO, ReadReason::First)
             };
             let wake = Instant::now() + delay;
-            let at_deadline = self.deadline.is_some_and(|deadline| wake >= deadline);
-            let wake = if at_deadline { self.deadline.unwrap_or(wake) } else { wake };
+            let (wake, reason) = match self.deadline {
+                Some(deadline) if wake >= deadline => (deadline, ReadReason::Deadline),
+                _ => (wake, reason),
+            };
+            tracing::debug!(
+                poll = self.polls + 1,
+                delay_ms = wake.saturating_duration_since(Instant::now()).as_millis() as u64,
+                reason = reason.as_str(),
+                "next poll"
+            );
             tokio::time::sleep_until(wake).await;
 
             self.polls += 1;
-            let polled = self.handle.get_before(self.deadline).await;
-            let sighting = match polled {
-                Ok(pipeline) => sight(self.run, pipeline),
-                Err(error) => match (&last_seen, at_deadline) {
-                    (Some(run), true) => return self.timed_out(run.clone()).await,
-                    _ => return Err(error),
-                },
+            let read = self.handle.get_before(self.deadline);
+            let read = match self.deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, read).await.ok(),
+                None => Some(read.await),
+            };
+            let sighting = match read {
+                // The deadline came while the read was in flight.
+                None => return self.at_deadline(last_seen, last_error).await,
+                Some(Ok(pipeline)) => {
+                    failed_reads = 0;
+                    sight(self.target, pipeline)
+                }
+                Some(Err(error)) if error.is_retryable() => {
+                    failed_reads += 1;
+                    tracing::info!(%error, failed_reads, "a read failed; trying again");
+                    last_error = Some(error);
+                    if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                        return self.at_deadline(last_seen, last_error).await;
+                    }
+                    continue;
+                }
+                Some(Err(error)) => return Err(error),
             };
             match sighting {
                 Sighting::Seen(run) => {
@@ -285,20 +388,21 @@ impl<'a> Follow<'a> {
                     }
                 }
             }
-            if at_deadline {
+            if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
                 if let Some(outcome) = last_seen.as_ref().and_then(finished_outcome) {
                     return Ok(self.report(outcome));
                 }
-                if let Some(run) = last_seen {
-                    return self.timed_out(run).await;
-                }
-                return Err(self.not_found());
+                return self.at_deadline(last_seen, last_error).await;
             }
         }
     }
 
     fn not_found(&self) -> Error {
-        Error::new(self.handle.target(Operation::Get), ErrorKind::RunNotFound { run: self.run })
+        let run = match self.target {
+            Target::Run(run) => run,
+            Target::Latest => RunId::new(0),
+        };
+        Error::new(self.handle.target(Operation::Get), ErrorKind::RunNotFound { run })
     }
 
     fn gone(
@@ -312,22 +416,68 @@ impl<'a> Follow<'a> {
         }
     }
 
-    async fn timed_out(&mut self, run: OrganizationPipelineRun) -> Result<WaitReport, Error> {
+    /// The deadline has come: the run as last seen timed out (stopped first,
+    /// when asked, within [`STOP_ALLOWANCE`]); a run never seen is an error,
+    /// the last failed read's if there was one.
+    async fn at_deadline(
+        &mut self,
+        last_seen: Option<OrganizationPipelineRun>,
+        last_error: Option<Error>,
+    ) -> Result<WaitReport, Error> {
+        let Some(run) = last_seen else {
+            return Err(last_error.unwrap_or_else(|| self.not_found()));
+        };
         if !self.options.stop_on_timeout {
             return Ok(self.report(Outcome::TimedOut { run, stopped: false }));
         }
-        if let Err(error) = self.handle.stop().await {
-            tracing::warn!(%error, "the deadline passed and the run could not be stopped");
-            return Ok(self.report(Outcome::TimedOut { run, stopped: false }));
-        }
-        self.polls += 1;
-        let confirmed = match self.handle.get().await.map(|pipeline| sight(self.run, pipeline)) {
-            Ok(Sighting::Seen(seen)) if seen.finished.is_some() => Some(seen),
-            _ => None,
+        let allowance = Instant::now() + STOP_ALLOWANCE;
+        let stopped = tokio::time::timeout_at(allowance, self.stop_and_confirm(allowance)).await;
+        let confirmed = match stopped {
+            Ok(Ok(confirmed)) => confirmed,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "the deadline passed and the run could not be stopped");
+                None
+            }
+            Err(_) => {
+                tracing::warn!("the deadline passed and stopping the run took too long");
+                None
+            }
         };
         let stopped = confirmed.is_some();
         let run = confirmed.unwrap_or(run);
         self.observe(&run);
         Ok(self.report(Outcome::TimedOut { run, stopped }))
+    }
+
+    /// Stops the run and reads it back: the run, when it shows finished.
+    async fn stop_and_confirm(
+        &mut self,
+        allowance: Instant,
+    ) -> Result<Option<OrganizationPipelineRun>, Error> {
+        self.handle.stop_before(Some(allowance)).await?;
+        self.polls += 1;
+        let pipeline = self.handle.get_before(Some(allowance)).await?;
+        Ok(match sight(self.target, pipeline) {
+            Sighting::Seen(seen) if seen.finished.is_some() => Some(seen),
+            _ => None,
+        })
+    }
+}
+
+/// The pause before the next read after `failures` failed reads in a row.
+fn failed_read_pause(failures: u32) -> Duration {
+    let doublings = failures.saturating_sub(1).min(16);
+    FIRST_FAILED_READ_PAUSE.saturating_mul(1 << doublings).min(MAX_FAILED_READ_PAUSE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_reads_back_off_to_a_bound() {
+        assert_eq!(failed_read_pause(1), FIRST_FAILED_READ_PAUSE);
+        assert_eq!(failed_read_pause(2), 2 * FIRST_FAILED_READ_PAUSE);
+        assert_eq!(failed_read_pause(50), MAX_FAILED_READ_PAUSE);
     }
 }

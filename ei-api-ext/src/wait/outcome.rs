@@ -24,6 +24,11 @@ impl WaitReport {
         self.outcome.run()
     }
 
+    /// The run's id.
+    pub fn run_id(&self) -> RunId {
+        RunId::new(self.run().id)
+    }
+
     /// Whether the run finished and succeeded.
     pub fn succeeded(&self) -> bool {
         matches!(self.outcome, Outcome::Succeeded { .. })

@@ -1,14 +1,13 @@
 //! Progress events: what changed in a run between two polls, each event
 //! once and in order.
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use ei_api::enums::TransformationJobStatusEnum as JobStatus;
 use ei_api::types::{OrganizationCreateProject, OrganizationPipelineRun};
-use tokio::sync::mpsc;
 
 use crate::ids::RunId;
+use crate::wait::follow::EventQueue;
 
 /// Something that happened to a run being waited on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,46 +52,29 @@ pub enum ProgressEvent {
         /// The run.
         run: RunId,
     },
-}
-
-/// The events of one wait, as a [`futures_core::Stream`]. It ends when the
-/// wait does.
-#[derive(Debug)]
-pub struct ProgressStream {
-    receiver: mpsc::UnboundedReceiver<ProgressEvent>,
-}
-
-impl ProgressStream {
-    pub(crate) fn channel() -> (ProgressSink, Self) {
-        let (sender, receiver) = mpsc::unbounded_channel();
-        (ProgressSink { sender: Some(sender) }, Self { receiver })
-    }
-
-    /// The next event, or `None` once the wait is over.
-    pub async fn next(&mut self) -> Option<ProgressEvent> {
-        self.receiver.recv().await
-    }
-}
-
-impl futures_core::Stream for ProgressStream {
-    type Item = ProgressEvent;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ProgressEvent>> {
-        self.receiver.poll_recv(cx)
-    }
+    /// This many events were dropped because they were not read in time
+    /// (the queue is bounded); the next events are the latest.
+    Skipped {
+        /// How many.
+        events: u64,
+    },
 }
 
 /// Where a wait sends its events; a no-op when nobody listens.
 #[derive(Debug, Default)]
 pub(crate) struct ProgressSink {
-    sender: Option<mpsc::UnboundedSender<ProgressEvent>>,
+    queue: Option<Arc<Mutex<EventQueue>>>,
 }
 
 impl ProgressSink {
+    /// A sink that queues events in `queue`.
+    pub(crate) fn new(queue: Arc<Mutex<EventQueue>>) -> Self {
+        Self { queue: Some(queue) }
+    }
+
     fn send(&self, event: ProgressEvent) {
-        if let Some(sender) = &self.sender {
-            // A dropped stream means nobody is listening any more; the wait goes on.
-            let _ = sender.send(event);
+        if let Some(queue) = &self.queue {
+            queue.lock().unwrap_or_else(PoisonError::into_inner).push(event);
         }
     }
 }

@@ -14,6 +14,17 @@ pub trait PollSchedule: Send {
     fn next_delay(&mut self, elapsed: Duration, run: &OrganizationPipelineRun) -> Duration;
 }
 
+/// Any closure of the elapsed time and the run as just seen is a schedule,
+/// so a caller can adapt one: `move |elapsed, run| adaptive.next_delay(elapsed, run).min(cap)`.
+impl<F> PollSchedule for F
+where
+    F: FnMut(Duration, &OrganizationPipelineRun) -> Duration + Send,
+{
+    fn next_delay(&mut self, elapsed: Duration, run: &OrganizationPipelineRun) -> Duration {
+        self(elapsed, run)
+    }
+}
+
 /// Polls at a fixed interval (the vendor's own SDK polls every second).
 #[derive(Clone, Copy, Debug)]
 pub struct FixedSchedule(pub Duration);

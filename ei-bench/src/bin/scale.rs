@@ -58,7 +58,7 @@ fn client(base_url: &str) {
                 let pipeline =
                     client.pipeline(OrganizationId::new(ORGANIZATION_ID), PipelineId::new(id));
                 tokio::spawn(async move {
-                    pipeline.run().wait(WaitOptions::timeout(WAIT_TIMEOUT)).await
+                    pipeline.run().follow(WaitOptions::timeout(WAIT_TIMEOUT)).await
                 })
             })
             .collect();

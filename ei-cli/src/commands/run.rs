@@ -16,11 +16,6 @@ use crate::interrupt::Interrupt;
 use crate::output;
 use crate::progress::{Display, Reporter};
 
-/// How long to keep reading progress events once the wait is over: they
-/// were all sent before it ended, so this only guards against a stream
-/// that is never closed.
-const DRAIN_GRACE: Duration = Duration::from_millis(200);
-
 /// Starts a run of the pipeline; with `--wait`, follows it (see [`follow`]).
 pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<Exit, Failure> {
     let connection = Connection::from_args(global)?;
@@ -63,35 +58,27 @@ pub async fn follow(
 ) -> Result<Exit, Failure> {
     let mut interrupt = Interrupt::listen().await;
     let mut reporter = Reporter::new(Display::choose(json), &format!("pipeline {pipeline}"));
-    let (mut events, wait) = request.wait_with_progress(options);
-    let mut wait = std::pin::pin!(wait);
+    let mut follow = request.follow(options);
     let mut run: Option<RunId> = None;
-    let mut events_open = true;
-    let result = loop {
+    loop {
         tokio::select! {
             biased;
             () = interrupt.received() => {
                 reporter.finish();
                 return Ok(interrupted(run, pipeline, json));
             }
-            event = events.next(), if events_open => match event {
+            event = follow.next() => match event {
                 Some(event) => {
                     if let ProgressEvent::RunStarted { run: started, .. } = &event {
                         run = Some(*started);
                     }
                     reporter.event(&event);
                 }
-                None => events_open = false,
+                None => break,
             },
-            result = &mut wait => break result,
-        }
-    };
-    while events_open {
-        match tokio::time::timeout(DRAIN_GRACE, events.next()).await {
-            Ok(Some(event)) => reporter.event(&event),
-            Ok(None) | Err(_) => events_open = false,
         }
     }
+    let result = follow.await;
     reporter.finish();
     match result {
         Ok(report) => {
