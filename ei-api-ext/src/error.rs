@@ -147,11 +147,19 @@ pub enum ErrorKind {
         #[source]
         cause: Box<Error>,
     },
-    /// The run waited on is neither the pipeline's current nor its last run.
-    #[error("{run} is neither the pipeline's current run nor its last")]
+    /// The run waited on is neither the pipeline's current nor its last run
+    /// (or, following the latest run, the pipeline has none).
+    #[error("{}", run_not_found_words(.run))]
     RunNotFound {
-        /// The run looked for.
-        run: crate::ids::RunId,
+        /// The run looked for; `None` when following the latest run.
+        run: Option<crate::ids::RunId>,
+    },
+    /// The wait's deadline came before the run was ever seen (every read
+    /// was slow or failing); nothing is known of its state.
+    #[error("the deadline came before {} could be read", unseen_words(.run))]
+    DeadlineBeforeSighting {
+        /// The run waited on; `None` when following the latest run.
+        run: Option<crate::ids::RunId>,
     },
     /// A setting is missing or malformed.
     #[error(transparent)]
@@ -257,6 +265,17 @@ fn server_words(message: &Option<String>) -> String {
     shown.map(|text| format!(": {text}")).unwrap_or_default()
 }
 
+fn run_not_found_words(run: &Option<crate::ids::RunId>) -> String {
+    match run {
+        Some(run) => format!("{run} is neither the pipeline's current run nor its last"),
+        None => "the pipeline has no run, current or last".to_owned(),
+    }
+}
+
+fn unseen_words(run: &Option<crate::ids::RunId>) -> String {
+    run.map_or_else(|| "the pipeline's run".to_owned(), |run| run.to_string())
+}
+
 fn excerpt_words(excerpt: &str) -> String {
     if excerpt.is_empty() {
         return String::new();
@@ -305,6 +324,7 @@ impl Error {
             ErrorKind::RunOutcomeUnknown { cause, .. } => cause.status(),
             ErrorKind::Transport { .. }
             | ErrorKind::RunNotFound { .. }
+            | ErrorKind::DeadlineBeforeSighting { .. }
             | ErrorKind::Configuration(_) => None,
         }
     }
@@ -331,7 +351,8 @@ impl Error {
         match &self.kind {
             ErrorKind::Configuration(_)
             | ErrorKind::RunOutcomeUnknown { .. }
-            | ErrorKind::RunNotFound { .. } => FailureClass::Local,
+            | ErrorKind::RunNotFound { .. }
+            | ErrorKind::DeadlineBeforeSighting { .. } => FailureClass::Local,
             ErrorKind::Transport { kind: TransportKind::Connect, .. } => FailureClass::NeverSent,
             ErrorKind::Transport { .. } => FailureClass::Ambiguous,
             ErrorKind::RateLimited { retry_after, .. } => {

@@ -11,6 +11,9 @@ use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 /// job for a day.
 pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);
 
+/// The environment variable holding the organization's id.
+pub const ENV_ORGANIZATION_ID: &str = "EI_ORGANIZATION_ID";
+
 /// The exit codes, as `--help` shows them.
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -80,14 +83,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub allow_insecure_http: bool,
     /// The organization's id.
-    #[arg(
-        long,
-        global = true,
-        value_name = "ID",
-        env = "EI_ORGANIZATION_ID",
-        hide_env_values = true
-    )]
-    pub org: Option<i64>,
+    #[arg(long, global = true, value_name = "ID", env = ENV_ORGANIZATION_ID, hide_env_values = true)]
+    pub org: Option<String>,
 }
 
 /// The commands.
@@ -95,6 +92,9 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Start a run of a pipeline, and optionally wait for it to finish.
     Run(RunArgs),
+    /// Follow a pipeline's current run (or the one given, or else its last) to its outcome,
+    /// as `run --wait` does: after a timeout, a Ctrl-C, or from another shell.
+    Wait(WaitArgs),
     /// Show a pipeline: its current run, with each step's status and files, and its last run.
     Status(StatusArgs),
     /// Stop the pipeline's current run (the run is marked failed).
@@ -137,24 +137,62 @@ pub struct RunArgs {
     /// succeeded.
     #[arg(long)]
     pub wait: bool,
-    /// With --wait: how long to wait, e.g. 90s, 15m, 2h [default: 2h]. The run goes on
-    /// after the timeout unless --stop-on-timeout is given; exits 5.
-    #[arg(long, value_name = "DURATION", requires = "wait", value_parser = humantime::parse_duration)]
-    pub timeout: Option<Duration>,
-    /// With --wait: stop the run when the timeout comes.
-    #[arg(long, requires = "wait")]
-    pub stop_on_timeout: bool,
+    /// How long to wait, and what then.
+    #[command(flatten)]
+    pub follow: FollowArgs,
     /// Print one JSON document on stdout (see below); progress goes to stderr as plain lines.
     #[arg(long)]
     pub json: bool,
 }
 
-impl RunArgs {
-    /// How long `--wait` waits.
+/// `wait`'s options.
+#[derive(Debug, Args)]
+#[command(after_help = WAIT_JSON_HELP)]
+pub struct WaitArgs {
+    /// The pipeline's id.
+    #[arg(value_name = "PIPELINE_ID")]
+    pub pipeline: i64,
+    /// The run to follow [default: the pipeline's current run, or else its last].
+    #[arg(long, value_name = "RUN_ID")]
+    pub run: Option<i64>,
+    /// How long to wait, and what then.
+    #[command(flatten)]
+    pub follow: FollowArgs,
+    /// Print one JSON document on stdout (as `run --wait --json` does); progress goes to
+    /// stderr as plain lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How long a wait lasts, and what happens then (`run --wait`, `wait`).
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// How long to wait, e.g. 90s, 15m, 2h [default: 2h]. The run goes on after the
+    /// timeout unless --stop-on-timeout is given; exits 5. (With run: needs --wait.)
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Stop the run when the timeout comes. (With run: needs --wait.)
+    #[arg(long)]
+    pub stop_on_timeout: bool,
+}
+
+impl FollowArgs {
+    /// How long the wait lasts.
     pub fn wait_timeout(&self) -> Duration {
         self.timeout.unwrap_or(DEFAULT_WAIT_TIMEOUT)
     }
+
+    /// Whether any option of a wait was given.
+    pub fn given(&self) -> bool {
+        self.timeout.is_some() || self.stop_on_timeout
+    }
 }
+
+/// What `wait --json` prints.
+const WAIT_JSON_HELP: &str = "\
+JSON (--json), one document on stdout, secrets redacted, as run --wait --json prints it:
+  {\"outcome\": OUTCOME, \"pipelineRun\": RUN, ...}; see ei-pipeline run --help.
+With neither --run nor a run going, the pipeline's last run is reported at once.";
 
 /// `status`'s options.
 #[derive(Debug, Args)]
@@ -232,20 +270,20 @@ mod tests {
     fn global_options_go_before_or_after_the_command() {
         let before = Cli::try_parse_from(["ei-pipeline", "--org", "3", "status", "7"]).unwrap();
         let after = Cli::try_parse_from(["ei-pipeline", "status", "7", "--org", "3"]).unwrap();
-        assert_eq!(before.global.org, Some(3));
-        assert_eq!(after.global.org, Some(3));
+        assert_eq!(before.global.org.as_deref(), Some("3"));
+        assert_eq!(after.global.org.as_deref(), Some("3"));
     }
 
     #[test]
-    fn timeout_needs_wait_and_reads_humantime() {
-        assert!(Cli::try_parse_from(["ei-pipeline", "run", "1", "--timeout", "90s"]).is_err());
+    fn timeouts_read_humantime() {
         let cli =
             Cli::try_parse_from(["ei-pipeline", "run", "1", "--wait", "--timeout", "15m"]).unwrap();
         let Command::Run(run) = cli.command else { panic!("not run") };
-        assert_eq!(run.wait_timeout(), Duration::from_secs(900));
-        let cli = Cli::try_parse_from(["ei-pipeline", "run", "1", "--wait"]).unwrap();
-        let Command::Run(run) = cli.command else { panic!("not run") };
-        assert_eq!(run.wait_timeout(), DEFAULT_WAIT_TIMEOUT);
+        assert_eq!(run.follow.wait_timeout(), Duration::from_secs(900));
+        let cli = Cli::try_parse_from(["ei-pipeline", "wait", "1", "--run", "9"]).unwrap();
+        let Command::Wait(wait) = cli.command else { panic!("not wait") };
+        assert_eq!(wait.follow.wait_timeout(), DEFAULT_WAIT_TIMEOUT);
+        assert_eq!(wait.run, Some(9));
     }
 
     #[test]

@@ -7,9 +7,11 @@ use std::fmt;
 
 use ei_api_ext::wait::Outcome;
 use ei_api_ext::{
-    ConfigError, Error, ErrorKind, FailureClass, Setting, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT,
-    ENV_JWT_TRANSPORT,
+    ConfigError, Error, ErrorKind, FailureClass, Operation, Setting, ENV_API_ENDPOINT, ENV_API_KEY,
+    ENV_JWT, ENV_JWT_TRANSPORT,
 };
+
+use crate::args::ENV_ORGANIZATION_ID;
 
 /// How the program ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -69,6 +71,7 @@ impl Exit {
             FailureClass::Refused => Exit::Refused,
             FailureClass::Local => match error.kind() {
                 ErrorKind::Configuration(_) => Exit::Usage,
+                ErrorKind::DeadlineBeforeSighting { .. } => Exit::TimedOut,
                 // The run may or may not have started, or was never seen
                 // again: its outcome is unknown.
                 _ => Exit::Undetermined,
@@ -119,13 +122,102 @@ impl fmt::Display for Failure {
     }
 }
 
-impl From<Error> for Failure {
-    fn from(error: Error) -> Self {
+/// What a command was doing when a call failed, in its user's words: the
+/// start of every error message, and what the hints may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// `run PIPELINE`.
+    Run {
+        /// The pipeline.
+        pipeline: i64,
+    },
+    /// `wait PIPELINE [--run RUN]`.
+    Wait {
+        /// The pipeline.
+        pipeline: i64,
+        /// The run, when one was named.
+        run: Option<i64>,
+    },
+    /// `status PIPELINE`.
+    Status {
+        /// The pipeline.
+        pipeline: i64,
+    },
+    /// `stop PIPELINE`.
+    Stop {
+        /// The pipeline.
+        pipeline: i64,
+    },
+    /// `list`.
+    List,
+}
+
+impl Action {
+    /// The pipeline the command is about, if one.
+    fn pipeline(self) -> Option<i64> {
+        match self {
+            Action::Run { pipeline }
+            | Action::Wait { pipeline, .. }
+            | Action::Status { pipeline }
+            | Action::Stop { pipeline } => Some(pipeline),
+            Action::List => None,
+        }
+    }
+
+    /// The operation the command is, when a call of another is part of it
+    /// (the reads behind `run --wait`).
+    fn own_operation(self) -> Operation {
+        match self {
+            Action::Run { .. } => Operation::Run,
+            Action::Wait { .. } | Action::Status { .. } => Operation::Get,
+            Action::Stop { .. } => Operation::Stop,
+            Action::List => Operation::List,
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Run { pipeline } => write!(f, "run pipeline {pipeline}"),
+            Action::Wait { pipeline, run: Some(run) } => {
+                write!(f, "wait for run {run} of pipeline {pipeline}")
+            }
+            Action::Wait { pipeline, run: None } => write!(f, "wait for pipeline {pipeline}"),
+            Action::Status { pipeline } => write!(f, "read pipeline {pipeline}"),
+            Action::Stop { pipeline } => write!(f, "stop pipeline {pipeline}"),
+            Action::List => f.write_str("list the pipelines"),
+        }
+    }
+}
+
+/// What a call of `operation` was doing, in a person's words.
+fn operation_words(operation: Operation) -> &'static str {
+    match operation {
+        Operation::Run => "starting a run",
+        Operation::Get => "reading the pipeline",
+        Operation::Stop => "stopping its run",
+        Operation::List => "listing the pipelines",
+        _ => "calling the API",
+    }
+}
+
+impl Failure {
+    /// The failure of `action` because of `error`: the command's words,
+    /// what went wrong (each cause once), and what to do about it, naming
+    /// only the ids the command used.
+    pub fn during(action: Action, error: Error) -> Self {
         let exit = Exit::for_error(&error);
-        let mut message = error_chain(&error);
-        if let Some(hint) = hint(&error) {
+        let mut message = action.to_string();
+        if let Some(target) = error.target().filter(|t| t.operation != action.own_operation()) {
+            message.push_str(": ");
+            message.push_str(operation_words(target.operation));
+        }
+        message.push_str(": ");
+        message.push_str(&causes(&error));
+        if let Some(hint) = hint(action, &error) {
             message.push_str("\n  hint: ");
-            message.push_str(hint);
+            message.push_str(&hint);
         }
         Self { exit, message }
     }
@@ -159,9 +251,10 @@ impl From<ConfigError> for Failure {
     }
 }
 
-/// The error and its sources, each once: `a: b: c`.
-fn error_chain(error: &Error) -> String {
-    let mut message = error.to_string();
+/// What went wrong and its causes, each once: `a: b: c` (the call it
+/// happened in is said by the command's words instead).
+fn causes(error: &Error) -> String {
+    let mut message = error.kind().to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         let text = cause.to_string();
@@ -174,23 +267,48 @@ fn error_chain(error: &Error) -> String {
     message
 }
 
-/// What the user can do about `error`, when there is something.
-fn hint(error: &Error) -> Option<&'static str> {
-    match error.kind() {
-        ErrorKind::Unauthorized { .. } => Some(
-            "check the API key (--api-key or EI_API_KEY) and that it may use this organization",
+/// What the user can do about `error` met while doing `action`, when there
+/// is something; it names only the ids the command used.
+fn hint(action: Action, error: &Error) -> Option<String> {
+    let organization = error.target().map(|target| target.organization.get());
+    let organization = organization.map(|id| format!("organization {id}")).unwrap_or_default();
+    let check_base_url = "check the base URL (--base-url or EI_API_ENDPOINT): it ends with /v1";
+    Some(match error.kind() {
+        ErrorKind::Unauthorized { .. } => format!(
+            "check the credential ({ENV_API_KEY}, --api-key or {ENV_JWT}) and that it may use \
+             {organization}"
         ),
-        ErrorKind::NotFound { .. } => {
-            Some("check the organization id (--org or EI_ORGANIZATION_ID) and the pipeline id")
+        // The API's own 404s say what is missing, in JSON; a bare one (an HTML
+        // page, an unrouted path) means the request went to the wrong place.
+        ErrorKind::NotFound { message }
+            if message.as_deref().is_none_or(|message| message.starts_with("Cannot ")) =>
+        {
+            format!("the server answered without the API's words: {check_base_url}")
         }
-        ErrorKind::RunOutcomeUnknown { .. } | ErrorKind::RunNotFound { .. } => {
-            Some("run `ei-pipeline status <PIPELINE_ID>` before starting the pipeline again")
-        }
-        ErrorKind::Transport { .. } => {
-            Some("check the base URL (--base-url or EI_API_ENDPOINT) and the network")
-        }
-        _ => None,
-    }
+        ErrorKind::NotFound { .. } => match action.pipeline() {
+            Some(pipeline) => format!(
+                "check {organization} (--org or {ENV_ORGANIZATION_ID}) and pipeline {pipeline}"
+            ),
+            None => format!("check {organization} (--org or {ENV_ORGANIZATION_ID})"),
+        },
+        _ if error.is_already_running() => match action.pipeline() {
+            Some(pipeline) => format!(
+                "a run of pipeline {pipeline} is going; follow it with: ei-pipeline wait {pipeline}"
+            ),
+            None => return None,
+        },
+        ErrorKind::RunOutcomeUnknown { .. } => format!(
+            "see what runs with `ei-pipeline wait {}` (it follows the current run) before \
+             starting the pipeline again",
+            action.pipeline().unwrap_or_default()
+        ),
+        ErrorKind::RunNotFound { .. } => format!(
+            "`ei-pipeline status {}` shows the pipeline's current and last runs",
+            action.pipeline().unwrap_or_default()
+        ),
+        ErrorKind::Transport { .. } => format!("{check_base_url}, and the network"),
+        _ => return None,
+    })
 }
 
 /// Makes a panic (a bug) print one short line and exit 70, instead of
@@ -232,7 +350,7 @@ mod tests {
     #[test]
     fn configuration_errors_are_usage_errors() {
         let error = ei_api_ext::Client::builder().base_url("nope").api_key("k").build();
-        let failure = Failure::from(Error::from(error.unwrap_err()));
+        let failure = Failure::during(Action::List, Error::from(error.unwrap_err()));
         assert_eq!(failure.exit, Exit::Usage);
     }
 }

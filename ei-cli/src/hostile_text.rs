@@ -84,7 +84,7 @@ fn everything_shown(texts: &[String; 3]) -> Vec<String> {
     ];
     for outcome in outcomes {
         let report = WaitReport { outcome, elapsed: Duration::from_secs(3), polls: 2 };
-        lines.extend(crate::commands::run::outcome_lines(&report, 7));
+        lines.extend(crate::outcome::outcome_lines(&report, 7));
     }
     let steps = vec![name.clone(), "plain".to_owned()];
     let events = [

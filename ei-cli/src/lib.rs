@@ -30,5 +30,6 @@ pub mod exit;
 #[cfg(test)]
 mod hostile_text;
 pub mod interrupt;
+pub mod outcome;
 pub mod output;
 pub mod progress;

@@ -1,5 +1,13 @@
 //! Showing a wait's progress on stderr: live bars on a terminal (indicatif),
 //! one plain line per event anywhere else (CI logs, `--json`).
+//!
+//! The live display shows what the server said and nothing more: a step
+//! gets a bar only once its job reports file counts, and keeps the counts
+//! it ended with (a step stopped at 126 of 500 files shows 126/500); a step
+//! without counts shows a spinner and its state. So that nothing looks
+//! frozen while a person watches, the live display reads the run at least
+//! every [`LIVE_MAX_POLL_DELAY`]; plain and JSON output keep the adaptive
+//! schedule's economy.
 
 use std::time::Duration;
 
@@ -9,8 +17,13 @@ use tokio::time::Instant;
 
 use crate::{describe, output};
 
-/// How the overall line's spinner and elapsed time are refreshed.
+/// How the spinners and elapsed times are refreshed.
 const TICK: Duration = Duration::from_millis(120);
+
+/// The longest the live display lets pass between two reads of the run:
+/// counts that change every two seconds look alive, and a person watching
+/// costs at most one read per two seconds.
+pub const LIVE_MAX_POLL_DELAY: Duration = Duration::from_secs(2);
 
 /// How progress is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,14 +62,21 @@ struct Live {
 }
 
 impl Reporter {
-    /// A reporter showing progress as `display` says; `what` names what is
-    /// being started (`pipeline 7`).
+    /// A reporter showing progress as `display` says, on stderr; `what`
+    /// names what is being followed (`pipeline 7`).
     pub fn new(display: Display, what: &str) -> Self {
-        let live = (display == Display::Live).then(|| Live::new(what));
-        if live.is_none() {
-            output::error_line(&format!("[0.0s] starting a run of {what}"));
+        match display {
+            Display::Live => Self::live(ProgressDrawTarget::stderr(), what),
+            Display::Plain => {
+                output::error_line(&format!("[0.0s] following {what}"));
+                Self { started: Instant::now(), steps: Vec::new(), live: None }
+            }
         }
-        Self { started: Instant::now(), steps: Vec::new(), live }
+    }
+
+    /// A live reporter drawing on `target`.
+    fn live(target: ProgressDrawTarget, what: &str) -> Self {
+        Self { started: Instant::now(), steps: Vec::new(), live: Some(Live::new(target, what)) }
     }
 
     /// Shows one event.
@@ -79,6 +99,14 @@ impl Reporter {
     pub fn finish(&mut self) {
         if let Some(live) = self.live.take() {
             live.finish();
+        }
+    }
+
+    /// Ends the display and removes the bars from the screen (on Ctrl-C,
+    /// so that the message that follows stands alone on a clean screen).
+    pub fn clear(&mut self) {
+        if let Some(live) = self.live.take() {
+            live.clear();
         }
     }
 }
@@ -112,6 +140,12 @@ pub fn plain_line(event: &ProgressEvent, steps: &[String]) -> Option<String> {
             format!("{}: {}", step_label(*index, name, steps), describe::name(status.as_str()))
         }
         ProgressEvent::RunFinished { run } => format!("{run} finished"),
+        ProgressEvent::Skipped { events } => {
+            format!(
+                "({} not shown: the display fell behind)",
+                describe::count(*events as usize, "event")
+            )
+        }
         _ => return None,
     })
 }
@@ -122,17 +156,16 @@ fn style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
-fn overall_style() -> ProgressStyle {
-    style("{spinner} {prefix} {wide_msg} {elapsed:>5}")
-}
-
-fn waiting_style() -> ProgressStyle {
-    style("  {prefix}  {msg}")
-}
-
-fn running_style() -> ProgressStyle {
-    style("  {prefix}  {msg:<9} [{bar:24}] {pos}/{len} files  {elapsed}").progress_chars("=> ")
-}
+/// The run's line: a spinner, the run, what is happening, the time.
+const OVERALL_TEMPLATE: &str = "{spinner} {prefix} {wide_msg} {elapsed:>5}";
+/// A step not started: its name and `waiting`.
+const WAITING_TEMPLATE: &str = "  {prefix}  {msg}";
+/// A step running without counts: a spinner and its state.
+const SPINNING_TEMPLATE: &str = "  {prefix}  {spinner} {msg:<9} {elapsed}";
+/// A step running with counts, or ended with them: a bar and the counts.
+const COUNTED_TEMPLATE: &str = "  {prefix}  {msg:<9} [{bar:24}] {pos}/{len} files  {elapsed}";
+/// A step ended without counts: its state and how long it took.
+const ENDED_TEMPLATE: &str = "  {prefix}  {msg:<9} {elapsed}";
 
 /// Each step's label in the live display, `1. Fetch`, names padded to one width.
 fn step_prefixes(steps: &[String]) -> Vec<String> {
@@ -154,10 +187,10 @@ pub(crate) fn live_texts(event: &ProgressEvent, steps: &[String]) -> Vec<String>
 }
 
 impl Live {
-    fn new(what: &str) -> Self {
-        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    fn new(target: ProgressDrawTarget, what: &str) -> Self {
+        let multi = MultiProgress::with_draw_target(target);
         let overall = multi.add(ProgressBar::new_spinner());
-        overall.set_style(overall_style());
+        overall.set_style(style(OVERALL_TEMPLATE));
         overall.set_prefix(what.to_owned());
         overall.set_message("starting");
         overall.enable_steady_tick(TICK);
@@ -171,7 +204,7 @@ impl Live {
                 self.overall.set_message(describe::count(steps.len(), "step"));
                 for prefix in step_prefixes(steps) {
                     let bar = self.multi.add(ProgressBar::new(0));
-                    bar.set_style(waiting_style());
+                    bar.set_style(style(WAITING_TEMPLATE));
                     bar.set_prefix(output::scrub(&prefix));
                     bar.set_message("waiting");
                     self.steps.push(bar);
@@ -179,7 +212,7 @@ impl Live {
             }
             ProgressEvent::StepStarted { index, name } => {
                 if let Some(bar) = self.steps.get(*index) {
-                    bar.set_style(running_style());
+                    bar.set_style(style(SPINNING_TEMPLATE));
                     bar.reset_elapsed();
                     bar.enable_steady_tick(TICK);
                     bar.set_message("started");
@@ -187,34 +220,41 @@ impl Live {
                 self.overall.set_message(output::scrub(&step_label(*index, name, names)));
             }
             ProgressEvent::StepProgress { index, files_done, files_total, .. } => {
-                if let Some(bar) = self.steps.get(*index) {
+                if let Some(bar) = self.steps.get(*index).filter(|_| *files_total > 0) {
+                    bar.set_style(style(COUNTED_TEMPLATE).progress_chars("=> "));
                     bar.set_length(u64::try_from(*files_total).unwrap_or(0));
                     bar.set_position(u64::try_from(*files_done).unwrap_or(0));
                 }
             }
             ProgressEvent::StepFinished { index, status, .. } => {
                 if let Some(bar) = self.steps.get(*index) {
-                    if bar.length() == Some(0) {
-                        bar.set_style(waiting_style());
+                    if bar.length().unwrap_or(0) == 0 {
+                        bar.set_style(style(ENDED_TEMPLATE));
                     }
-                    bar.finish_with_message(describe::name(status.as_str()).into_owned());
+                    bar.disable_steady_tick();
+                    // Abandon, not finish: finishing would fill the bar, and
+                    // a step stopped at 126 of 500 files must say 126/500.
+                    bar.abandon_with_message(describe::name(status.as_str()).into_owned());
                 }
             }
-            ProgressEvent::RunFinished { .. } => {
-                self.overall.set_message("finished");
-            }
+            ProgressEvent::RunFinished { .. } => self.overall.set_message("finished"),
             _ => {}
         }
     }
 
     fn finish(self) {
-        for bar in &self.steps {
-            if !bar.is_finished() {
-                bar.abandon();
-            }
+        for bar in self.steps.iter().filter(|bar| !bar.is_finished()) {
+            bar.abandon();
         }
         self.overall.abandon();
-        drop(self.multi);
+    }
+
+    fn clear(self) {
+        for bar in &self.steps {
+            bar.finish_and_clear();
+        }
+        self.overall.finish_and_clear();
+        let _ = self.multi.clear();
     }
 }
 
@@ -223,13 +263,16 @@ mod tests {
     use super::*;
     use ei_api::enums::TransformationJobStatusEnum;
     use ei_api_ext::RunId;
+    use indicatif::InMemoryTerm;
 
     #[test]
     fn templates_are_valid() {
         for template in [
-            "{spinner} {prefix} {wide_msg} {elapsed:>5}",
-            "  {prefix}  {msg}",
-            "  {prefix}  {msg:<9} [{bar:24}] {pos}/{len} files  {elapsed}",
+            OVERALL_TEMPLATE,
+            WAITING_TEMPLATE,
+            SPINNING_TEMPLATE,
+            COUNTED_TEMPLATE,
+            ENDED_TEMPLATE,
         ] {
             ProgressStyle::with_template(template).unwrap();
         }
@@ -253,5 +296,83 @@ mod tests {
             status: TransformationJobStatusEnum::Finished,
         };
         assert_eq!(plain_line(&finished, &steps).unwrap(), "step 1/2 Fetch: finished");
+    }
+
+    /// What a live display on a 100-column terminal shows after `events`.
+    fn screen_after(events: &[ProgressEvent], end: impl FnOnce(&mut Reporter)) -> String {
+        let term = InMemoryTerm::new(20, 100);
+        let mut reporter =
+            Reporter::live(ProgressDrawTarget::term_like(Box::new(term.clone())), "pipeline 7");
+        for event in events {
+            reporter.event(event);
+        }
+        // Redraws are rate-limited; the steady ticks draw the latest state.
+        std::thread::sleep(3 * TICK);
+        end(&mut reporter);
+        term.contents()
+    }
+
+    fn run_of(steps: &[&str]) -> Vec<ProgressEvent> {
+        let steps = steps.iter().map(|name| (*name).to_owned()).collect();
+        vec![ProgressEvent::RunStarted { run: RunId::new(42), steps }]
+    }
+
+    fn step(index: usize) -> [ProgressEvent; 1] {
+        [ProgressEvent::StepStarted { index, name: "Import".to_owned() }]
+    }
+
+    fn counts(index: usize, done: i64, total: i64) -> ProgressEvent {
+        ProgressEvent::StepProgress {
+            index,
+            name: "Import".into(),
+            files_done: done,
+            files_total: total,
+        }
+    }
+
+    fn ended(index: usize, status: &str) -> ProgressEvent {
+        ProgressEvent::StepFinished { index, name: "Import".into(), status: status.into() }
+    }
+
+    #[test]
+    fn a_stopped_step_keeps_the_count_it_reached() {
+        let mut events = run_of(&["Import"]);
+        events.extend(step(0));
+        events.extend([counts(0, 126, 500), ended(0, "failed")]);
+        let screen = screen_after(&events, Reporter::finish);
+        assert!(screen.contains("126/500 files"), "{screen}");
+        assert!(!screen.contains("500/500"), "{screen}");
+        assert!(screen.contains("failed"), "{screen}");
+    }
+
+    #[test]
+    fn a_step_without_counts_shows_its_state_not_a_bar() {
+        let mut events = run_of(&["Import"]);
+        events.extend(step(0));
+        let running = screen_after(&events, |_| {});
+        assert!(running.contains("started") && !running.contains("0/0"), "{running}");
+        assert!(!running.contains('['), "no bar: {running}");
+        events.push(ended(0, "finished"));
+        let done = screen_after(&events, Reporter::finish);
+        assert!(done.contains("finished") && !done.contains("0/0"), "{done}");
+    }
+
+    #[test]
+    fn a_counted_step_shows_its_bar() {
+        let mut events = run_of(&["Import", "Upload"]);
+        events.extend(step(0));
+        events.push(counts(0, 30, 120));
+        let screen = screen_after(&events, |_| {});
+        assert!(screen.contains("30/120 files") && screen.contains('['), "{screen}");
+        assert!(screen.contains("2. Upload") && screen.contains("waiting"), "{screen}");
+    }
+
+    #[test]
+    fn clearing_leaves_a_clean_screen() {
+        let mut events = run_of(&["Import", "Upload"]);
+        events.extend(step(0));
+        events.push(counts(0, 30, 120));
+        let screen = screen_after(&events, Reporter::clear);
+        assert_eq!(screen.trim(), "", "{screen:?}");
     }
 }

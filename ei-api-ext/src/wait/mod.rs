@@ -397,12 +397,17 @@ impl Wait {
         }
     }
 
+    /// The run followed, when known.
+    fn run_id(&self) -> Option<RunId> {
+        match self.target {
+            Target::Run(run) => Some(run),
+            Target::Latest => None,
+        }
+    }
+
     fn not_found(&self) -> Error {
-        let run = match self.target {
-            Target::Run(run) => run,
-            Target::Latest => RunId::new(0),
-        };
-        Error::new(self.handle.target(Operation::Get), ErrorKind::RunNotFound { run })
+        let kind = ErrorKind::RunNotFound { run: self.run_id() };
+        Error::new(self.handle.target(Operation::Get), kind)
     }
 
     fn gone(
@@ -417,15 +422,19 @@ impl Wait {
     }
 
     /// The deadline has come: the run as last seen timed out (stopped first,
-    /// when asked, within [`STOP_ALLOWANCE`]); a run never seen is an error,
-    /// the last failed read's if there was one.
+    /// when asked, within [`STOP_ALLOWANCE`]); a run never seen is an error:
+    /// the last failed read's, or that the deadline came first.
     async fn at_deadline(
         &mut self,
         last_seen: Option<OrganizationPipelineRun>,
         last_error: Option<Error>,
     ) -> Result<WaitReport, Error> {
         let Some(run) = last_seen else {
-            return Err(last_error.unwrap_or_else(|| self.not_found()));
+            let unseen = || {
+                let kind = ErrorKind::DeadlineBeforeSighting { run: self.run_id() };
+                Error::new(self.handle.target(Operation::Get), kind)
+            };
+            return Err(last_error.unwrap_or_else(unseen));
         };
         if !self.options.stop_on_timeout {
             return Ok(self.report(Outcome::TimedOut { run, stopped: false }));

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
 
-use crate::args::{GlobalArgs, JwtTransport, RunArgs, Secret};
+use crate::args::{FollowArgs, GlobalArgs, JwtTransport, RunArgs, Secret};
 use crate::exit::{Exit, Failure};
 use crate::output;
 
@@ -51,14 +51,13 @@ pub async fn demo() -> Result<Exit, Failure> {
         jwt: None,
         jwt_transport: JwtTransport::Header,
         allow_insecure_http: false,
-        org: Some(ORGANIZATION_ID),
+        org: Some(ORGANIZATION_ID.to_string()),
     };
     let args = RunArgs {
         pipeline: PIPELINE_ID,
         ignore_last_successful_run: false,
         wait: true,
-        timeout: Some(DEMO_TIMEOUT),
-        stop_on_timeout: true,
+        follow: FollowArgs { timeout: Some(DEMO_TIMEOUT), stop_on_timeout: true },
         json: false,
     };
     let exit = super::run::run(&global, &args).await?;

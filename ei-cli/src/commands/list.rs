@@ -5,7 +5,7 @@ use ei_api_ext::ProjectId;
 use crate::args::{GlobalArgs, ListArgs};
 use crate::commands::Connection;
 use crate::describe;
-use crate::exit::{Exit, Failure};
+use crate::exit::{Action, Exit, Failure};
 use crate::output;
 
 /// Prints the organization's pipelines (only those attached to `--project`,
@@ -17,7 +17,7 @@ pub async fn list(global: &GlobalArgs, args: &ListArgs) -> Result<Exit, Failure>
     if let Some(project) = args.project {
         request = request.project(ProjectId::new(project));
     }
-    let pipelines = request.list().await?;
+    let pipelines = request.list().await.map_err(|error| Failure::during(Action::List, error))?;
     if args.json {
         output::print_json(&output::to_redacted_json(&pipelines)?);
     } else {

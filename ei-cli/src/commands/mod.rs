@@ -2,16 +2,19 @@
 //! from the global options.
 
 pub mod demo;
+pub mod follow;
 pub mod list;
 pub mod run;
 pub mod status;
 pub mod stop;
+pub mod wait;
 
 use std::time::Duration;
 
 use ei_api_ext::{Client, OrganizationId, ENV_API_KEY, ENV_JWT};
 
-use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret};
+use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret, ENV_ORGANIZATION_ID};
+use crate::describe;
 use crate::exit::{Exit, Failure};
 use crate::output;
 
@@ -32,6 +35,7 @@ pub fn dispatch(cli: Cli) -> Exit {
     let result = runtime.block_on(async move {
         match command {
             Command::Run(args) => run::run(&global, &args).await,
+            Command::Wait(args) => wait::wait(&global, &args).await,
             Command::Status(args) => status::status(&global, &args).await,
             Command::Stop(args) => stop::stop(&global, &args).await,
             Command::List(args) => list::list(&global, &args).await,
@@ -92,10 +96,29 @@ impl Connection {
                 )))
             }
         };
-        let Some(organization) = global.org else {
-            return Err(Failure::usage("no organization: set EI_ORGANIZATION_ID or pass --org ID"));
-        };
+        let organization = organization(global.org.as_deref())?;
         let client = builder.build().map_err(Failure::from)?;
-        Ok(Self { client, organization: OrganizationId::new(organization) })
+        Ok(Self { client, organization })
     }
+}
+
+/// The organization `--org` or `EI_ORGANIZATION_ID` gives; exit 2, naming
+/// where a bad one came from, when it is missing or not a 64-bit integer.
+fn organization(raw: Option<&str>) -> Result<OrganizationId, Failure> {
+    let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
+        return Err(Failure::usage(format!(
+            "no organization: set {ENV_ORGANIZATION_ID} or pass --org ID"
+        )));
+    };
+    raw.parse().map(OrganizationId::new).map_err(|_| {
+        // clap takes --org over the variable: a value that is the variable's
+        // came from it, or from both alike.
+        let from_variable =
+            std::env::var(ENV_ORGANIZATION_ID).is_ok_and(|value| value.trim() == raw);
+        let origin = if from_variable { ENV_ORGANIZATION_ID } else { "--org" };
+        Failure::usage(format!(
+            "invalid organization id `{}` (from {origin}): it must be a whole number",
+            describe::message(raw)
+        ))
+    })
 }

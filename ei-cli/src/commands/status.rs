@@ -5,7 +5,7 @@ use ei_api_ext::PipelineId;
 use crate::args::{GlobalArgs, StatusArgs};
 use crate::commands::Connection;
 use crate::describe;
-use crate::exit::{Exit, Failure};
+use crate::exit::{Action, Exit, Failure};
 use crate::output;
 
 /// Prints the pipeline: as the API's `pipeline` object with `--json`,
@@ -15,7 +15,8 @@ pub async fn status(global: &GlobalArgs, args: &StatusArgs) -> Result<Exit, Fail
     let connection = Connection::from_args(global)?;
     let handle =
         connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
-    let pipeline = handle.get().await?;
+    let action = Action::Status { pipeline: args.pipeline };
+    let pipeline = handle.get().await.map_err(|error| Failure::during(action, error))?;
     if args.json {
         output::print_json(&output::to_redacted_json(&pipeline)?);
     } else {

@@ -4,7 +4,7 @@ use ei_api_ext::PipelineId;
 
 use crate::args::{GlobalArgs, StopArgs};
 use crate::commands::Connection;
-use crate::exit::{Exit, Failure};
+use crate::exit::{Action, Exit, Failure};
 use crate::output;
 
 /// Stops the pipeline's current run (the API marks it failed). A pipeline
@@ -13,7 +13,8 @@ pub async fn stop(global: &GlobalArgs, args: &StopArgs) -> Result<Exit, Failure>
     let connection = Connection::from_args(global)?;
     let handle =
         connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
-    handle.stop().await?;
+    let action = Action::Stop { pipeline: args.pipeline };
+    handle.stop().await.map_err(|error| Failure::during(action, error))?;
     output::line(&format!(
         "stopped the current run of pipeline {}; check it with: ei-pipeline status {}",
         args.pipeline, args.pipeline

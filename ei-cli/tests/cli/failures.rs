@@ -129,7 +129,7 @@ fn a_refusal_exits_3_with_its_hint_whatever_its_body() {
     let studio = Studio::quick();
     let page = "<html><body><h1>Not what the API sends</h1></body></html>";
     for (status, hint) in
-        [(401, "check the API key"), (403, "check the API key"), (404, "hint"), (400, "")]
+        [(401, "check the credential"), (403, "check the credential"), (404, "hint"), (400, "")]
     {
         studio.inject(Operation::Get, When::Nth(1), Fault::status(status).body("text/html", page));
         let outcome = run(studio.cli(), &["status", "1"]).expect_code(3);
@@ -137,4 +137,40 @@ fn a_refusal_exits_3_with_its_hint_whatever_its_body() {
         assert!(outcome.stderr.contains(hint), "{status}: {}", outcome.stderr);
     }
     assert_eq!(studio.calls(Operation::Get), 4, "no refusal is retried");
+}
+
+#[test]
+fn messages_point_the_right_way() {
+    let studio = Studio::quick();
+    // A base URL without /v1: the server's bare 404, not the API's.
+    let mut command = studio.cli();
+    command.env("EI_API_ENDPOINT", studio.base_url().trim_end_matches("/v1"));
+    let outcome = run(command, &["status", "1"]).expect_code(3);
+    assert!(outcome.stderr.contains("check the base URL"), "{}", outcome.stderr);
+
+    // A pipeline that does not exist: the run is what failed.
+    let outcome = run(studio.cli(), &["run", "999"]).expect_code(3);
+    assert!(outcome.stderr.contains("error: run pipeline 999: not found"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("pipeline 999"), "{}", outcome.stderr);
+
+    // An unknown organization: list names the organization, no pipeline.
+    let mut command = studio.cli();
+    command.env("EI_ORGANIZATION_ID", "77");
+    let outcome = run(command, &["list"]).expect_code(3);
+    assert!(outcome.stderr.contains("check organization 77"), "{}", outcome.stderr);
+    assert!(!outcome.stderr.contains("pipeline "), "{}", outcome.stderr);
+
+    // A malformed organization id names where it came from.
+    let mut command = studio.cli();
+    command.env("EI_ORGANIZATION_ID", "twelve");
+    let outcome = run(command, &["list"]).expect_code(2);
+    assert!(outcome.stderr.contains("(from EI_ORGANIZATION_ID)"), "{}", outcome.stderr);
+    let outcome = run(studio.cli(), &["list", "--org", "x1"]).expect_code(2);
+    assert!(outcome.stderr.contains("(from --org)"), "{}", outcome.stderr);
+
+    // Plain http to another host names the option that allows it.
+    let mut command = studio.cli();
+    command.env("EI_API_ENDPOINT", "http://example.com/v1");
+    let outcome = run(command, &["list"]).expect_code(2);
+    assert!(outcome.stderr.contains("--allow-insecure-http"), "{}", outcome.stderr);
 }

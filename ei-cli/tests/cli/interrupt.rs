@@ -27,7 +27,7 @@ fn ctrl_c_stops_the_wait_not_the_run() {
     child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
 
     assert_eq!(status.code(), Some(130), "stderr:\n{stderr}");
-    assert!(stderr.contains("ei-pipeline status 5"), "{stderr}");
+    assert!(stderr.contains("ei-pipeline wait 5 --run"), "{stderr}");
     let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
     assert_eq!(document["outcome"], "interrupted");
     let run_id = document["runId"].as_i64().expect("the run id");

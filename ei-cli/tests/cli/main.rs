@@ -9,3 +9,4 @@ mod interrupt;
 mod read;
 mod run;
 mod secrets;
+mod wait;

@@ -23,7 +23,7 @@ fn run_without_wait_prints_the_started_run() {
     std::thread::sleep(Duration::from_millis(1_200));
     let outcome = run(studio.cli(), &["run", "1", "--ignore-last-successful-run"]).expect_code(0);
     assert!(outcome.stdout.starts_with("started run "), "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("ei-pipeline status 1"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("ei-pipeline wait 1 --run"), "{}", outcome.stdout);
     assert_eq!(studio.runs_started(1), 2);
     assert_eq!(studio.run_queries()[1].as_deref(), Some("ignoreLastSuccessfulRun=true"));
 }
