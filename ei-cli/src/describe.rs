@@ -184,3 +184,63 @@ pub fn pipeline_table(pipelines: &[OrganizationPipeline]) -> Vec<String> {
     }
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The seed example of a run answer, the run every pipeline here shows.
+    const SEED_RUN_RESPONSE: &str =
+        include_str!("../../ei-api/tests/fixtures/seed-run-response.json");
+
+    /// A pipeline as `get` and `list` show it: `current` is a run (the
+    /// seed's, with two steps) at its second step, `last` one that succeeded.
+    fn pipeline(id: i64, name: &str, current: bool, last: bool) -> OrganizationPipeline {
+        let seed: serde_json::Value = serde_json::from_str(SEED_RUN_RESPONSE).expect("JSON");
+        let mut finished = seed["pipelineRun"].clone();
+        let mut second = finished["steps"][0].clone();
+        finished["id"] = json!(41);
+        finished["steps"][0]["name"] = json!("Fetch from bucket");
+        finished["steps"][0]["transformationJob"]["status"] = json!("finished");
+        second["name"] = json!("Import into project");
+        second["transformationJob"]["status"] = json!("finished");
+        second["transformationJob"]["transformationSummary"]["finishedCount"] = json!(118);
+        second["transformationJob"]["transformationSummary"]["totalFileCount"] = json!(118);
+        finished["steps"].as_array_mut().expect("steps").push(second);
+        let mut going = finished.clone();
+        going["id"] = json!(42);
+        going["finished"] = serde_json::Value::Null;
+        going["steps"][1]["transformationJob"]["status"] = json!("started");
+        going["steps"][1]["transformationJob"]["transformationSummary"]["finishedCount"] = json!(37);
+        serde_json::from_value(json!({
+            "id": id, "name": name, "description": "", "created": "2024-06-03T08:00:00.000Z",
+            "steps": [{"name": "Import"}], "emailRecipientUids": [], "whenToEmail": "never",
+            "currentRun": current.then_some(going), "lastRun": last.then_some(finished),
+            "lastRunStartError": (id == 3).then_some("The pipeline has no steps"),
+        }))
+        .expect("a pipeline")
+    }
+
+    #[test]
+    fn list_shows_a_table_of_pipelines() {
+        let pipelines = [
+            pipeline(1, "Nightly import", true, true),
+            pipeline(22, "Weekly export", false, true),
+            pipeline(3, "Never run", false, false),
+        ];
+        insta::assert_snapshot!(pipeline_table(&pipelines).join("\n"));
+        insta::assert_snapshot!("empty_list", pipeline_table(&[]).join("\n"));
+    }
+
+    #[test]
+    fn status_shows_the_current_and_last_runs() {
+        insta::assert_snapshot!(
+            pipeline_status(&pipeline(1, "Nightly import", true, true)).join("\n")
+        );
+        insta::assert_snapshot!(
+            "status_never_run",
+            pipeline_status(&pipeline(3, "Never run", false, false)).join("\n")
+        );
+    }
+}

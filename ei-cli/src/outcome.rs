@@ -200,6 +200,27 @@ mod tests {
     }
 
     #[test]
+    fn every_outcome_reads_as_checked_in() {
+        let report =
+            |outcome| WaitReport { outcome, elapsed: Duration::from_millis(903_400), polls: 31 };
+        let run = run_with_secret();
+        let outcomes = [
+            Outcome::Succeeded { run: run.clone() },
+            Outcome::Failed { run: run.clone(), failed_steps: vec![step("failed")] },
+            Outcome::Unrecognized { run: run.clone(), steps: vec![step("paused")] },
+            Outcome::TimedOut { run: run.clone(), stopped: true },
+            Outcome::TimedOut { run: run.clone(), stopped: false },
+            Outcome::Replaced { run: run.clone(), by: Some(RunId::new(4_294_967_298)) },
+            Outcome::Replaced { run, by: None },
+        ];
+        let shown: Vec<String> = outcomes
+            .into_iter()
+            .map(|outcome| outcome_lines(&report(outcome), 7).join("\n"))
+            .collect();
+        insta::assert_snapshot!(shown.join("\n\n"));
+    }
+
+    #[test]
     fn durations_read_naturally() {
         assert_eq!(duration_words(Duration::from_millis(10_940)), "10.9s");
         assert_eq!(duration_words(Duration::from_millis(903_400)), "15m 3s");

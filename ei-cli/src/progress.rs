@@ -301,8 +301,9 @@ mod tests {
     /// What a live display on a 100-column terminal shows after `events`.
     fn screen_after(events: &[ProgressEvent], end: impl FnOnce(&mut Reporter)) -> String {
         let term = InMemoryTerm::new(20, 100);
-        let mut reporter =
-            Reporter::live(ProgressDrawTarget::term_like(Box::new(term.clone())), "pipeline 7");
+        // As often as the target allows, so that no state is skipped.
+        let target = ProgressDrawTarget::term_like_with_hz(Box::new(term.clone()), u8::MAX);
+        let mut reporter = Reporter::live(target, "pipeline 7");
         for event in events {
             reporter.event(event);
         }

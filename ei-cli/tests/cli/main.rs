@@ -3,6 +3,7 @@
 
 mod demo;
 mod failures;
+mod golden;
 mod harness;
 mod hostile;
 mod interrupt;
