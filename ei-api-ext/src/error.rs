@@ -20,6 +20,10 @@ pub enum Operation {
     Stop,
     /// `listOrganizationPipelines`.
     List,
+    /// `getOrganizationCreateProjectStatus`: a transformation job and its files.
+    TransformationJob,
+    /// `getOrganizationJobsLogs`: a job's log.
+    JobLogs,
 }
 
 impl Operation {
@@ -30,6 +34,8 @@ impl Operation {
             Operation::Get => "getOrganizationPipeline",
             Operation::Stop => "stopOrganizationPipeline",
             Operation::List => "listOrganizationPipelines",
+            Operation::TransformationJob => "getOrganizationCreateProjectStatus",
+            Operation::JobLogs => "getOrganizationJobsLogs",
         }
     }
 

@@ -32,6 +32,7 @@ mod attempt;
 mod call;
 mod client;
 mod config;
+pub mod diagnose;
 mod error;
 mod ids;
 mod organization;

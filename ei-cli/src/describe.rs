@@ -212,7 +212,8 @@ mod tests {
         going["id"] = json!(42);
         going["finished"] = serde_json::Value::Null;
         going["steps"][1]["transformationJob"]["status"] = json!("started");
-        going["steps"][1]["transformationJob"]["transformationSummary"]["finishedCount"] = json!(37);
+        going["steps"][1]["transformationJob"]["transformationSummary"]["finishedCount"] =
+            json!(37);
         serde_json::from_value(json!({
             "id": id, "name": name, "description": "", "created": "2024-06-03T08:00:00.000Z",
             "steps": [{"name": "Import"}], "emailRecipientUids": [], "whenToEmail": "never",
