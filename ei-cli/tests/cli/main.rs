@@ -6,6 +6,7 @@ mod failures;
 mod harness;
 mod hostile;
 mod interrupt;
+mod logging;
 mod read;
 mod run;
 mod secrets;
