@@ -96,8 +96,8 @@ pub struct GlobalArgs {
     /// takes precedence.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// How diagnostic output is written: text, or one JSON object per line (for CI systems
-    /// that collect structured logs).
+    /// How diagnostic output (-v or RUST_LOG) is written: text, or one JSON object per line
+    /// (for CI systems that collect structured logs).
     #[arg(long, global = true, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 }

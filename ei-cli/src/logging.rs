@@ -1,6 +1,6 @@
 //! Diagnostic output: installs the tracing subscriber that shows the SDK's
 //! spans and events (each call, attempt, retry and poll) on stderr, as
-//! `--verbose` or `RUST_LOG` ask, through [`output::LogWriter`].
+//! `--verbose` or `RUST_LOG` ask, through [`crate::output::LogWriter`].
 
 use std::ffi::OsString;
 
