@@ -100,9 +100,9 @@ impl PipelineHandle {
 }
 
 /// A request to start a run. Send it with [`RunRequest::send`], or start
-/// and follow it with [`RunRequest::wait`].
+/// and follow it with [`RunRequest::follow`].
 #[derive(Clone, Debug)]
-#[must_use = "call .send() or .wait() to start the run"]
+#[must_use = "call .send() or .follow() to start the run"]
 pub struct RunRequest {
     pub(crate) handle: PipelineHandle,
     ignore_last_successful_run: Option<bool>,

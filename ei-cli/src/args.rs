@@ -6,6 +6,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
+use crate::logging::LogFormat;
+
 /// How long `run --wait` waits when `--timeout` is not given: longer than a
 /// typical pipeline takes, short enough that a stuck run does not hold a CI
 /// job for a day.
@@ -85,6 +87,16 @@ pub struct GlobalArgs {
     /// The organization's id.
     #[arg(long, global = true, value_name = "ID", env = ENV_ORGANIZATION_ID, hide_env_values = true)]
     pub org: Option<String>,
+    /// Diagnostic output on stderr (repeatable): -v each call, retry and its delay; -vv every
+    /// attempt with its status and every poll with its delay and reason; -vvv the HTTP stack
+    /// too. RUST_LOG (standard filter syntax, e.g. RUST_LOG=ei_api_ext=debug), when set,
+    /// takes precedence.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// How diagnostic output (-v or RUST_LOG) is written: text, or one JSON object per line
+    /// (for CI systems that collect structured logs).
+    #[arg(long, global = true, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
 }
 
 /// The commands.

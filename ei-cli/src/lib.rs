@@ -5,7 +5,8 @@
 //! hands it to [`commands::dispatch`]. Everything it prints goes through
 //! [`output`] (JSON documents with secrets redacted, and plain text with the
 //! caller's key scrubbed); how a failure or an outcome becomes an exit code
-//! is decided in one place, [`exit`]; live progress is drawn by [`progress`].
+//! is decided in one place, [`exit`]; live progress is drawn by [`progress`];
+//! diagnostic output (`--verbose`, `RUST_LOG`) is set up by [`logging`].
 //!
 //! Exit codes (see [`exit::Exit`]):
 //!
@@ -30,6 +31,7 @@ pub mod exit;
 #[cfg(test)]
 mod hostile_text;
 pub mod interrupt;
+pub mod logging;
 pub mod outcome;
 pub mod output;
 pub mod progress;

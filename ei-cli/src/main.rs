@@ -1,9 +1,14 @@
-//! `ei-pipeline`: parses the command line and dispatches it.
+//! `ei-pipeline`: parses the command line, sets up the diagnostic output
+//! and dispatches the command.
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
     ei_cli::exit::install_panic_hook();
     let cli = ei_cli::args::Cli::parse();
-    ei_cli::commands::dispatch(cli).into()
+    let exit = match ei_cli::logging::install(&cli.global) {
+        Ok(()) => ei_cli::commands::dispatch(cli),
+        Err(failure) => ei_cli::commands::report(Err(failure)),
+    };
+    exit.into()
 }

@@ -8,6 +8,10 @@
 //! override) is written escaped on every line, and as a JSON escape in JSON
 //! documents, whatever the code that built the text forgot.
 //!
+//! Diagnostic log lines (`--verbose`, `RUST_LOG`) come here too, through
+//! [`LogWriter`]: on stderr, never stdout, one event per line, scrubbed,
+//! escaped and bounded like everything else.
+//!
 //! Write errors (a closed pipe, `ei-pipeline list | head -1`) are ignored:
 //! the output is lost either way, and the exit code still tells the result.
 
@@ -16,10 +20,12 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 
-use ei_api_ext::untrusted::{for_display_keeping_lines, is_hazardous};
-use serde_json::Value;
+use ei_api_ext::untrusted::{for_display, for_display_keeping_lines, is_hazardous};
+use serde_json::{json, Value};
+use tracing_subscriber::fmt::MakeWriter;
 
 /// What stands in place of a secret.
 pub const REDACTED: &str = "<redacted>";
@@ -145,6 +151,144 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
+/// The longest diagnostic log line written, in characters: a retry with its
+/// error and the spans around it takes a few hundred, and a CI log viewer
+/// still shows this many on one screen.
+pub const LOG_LINE_MAX_CHARS: usize = 2_000;
+
+/// Room kept at the end of a cut text line for the note saying how much was
+/// cut: `… (N more characters)` is at most 40 characters, N being at most
+/// the 20 digits of `usize::MAX`.
+const CUT_NOTE_CHARS: usize = 40;
+
+/// How long a string property of a JSON log line (its `timestamp`, `level`
+/// and `target`) may be to be kept when the line itself is too long: ours
+/// are under 50 characters.
+const KEPT_PROPERTY_MAX_CHARS: usize = 100;
+
+/// The properties of a JSON log line kept when the line is too long.
+const KEPT_WHEN_TOO_LONG: [&str; 3] = ["timestamp", "level", "target"];
+
+/// Set once a [`LogWriter`] exists: log lines may then appear on stderr at
+/// any time, so nothing may redraw it (a live display would overwrite them).
+static STDERR_CARRIES_LOG: AtomicBool = AtomicBool::new(false);
+
+/// Whether diagnostic log lines go to stderr in this process.
+pub fn stderr_carries_log() -> bool {
+    STDERR_CARRIES_LOG.load(Ordering::Relaxed)
+}
+
+/// How a [`LogWriter`] writes each event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogLines {
+    /// Text: hazardous characters escaped as `\u{1b}`, a line that is too
+    /// long cut with a note.
+    Text,
+    /// One JSON object per line: hazardous characters as JSON escapes, a line
+    /// that is too long replaced by a short object saying so.
+    Json,
+}
+
+/// Where the tracing subscriber writes: stderr, one line per event, with the
+/// caller's secrets and the API's secret properties scrubbed, hazardous
+/// characters escaped and each line at most [`LOG_LINE_MAX_CHARS`] long.
+#[derive(Debug)]
+pub struct LogWriter {
+    lines: LogLines,
+}
+
+impl LogWriter {
+    /// A writer of `lines`; from now on [`stderr_carries_log`] is true.
+    pub fn new(lines: LogLines) -> Self {
+        STDERR_CARRIES_LOG.store(true, Ordering::Relaxed);
+        Self { lines }
+    }
+}
+
+impl<'a> MakeWriter<'a> for LogWriter {
+    type Writer = LogEvent;
+
+    fn make_writer(&'a self) -> LogEvent {
+        LogEvent { lines: self.lines, formatted: Vec::new() }
+    }
+}
+
+/// One event as the subscriber formats it, held until it is complete and
+/// written as one safe line when dropped.
+#[derive(Debug)]
+pub struct LogEvent {
+    lines: LogLines,
+    formatted: Vec<u8>,
+}
+
+impl Write for LogEvent {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.formatted.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for LogEvent {
+    fn drop(&mut self) {
+        if self.formatted.is_empty() {
+            return;
+        }
+        let line = log_line(self.lines, &String::from_utf8_lossy(&self.formatted));
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{line}");
+        let _ = stderr.flush();
+    }
+}
+
+/// The safe line for one formatted `event` (its final line break dropped;
+/// any other is escaped, so that an event is always one line).
+fn log_line(lines: LogLines, event: &str) -> String {
+    let event = event.strip_suffix('\n').unwrap_or(event);
+    match lines {
+        LogLines::Text => {
+            for_display(&scrub(event), LOG_LINE_MAX_CHARS - CUT_NOTE_CHARS).into_owned()
+        }
+        LogLines::Json => json_log_line(event),
+    }
+}
+
+/// A JSON log line, redacted and escaped, or a short object saying it was
+/// left out: never invalid JSON.
+fn json_log_line(event: &str) -> String {
+    let Ok(mut value) = serde_json::from_str::<Value>(event) else {
+        return left_out(&Value::Null, "a log line that was not JSON was left out".to_owned());
+    };
+    redact(&mut value);
+    let line = json_escaped(&value.to_string()).into_owned();
+    let chars = line.chars().count();
+    if chars <= LOG_LINE_MAX_CHARS {
+        return line;
+    }
+    left_out(
+        &value,
+        format!("a log line of {chars} characters was left out: the limit is {LOG_LINE_MAX_CHARS}"),
+    )
+}
+
+/// A short JSON log line carrying `message`, with the `timestamp`, `level`
+/// and `target` of `event` when it has short ones.
+fn left_out(event: &Value, message: String) -> String {
+    let mut line = serde_json::Map::new();
+    for name in KEPT_WHEN_TOO_LONG {
+        if let Some(Value::String(text)) = event.get(name) {
+            if text.chars().count() <= KEPT_PROPERTY_MAX_CHARS {
+                line.insert(name.to_owned(), json!(for_display(text, KEPT_PROPERTY_MAX_CHARS)));
+            }
+        }
+    }
+    line.insert("fields".to_owned(), json!({ "message": message }));
+    Value::Object(line).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +326,63 @@ mod tests {
     #[test]
     fn lines_keep_their_breaks_and_lose_their_hazards() {
         assert_eq!(terminal_safe("a\n\u{1b}]0;x\u{7}b"), "a\n\\u{1b}]0;x\\u{7}b");
+    }
+
+    #[test]
+    fn a_text_log_line_is_one_line_scrubbed_escaped_and_bounded() {
+        register_secret("ei_unit_test_log_secret_key");
+        let event = "DEBUG x: failed error=key ei_unit_test_log_secret_key\n\u{1b}[2J\r\u{202e}\n";
+        let line = log_line(LogLines::Text, event);
+        assert_eq!(line, "DEBUG x: failed error=key <redacted>\\u{a}\\u{1b}[2J\\u{d}\\u{202e}");
+
+        let long = format!("INFO x: {}\n", "é".repeat(100_000));
+        let line = log_line(LogLines::Text, &long);
+        assert!(line.chars().count() <= LOG_LINE_MAX_CHARS, "{} chars", line.chars().count());
+        assert!(line.ends_with(" more characters)"), "the cut is noted");
+    }
+
+    #[test]
+    fn a_json_log_line_stays_valid_json_scrubbed_and_escaped() {
+        register_secret("ei_unit_test_json_log_secret");
+        let event = json!({
+            "level": "INFO",
+            "fields": {
+                "message": "retrying",
+                "error": "bad key ei_unit_test_json_log_secret \u{1b}]0;x\u{7} \u{9b}\u{202e}\n",
+                "projectApiKey": "ei_project_key",
+            },
+        });
+        let line = log_line(LogLines::Json, &format!("{event}\n"));
+        assert!(!line.contains('\n') && !line.chars().any(is_hazardous), "{line:?}");
+        let parsed: Value = serde_json::from_str(&line).expect("valid JSON");
+        assert_eq!(
+            parsed["fields"]["error"],
+            "bad key <redacted> \u{1b}]0;x\u{7} \u{9b}\u{202e}\n"
+        );
+        assert_eq!(parsed["fields"]["projectApiKey"], REDACTED);
+    }
+
+    #[test]
+    fn an_over_long_json_log_line_becomes_a_short_object_saying_so() {
+        let event = json!({
+            "timestamp": "   1.5s",
+            "level": "DEBUG",
+            "target": "ei_api_ext::attempt",
+            "fields": {"message": "attempt failed", "error": "\u{7}".repeat(100_000)},
+        });
+        let line = log_line(LogLines::Json, &format!("{event}\n"));
+        assert!(line.chars().count() <= LOG_LINE_MAX_CHARS, "{} chars", line.chars().count());
+        let parsed: Value = serde_json::from_str(&line).expect("valid JSON");
+        assert_eq!(parsed["level"], "DEBUG");
+        assert_eq!(parsed["timestamp"], "   1.5s");
+        assert_eq!(parsed["target"], "ei_api_ext::attempt");
+        let message = parsed["fields"]["message"].as_str().expect("a message");
+        assert!(message.starts_with("a log line of 600"), "{message}");
+        assert!(message.ends_with("was left out: the limit is 2000"), "{message}");
+
+        let broken = log_line(LogLines::Json, "{\"level\": \"INFO\", \"fields\": \n");
+        let parsed: Value = serde_json::from_str(&broken).expect("valid JSON");
+        assert_eq!(parsed["fields"]["message"], "a log line that was not JSON was left out");
     }
 
     #[test]

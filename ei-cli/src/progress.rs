@@ -35,9 +35,10 @@ pub enum Display {
 }
 
 impl Display {
-    /// Live bars when stderr is a terminal and the output is not JSON; plain lines otherwise.
+    /// Live bars when stderr is a terminal and the output is not JSON; plain lines otherwise,
+    /// and whenever diagnostic log lines share stderr (bars would overwrite them).
     pub fn choose(json: bool) -> Self {
-        if !json && output::stderr_is_terminal() {
+        if !json && output::stderr_is_terminal() && !output::stderr_carries_log() {
             Display::Live
         } else {
             Display::Plain

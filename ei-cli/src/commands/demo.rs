@@ -7,6 +7,7 @@ use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When}
 
 use crate::args::{FollowArgs, GlobalArgs, JwtTransport, RunArgs, Secret};
 use crate::exit::{Exit, Failure};
+use crate::logging::LogFormat;
 use crate::output;
 
 /// The demo's organization.
@@ -52,6 +53,9 @@ pub async fn demo() -> Result<Exit, Failure> {
         jwt_transport: JwtTransport::Header,
         allow_insecure_http: false,
         org: Some(ORGANIZATION_ID.to_string()),
+        // The diagnostic output is set up before any command runs.
+        verbose: 0,
+        log_format: LogFormat::Text,
     };
     let args = RunArgs {
         pipeline: PIPELINE_ID,

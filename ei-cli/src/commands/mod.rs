@@ -47,7 +47,7 @@ pub fn dispatch(cli: Cli) -> Exit {
 }
 
 /// Prints a failure on stderr; returns the exit either way.
-fn report(result: Result<Exit, Failure>) -> Exit {
+pub fn report(result: Result<Exit, Failure>) -> Exit {
     match result {
         Ok(exit) => exit,
         Err(failure) => {

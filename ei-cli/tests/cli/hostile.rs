@@ -14,7 +14,7 @@ use crate::harness::{quick_pipeline, run, Outcome, Studio, API_KEY, JWT, ORG};
 
 /// A command of the binary for `studio` authenticated with a JWT, in the
 /// header or (with `cookie`) the cookie.
-fn jwt_cli(studio: &Studio, cookie: bool) -> Command {
+pub(crate) fn jwt_cli(studio: &Studio, cookie: bool) -> Command {
     let mut command = studio.cli();
     command.env_remove("EI_API_KEY").env("EI_JWT", JWT);
     if cookie {
@@ -26,7 +26,7 @@ fn jwt_cli(studio: &Studio, cookie: bool) -> Command {
 /// Asserts that neither stream carries a character that drives a terminal
 /// (line breaks apart).
 #[track_caller]
-fn assert_terminal_safe(outcome: &Outcome) {
+pub(crate) fn assert_terminal_safe(outcome: &Outcome) {
     for (stream, text) in [("stdout", &outcome.stdout), ("stderr", &outcome.stderr)] {
         let found: Vec<char> = text.chars().filter(|c| is_hazardous(*c) && *c != '\n').collect();
         assert!(found.is_empty(), "{stream} carries {found:?}:\n{text}");
@@ -96,7 +96,7 @@ fn a_trickled_answer_is_read_to_its_end() {
 
 /// A name longer than `format!` accepts as a width, wrapped in what would
 /// clear the screen, retitle the window and reverse the line.
-fn hostile_name(plain: &str) -> String {
+pub(crate) fn hostile_name(plain: &str) -> String {
     format!("\u{1b}[2J\u{1b}]0;pwned\u{7}{plain}\r\u{0}\u{202e}{}", "x".repeat(70_000))
 }
 

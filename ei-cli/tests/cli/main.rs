@@ -7,6 +7,7 @@ mod golden;
 mod harness;
 mod hostile;
 mod interrupt;
+mod logging;
 mod read;
 mod run;
 mod secrets;

@@ -7,10 +7,11 @@ use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 
 use crate::harness::{run, Studio, API_KEY, ORG};
 
-const PROJECT_API_KEY: &str = "ei_project_api_key_SECRET_0001";
-const PROJECT_HMAC_KEY: &str = "hmac_SECRET_0002";
+pub(crate) const PROJECT_API_KEY: &str = "ei_project_api_key_SECRET_0001";
+pub(crate) const PROJECT_HMAC_KEY: &str = "hmac_SECRET_0002";
 
-fn keyed_pipeline() -> PipelineSpec {
+/// A pipeline whose two steps carry [`PROJECT_API_KEY`] and [`PROJECT_HMAC_KEY`].
+pub(crate) fn keyed_pipeline() -> PipelineSpec {
     PipelineSpec::new(ORG, 1, "Keyed")
         .step(
             StepSpec::new("Import")

@@ -1,0 +1,112 @@
+//! Diagnostic output: installs the tracing subscriber that shows the SDK's
+//! spans and events (each call, attempt, retry and poll) on stderr, as
+//! `--verbose` or `RUST_LOG` ask, through [`crate::output::LogWriter`].
+
+use std::ffi::OsString;
+
+use tracing_subscriber::fmt::time::Uptime;
+use tracing_subscriber::EnvFilter;
+
+use crate::args::GlobalArgs;
+use crate::exit::Failure;
+use crate::output::{LogLines, LogWriter};
+
+/// The variable that chooses what is logged, in the standard filter syntax
+/// (`RUST_LOG=ei_api_ext=debug`); when set and not empty it takes precedence
+/// over `--verbose`.
+pub const ENV_RUST_LOG: &str = "RUST_LOG";
+
+/// What `-v`, `-vv` and `-vvv` (or more) log: the SDK's calls, retries,
+/// adoptions and warnings; then every attempt with its status and every poll
+/// with its delay and reason; then the HTTP stack (reqwest, hyper) too.
+const VERBOSITY_FILTERS: [&str; 3] = ["ei_api_ext=info", "ei_api_ext=debug", "debug"];
+
+/// How diagnostic lines are written on stderr.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Plain text, one event per line, timed from the start.
+    #[default]
+    Text,
+    /// One JSON object per line, for CI systems that collect structured logs.
+    Json,
+}
+
+/// Installs the subscriber the global options ask for, if any: nothing
+/// without `-v` or `RUST_LOG`; a usage error (exit 2) naming `RUST_LOG` when
+/// it is not a valid filter.
+pub fn install(global: &GlobalArgs) -> Result<(), Failure> {
+    let Some(filter) = filter(std::env::var_os(ENV_RUST_LOG), global.verbose)? else {
+        return Ok(());
+    };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_timer(Uptime::default())
+        .with_ansi(false);
+    let installed = match global.log_format {
+        LogFormat::Text => builder.with_writer(LogWriter::new(LogLines::Text)).try_init(),
+        LogFormat::Json => builder.json().with_writer(LogWriter::new(LogLines::Json)).try_init(),
+    };
+    installed.map_err(|error| {
+        Failure::internal(format!("could not install the diagnostic output: {error}"))
+    })
+}
+
+/// The filter for `rust_log` (the variable's value, if set) and `verbose`
+/// (how many `-v`): `RUST_LOG` first, unless empty; `None` when nothing is
+/// to be logged.
+fn filter(rust_log: Option<OsString>, verbose: u8) -> Result<Option<EnvFilter>, Failure> {
+    if let Some(value) = rust_log.filter(|value| !value.to_string_lossy().trim().is_empty()) {
+        let value = value.to_str().ok_or_else(|| invalid_rust_log("it is not UTF-8"))?;
+        return EnvFilter::builder()
+            .parse(value)
+            .map(Some)
+            .map_err(|error| invalid_rust_log(&error.to_string()));
+    }
+    let Some(level) = usize::from(verbose).checked_sub(1) else {
+        return Ok(None);
+    };
+    let directives = VERBOSITY_FILTERS[level.min(VERBOSITY_FILTERS.len() - 1)];
+    Ok(Some(EnvFilter::new(directives)))
+}
+
+/// The usage error for a `RUST_LOG` that is not a filter.
+fn invalid_rust_log(problem: &str) -> Failure {
+    Failure::usage(format!(
+        "invalid {ENV_RUST_LOG}: {problem}; it takes the standard filter syntax, e.g. \
+         {ENV_RUST_LOG}=ei_api_ext=debug"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::Exit;
+
+    fn directives(rust_log: Option<&str>, verbose: u8) -> Option<String> {
+        filter(rust_log.map(OsString::from), verbose).expect("a filter").map(|f| f.to_string())
+    }
+
+    #[test]
+    fn each_v_logs_more_and_nothing_is_logged_without_one() {
+        assert_eq!(directives(None, 0), None);
+        assert_eq!(directives(None, 1).as_deref(), Some("ei_api_ext=info"));
+        assert_eq!(directives(None, 2).as_deref(), Some("ei_api_ext=debug"));
+        assert_eq!(directives(None, 3).as_deref(), Some("debug"));
+        assert_eq!(directives(None, 9).as_deref(), Some("debug"));
+    }
+
+    #[test]
+    fn rust_log_takes_precedence_unless_empty() {
+        assert_eq!(directives(Some("hyper=trace"), 1).as_deref(), Some("hyper=trace"));
+        assert_eq!(directives(Some("warn"), 0).as_deref(), Some("warn"));
+        assert_eq!(directives(Some(" "), 2).as_deref(), Some("ei_api_ext=debug"));
+        assert_eq!(directives(Some(""), 0), None);
+    }
+
+    #[test]
+    fn an_invalid_rust_log_is_a_usage_error_naming_it() {
+        let failure = filter(Some(OsString::from("ei_api_ext=loudest")), 0).unwrap_err();
+        assert_eq!(failure.exit, Exit::Usage);
+        assert!(failure.message.starts_with("invalid RUST_LOG: "), "{}", failure.message);
+    }
+}
