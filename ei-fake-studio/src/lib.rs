@@ -3,7 +3,10 @@
 //! tests, demos and benchmarks (in the manner of wiremock or LocalStack).
 //!
 //! [`FakeStudio::start`] runs a real HTTP/1.1 server on an ephemeral port of
-//! 127.0.0.1; any number can run at once, and dropping one shuts it down.
+//! 127.0.0.1 (or a port of your choice, [`FakeStudioBuilder::port`]); any
+//! number can run at once, and dropping one shuts it down. The
+//! `ei-fake-studio` binary serves sample pipelines until stopped
+//! (`cargo run -p ei-fake-studio -- --help`).
 //! Its answers are the vendor's typed models ([`ei_api::types`]) serialized,
 //! so they have the vendor's shapes and property names and conform to the
 //! corrected OpenAPI document, except where a [`Fault`] breaks them on purpose.

@@ -1,6 +1,6 @@
-//! The HTTP/1.1 server: accepts connections on an ephemeral port of
-//! 127.0.0.1, hands each request to the [`Api`], and shuts down gracefully
-//! when its [`Server`] handle is dropped.
+//! The HTTP/1.1 server: accepts connections on a port of 127.0.0.1 (an
+//! ephemeral one unless told), hands each request to the [`Api`], and shuts
+//! down gracefully when its [`Server`] handle is dropped.
 
 use crate::answer::Reply;
 use crate::api::{self, Api};
@@ -13,6 +13,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use std::fmt;
+use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,19 +35,21 @@ pub(crate) struct Server {
 }
 
 impl Server {
-    /// Starts serving `api` on an ephemeral port of 127.0.0.1.
+    /// Starts serving `api` on `port` of 127.0.0.1 (0: an ephemeral port).
+    ///
+    /// # Errors
+    ///
+    /// If the port cannot be bound (taken, or reserved to another user).
     ///
     /// # Panics
     ///
-    /// If no port can be bound, or outside a tokio runtime.
-    pub(crate) async fn start(api: Arc<Api>) -> Self {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .await
-            .expect("ei-fake-studio binds an ephemeral port on 127.0.0.1");
-        let address = listener.local_addr().expect("a bound listener has an address");
+    /// Outside a tokio runtime.
+    pub(crate) async fn start(api: Arc<Api>, port: u16) -> io::Result<Self> {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let address = listener.local_addr()?;
         let (stop, stopped) = watch::channel(());
         tokio::spawn(accept(listener, api, stopped));
-        Self { address, _stop: stop }
+        Ok(Self { address, _stop: stop })
     }
 
     /// Where the server listens.

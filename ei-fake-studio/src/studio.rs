@@ -48,6 +48,8 @@ pub struct FakeStudioBuilder {
     credentials: Credentials,
     pipelines: Vec<PipelineSpec>,
     view_lag: Duration,
+    /// The port of 127.0.0.1 to listen on; 0 for an ephemeral one.
+    port: u16,
 }
 
 impl FakeStudio {
@@ -68,7 +70,8 @@ impl FakeStudio {
     ///
     /// # Panics
     ///
-    /// Outside a tokio runtime, or if no port of 127.0.0.1 can be bound.
+    /// Outside a tokio runtime, or if no ephemeral port of 127.0.0.1 can be
+    /// bound.
     pub async fn start() -> FakeStudio {
         Self::builder().start().await
     }
@@ -163,14 +166,38 @@ impl FakeStudioBuilder {
         self
     }
 
+    /// Listens on `port` of 127.0.0.1 instead of an ephemeral port (0, the
+    /// default, picks a free one). Only the loopback interface is ever
+    /// bound: the studio speaks plain HTTP and accepts a well-known key, so
+    /// it must not be reachable from other machines.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
     /// Starts the studio. With no credential configured it accepts
     /// [`FakeStudio::DEFAULT_API_KEY`]; with no pipeline it has the default
     /// one (see [`FakeStudio::start`]).
     ///
     /// # Panics
     ///
-    /// Outside a tokio runtime, or if no port of 127.0.0.1 can be bound.
-    pub async fn start(mut self) -> FakeStudio {
+    /// Outside a tokio runtime, or if the port cannot be bound (see
+    /// [`try_start`](Self::try_start) for an error instead).
+    pub async fn start(self) -> FakeStudio {
+        self.try_start().await.expect("ei-fake-studio binds a port of 127.0.0.1")
+    }
+
+    /// Starts the studio as [`start`](Self::start) does, or says why the
+    /// port could not be bound (taken by another server, or reserved).
+    ///
+    /// # Errors
+    ///
+    /// The error binding the port of 127.0.0.1.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    pub async fn try_start(mut self) -> std::io::Result<FakeStudio> {
         if self.credentials.api_keys.is_empty() && self.credentials.jwts.is_empty() {
             self.credentials.api_keys.push(FakeStudio::DEFAULT_API_KEY.to_owned());
         }
@@ -179,9 +206,9 @@ impl FakeStudioBuilder {
         }
         let state = State::new(Clock::starting_now(), self.pipelines, self.view_lag);
         let api = Arc::new(Api::new(self.credentials, state));
-        let server = Server::start(Arc::clone(&api)).await;
+        let server = Server::start(Arc::clone(&api), self.port).await?;
         let base_url = format!("http://{}/v1", server.address());
-        FakeStudio { api, server, base_url }
+        Ok(FakeStudio { api, server, base_url })
     }
 }
 

@@ -6,6 +6,7 @@ mod diagnosis;
 mod faults;
 mod hostile;
 mod lifecycle;
+mod listening;
 mod observability;
 mod paused_clock;
 mod replica;
