@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::config::ConfigError;
 use crate::ids::{OrganizationId, PipelineId};
+use crate::redact::Redactor;
 use crate::untrusted::for_display;
 
 /// An operation of the API, as errors and traces name it.
@@ -266,9 +267,11 @@ impl fmt::Display for TransportKind {
 /// any real message, not enough for a hostile one to flood a log.
 const SERVER_TEXT_SHOWN_CHARS: usize = 300;
 
+/// The server's words, as an error message shows them: secrets masked (a
+/// server may quote a request or a pipeline), escaped and shortened.
 fn server_words(message: &Option<String>) -> String {
-    let shown = message.as_deref().map(|text| for_display(text, SERVER_TEXT_SHOWN_CHARS));
-    shown.map(|text| format!(": {text}")).unwrap_or_default()
+    let Some(text) = message.as_deref() else { return String::new() };
+    format!(": {}", for_display(&Redactor::new().text(text), SERVER_TEXT_SHOWN_CHARS))
 }
 
 fn run_not_found_words(run: &Option<crate::ids::RunId>) -> String {
@@ -488,6 +491,14 @@ mod tests {
         assert!(refused(200, Some("Pipeline is already running")).is_already_running());
         assert!(!refused(200, Some("Pipeline has no steps")).is_already_running());
         assert!(!refused(502, Some("already running")).is_already_running(), "not a refusal");
+    }
+
+    #[test]
+    fn the_servers_words_are_shown_with_their_secrets_masked() {
+        let words = r#"cannot run {"projectApiKey": "ei_0123456789abcdef0123"}"#;
+        let shown = refused(400, Some(words)).to_string();
+        assert!(!shown.contains("0123456789abcdef0123"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
     }
 
     #[test]

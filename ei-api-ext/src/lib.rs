@@ -38,7 +38,7 @@ mod ids;
 mod organization;
 mod pipeline;
 mod reconcile;
-mod redact;
+pub mod redact;
 pub mod retry;
 pub mod untrusted;
 pub mod wait;

@@ -1,16 +1,120 @@
-//! Body excerpts for error messages, short and with secrets masked.
+//! Masking secrets, in text and in JSON: the values of the API's secret
+//! properties (`projectApiKey`, `projectHmacKey`), anything shaped like an
+//! Edge Impulse API key, and the secrets a caller names (its own key). The
+//! one redaction of this crate and of `ei-pipeline`; a [`Redactor`] holds
+//! the caller's secrets, so there is no global state.
+//!
+//! ```
+//! use ei_api_ext::redact::Redactor;
+//!
+//! let redactor = Redactor::new().with_secret("my-own-jwt-token");
+//! let shown = redactor.text(
+//!     r#"{"projectApiKey": "abc"} ei_0123456789abcdef0123 and my-own-jwt-token"#,
+//! );
+//! assert_eq!(shown, r#"{"projectApiKey": "<redacted>"} <redacted> and <redacted>"#);
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde_json::Value;
+
+/// What stands in place of a secret.
+pub const MASK: &str = "<redacted>";
+
+/// Named secrets shorter than this are not masked: replacing every `a` of
+/// a one-letter test key would mangle the text and protect nothing.
+const MIN_SECRET_LEN: usize = 6;
 
 /// How much of a body an error message quotes: enough to recognise an HTML
 /// error page or a truncated document, not enough to flood a log.
 const EXCERPT_CHARS: usize = 120;
-/// What stands in place of a secret.
-const MASK: &str = "<redacted>";
 
-/// The start of `body` as text, with the values of secret properties and
-/// anything shaped like an Edge Impulse API key masked.
+/// The start of every Edge Impulse API key.
+const KEY_PREFIX: &str = "ei_";
+/// Shorter `ei_` words are names (`ei_api_ext`), not keys.
+const MIN_KEY_LEN: usize = 16;
+
+/// Masks secrets in text and JSON; see the [module documentation](self).
+/// Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    secrets: Vec<String>,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redactor").field("secrets", &self.secrets.len()).finish()
+    }
+}
+
+impl Redactor {
+    /// A redactor of the API's secrets, with no secret of the caller's.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Also masks `secret` wherever it appears (unless it is shorter than
+    /// six characters).
+    pub fn with_secret(mut self, secret: impl Into<String>) -> Self {
+        let secret = secret.into();
+        if secret.len() >= MIN_SECRET_LEN && !self.secrets.contains(&secret) {
+            self.secrets.push(secret);
+        }
+        self
+    }
+
+    /// `text` with every secret masked: the caller's, the string value after
+    /// each secret property's name, and every word shaped like an API key.
+    /// Borrowed when there was none.
+    pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut shown = Cow::Borrowed(text);
+        for secret in &self.secrets {
+            if shown.contains(secret.as_str()) {
+                shown = Cow::Owned(shown.replace(secret.as_str(), MASK));
+            }
+        }
+        if ei_api::SecretString::PROPERTY_NAMES.iter().any(|name| shown.contains(name)) {
+            shown = Cow::Owned(mask_secret_properties(&shown));
+        }
+        if shown.contains(KEY_PREFIX) {
+            if let Cow::Owned(masked) = mask_api_keys(&shown) {
+                shown = Cow::Owned(masked);
+            }
+        }
+        shown
+    }
+
+    /// Masks, at any depth of `value`, the value of every secret property
+    /// (a `null` stays `null`) and every secret in a string.
+    pub fn json(&self, value: &mut Value) {
+        match value {
+            Value::Object(object) => {
+                for (name, property) in object.iter_mut() {
+                    if ei_api::SecretString::PROPERTY_NAMES.contains(&name.as_str()) {
+                        if !property.is_null() {
+                            *property = Value::String(MASK.to_owned());
+                        }
+                    } else {
+                        self.json(property);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| self.json(item)),
+            Value::String(text) => {
+                if let Cow::Owned(masked) = self.text(text) {
+                    *text = masked;
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+    }
+}
+
+/// The start of `body` as text, with its secrets masked, for an error message.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let masked = mask_api_keys(&mask_secret_properties(&text));
+    let masked = Redactor::new().text(&text).into_owned();
     let mut excerpt: String = masked.chars().take(EXCERPT_CHARS).collect();
     if masked.chars().nth(EXCERPT_CHARS).is_some() {
         excerpt.push('…');
@@ -43,28 +147,35 @@ fn mask_secret_properties(text: &str) -> String {
 }
 
 /// Masks words that start with `ei_` and are long enough to be a key.
-fn mask_api_keys(text: &str) -> String {
-    const KEY_PREFIX: &str = "ei_";
-    /// Shorter `ei_` words are names, not keys.
-    const MIN_KEY_LEN: usize = 16;
+fn mask_api_keys(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
+    let mut masked = false;
     while let Some(start) = rest.find(KEY_PREFIX) {
         out.push_str(&rest[..start]);
         let word_len = rest[start..]
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(rest.len() - start);
         let word = &rest[start..start + word_len];
-        out.push_str(if word.len() >= MIN_KEY_LEN { MASK } else { word });
+        if word.len() >= MIN_KEY_LEN {
+            out.push_str(MASK);
+            masked = true;
+        } else {
+            out.push_str(word);
+        }
         rest = &rest[start + word_len..];
     }
+    if !masked {
+        return Cow::Borrowed(text);
+    }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn masks_secret_properties_and_keys() {
@@ -77,9 +188,42 @@ mod tests {
     }
 
     #[test]
-    fn is_short() {
+    fn an_excerpt_is_short() {
         let body = "<html>".repeat(100);
         let shown = excerpt(body.as_bytes());
         assert_eq!(shown.chars().count(), EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn named_secrets_and_short_names_are_told_apart() {
+        let redactor = Redactor::new().with_secret("caller-secret").with_secret("k");
+        assert_eq!(redactor.text("use caller-secret, keep k"), "use <redacted>, keep k");
+        assert!(matches!(redactor.text("ei_api_ext is a name"), Cow::Borrowed(_)));
+        assert!(!format!("{redactor:?}").contains("caller-secret"));
+    }
+
+    #[test]
+    fn json_is_redacted_at_any_depth() {
+        let redactor = Redactor::new().with_secret("caller-secret");
+        let mut value = json!({
+            "pipeline": {
+                "steps": [
+                    {"name": "a", "projectApiKey": "ei_abc", "projectHmacKey": "hmac"},
+                    {"name": "b", "projectApiKey": null}
+                ],
+                "currentRun": {"steps": [{"projectHmacKey": "hmac2"}]}
+            },
+            "error": "bad key caller-secret",
+            "log": ["echo ei_0123456789abcdef0123"]
+        });
+        redactor.json(&mut value);
+        let text = value.to_string();
+        assert!(!text.contains("ei_abc") && !text.contains("\"hmac"), "{text}");
+        assert_eq!(value["pipeline"]["steps"][0]["name"], "a");
+        assert_eq!(value["pipeline"]["steps"][0]["projectApiKey"], MASK);
+        assert_eq!(value["pipeline"]["steps"][1]["projectApiKey"], Value::Null);
+        assert_eq!(value["pipeline"]["currentRun"]["steps"][0]["projectHmacKey"], MASK);
+        assert_eq!(value["error"], "bad key <redacted>");
+        assert_eq!(value["log"][0], "echo <redacted>");
     }
 }
