@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ei_api_ext::redact::Redactor;
 use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
 use crate::logging::LogFormat;
@@ -236,6 +237,15 @@ pub struct ListArgs {
     pub json: bool,
 }
 
+impl GlobalArgs {
+    /// What every output masks: the API's secrets, and the credentials
+    /// given here.
+    pub fn redactor(&self) -> Redactor {
+        let secrets = [&self.api_key, &self.jwt].into_iter().flatten();
+        secrets.fold(Redactor::new(), |redactor, secret| redactor.with_secret(secret.expose()))
+    }
+}
+
 /// Where a JWT travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum JwtTransport {
@@ -250,7 +260,7 @@ pub enum JwtTransport {
 pub struct Secret(String);
 
 impl Secret {
-    /// The secret itself: for the client and the output scrubber only.
+    /// The secret itself: for the client and the output's redactor only.
     pub fn expose(&self) -> &str {
         &self.0
     }

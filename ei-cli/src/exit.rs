@@ -12,6 +12,7 @@ use ei_api_ext::{
 };
 
 use crate::args::ENV_ORGANIZATION_ID;
+use crate::output::Output;
 
 /// How the program ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -315,13 +316,13 @@ fn hint(action: Action, error: &Error) -> Option<String> {
 
 /// Makes a panic (a bug) print one short line and exit 70, instead of
 /// Rust's default message and code 101.
-pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+pub fn install_panic_hook(output: Output) {
+    std::panic::set_hook(Box::new(move |info| {
         let location = info
             .location()
             .map(|at| format!(" at {}:{}", at.file(), at.line()))
             .unwrap_or_default();
-        crate::output::error_line(&format!(
+        output.error_line(&format!(
             "error: internal error{location}; this is a bug in ei-pipeline, please report it"
         ));
         std::process::exit(i32::from(Exit::Internal.code()));

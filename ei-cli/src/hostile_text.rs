@@ -12,7 +12,9 @@ use ei_api_ext::RunId;
 use proptest::prelude::*;
 use serde_json::json;
 
-use crate::{describe, output, progress};
+use crate::output::Output;
+use crate::{describe, progress};
+use ei_api_ext::redact::Redactor;
 
 /// Characters chosen to hurt: C0 and C1 controls, DEL, bidirectional
 /// overrides and isolates, invisible separators.
@@ -114,7 +116,7 @@ proptest! {
             prop_assert!(line.chars().count() < 2_000, "a line of {} bytes", line.len());
         }
         // The last defence, for whatever text reaches `output` (errors too).
-        let written = output::terminal_safe(&format!("error: {}\n  hint: {}", texts[0], texts[1]));
+        let written = Output::new(Redactor::new()).terminal_safe(&format!("error: {}\n  hint: {}", texts[0], texts[1]));
         prop_assert!(!written.chars().any(|c| is_hazardous(c) && c != '\n'), "{written:?}");
     }
 }

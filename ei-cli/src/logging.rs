@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::args::GlobalArgs;
 use crate::exit::Failure;
-use crate::output::{LogLines, LogWriter};
+use crate::output::{LogLines, Output};
 
 /// The variable that chooses what is logged, in the standard filter syntax
 /// (`RUST_LOG=ei_api_ext=debug`); when set and not empty it takes precedence
@@ -31,24 +31,26 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the subscriber the global options ask for, if any: nothing
-/// without `-v` or `RUST_LOG`; a usage error (exit 2) naming `RUST_LOG` when
-/// it is not a valid filter.
-pub fn install(global: &GlobalArgs) -> Result<(), Failure> {
+/// Installs the subscriber the global options ask for, if any, writing
+/// through `output`: nothing without `-v` or `RUST_LOG`; a usage error
+/// (exit 2) naming `RUST_LOG` when it is not a valid filter. Returns the
+/// output to print with from now on (knowing whether logs share stderr).
+pub fn install(global: &GlobalArgs, output: Output) -> Result<Output, Failure> {
     let Some(filter) = filter(std::env::var_os(ENV_RUST_LOG), global.verbose)? else {
-        return Ok(());
+        return Ok(output);
     };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_timer(Uptime::default())
         .with_ansi(false);
     let installed = match global.log_format {
-        LogFormat::Text => builder.with_writer(LogWriter::new(LogLines::Text)).try_init(),
-        LogFormat::Json => builder.json().with_writer(LogWriter::new(LogLines::Json)).try_init(),
+        LogFormat::Text => builder.with_writer(output.log_writer(LogLines::Text)).try_init(),
+        LogFormat::Json => builder.json().with_writer(output.log_writer(LogLines::Json)).try_init(),
     };
     installed.map_err(|error| {
         Failure::internal(format!("could not install the diagnostic output: {error}"))
-    })
+    })?;
+    Ok(output.with_log())
 }
 
 /// The filter for `rust_log` (the variable's value, if set) and `verbose`

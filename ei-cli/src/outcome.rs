@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::describe;
 use crate::exit::Failure;
-use crate::output;
+use crate::output::to_json;
 
 /// The `--json` document for an outcome: `outcome` (`succeeded`, `failed`,
 /// `unrecognized`, `timed_out`, `replaced`) and `pipelineRun` (the run as
@@ -21,7 +21,7 @@ use crate::output;
 pub fn outcome_document(outcome: &Outcome) -> Result<Value, Failure> {
     let mut document = json!({
         "outcome": outcome.name(),
-        "pipelineRun": output::to_redacted_json(outcome.run())?,
+        "pipelineRun": to_json(outcome.run())?,
     });
     match outcome {
         Outcome::Failed { failed_steps, .. } => {
@@ -164,10 +164,12 @@ mod tests {
             ),
         ];
         for (outcome, name, exit, extra) in cases {
-            let document = outcome_document(&outcome).unwrap();
+            let mut document = outcome_document(&outcome).unwrap();
+            ei_api_ext::redact::Redactor::new().json(&mut document);
             assert_eq!(document["outcome"], name);
             assert_eq!(document["pipelineRun"]["id"], 4_294_967_297_i64);
-            assert_eq!(document["pipelineRun"]["steps"][0]["projectApiKey"], output::REDACTED);
+            let masked = &document["pipelineRun"]["steps"][0]["projectApiKey"];
+            assert_eq!(masked, ei_api_ext::redact::MASK);
             assert_eq!(Exit::for_outcome(&outcome), exit, "{name}");
             let expected_keys = 2 + usize::from(extra.is_some());
             assert_eq!(document.as_object().unwrap().len(), expected_keys, "{document}");

@@ -15,7 +15,8 @@ use ei_api_ext::wait::ProgressEvent;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tokio::time::Instant;
 
-use crate::{describe, output};
+use crate::describe;
+use crate::output::{self, Output};
 
 /// How the spinners and elapsed times are refreshed.
 const TICK: Duration = Duration::from_millis(120);
@@ -37,8 +38,8 @@ pub enum Display {
 impl Display {
     /// Live bars when stderr is a terminal and the output is not JSON; plain lines otherwise,
     /// and whenever diagnostic log lines share stderr (bars would overwrite them).
-    pub fn choose(json: bool) -> Self {
-        if !json && output::stderr_is_terminal() && !output::stderr_carries_log() {
+    pub fn choose(json: bool, output: &Output) -> Self {
+        if !json && output::stderr_is_terminal() && !output.stderr_carries_log() {
             Display::Live
         } else {
             Display::Plain
@@ -49,6 +50,7 @@ impl Display {
 /// Turns a wait's progress events into what the user sees.
 #[derive(Debug)]
 pub struct Reporter {
+    output: Output,
     started: Instant,
     steps: Vec<String>,
     live: Option<Live>,
@@ -65,19 +67,20 @@ struct Live {
 impl Reporter {
     /// A reporter showing progress as `display` says, on stderr; `what`
     /// names what is being followed (`pipeline 7`).
-    pub fn new(display: Display, what: &str) -> Self {
+    pub fn new(display: Display, what: &str, output: Output) -> Self {
         match display {
-            Display::Live => Self::live(ProgressDrawTarget::stderr(), what),
+            Display::Live => Self::live(ProgressDrawTarget::stderr(), what, output),
             Display::Plain => {
-                output::error_line(&format!("[0.0s] following {what}"));
-                Self { started: Instant::now(), steps: Vec::new(), live: None }
+                output.error_line(&format!("[0.0s] following {what}"));
+                Self { output, started: Instant::now(), steps: Vec::new(), live: None }
             }
         }
     }
 
     /// A live reporter drawing on `target`.
-    fn live(target: ProgressDrawTarget, what: &str) -> Self {
-        Self { started: Instant::now(), steps: Vec::new(), live: Some(Live::new(target, what)) }
+    fn live(target: ProgressDrawTarget, what: &str, output: Output) -> Self {
+        let live = Some(Live::new(target, what));
+        Self { output, started: Instant::now(), steps: Vec::new(), live }
     }
 
     /// Shows one event.
@@ -86,11 +89,11 @@ impl Reporter {
             self.steps = steps.clone();
         }
         match &mut self.live {
-            Some(live) => live.event(event, &self.steps),
+            Some(live) => live.event(event, &self.steps, &self.output),
             None => {
                 if let Some(text) = plain_line(event, &self.steps) {
                     let elapsed = self.started.elapsed().as_secs_f64();
-                    output::error_line(&format!("[{elapsed:.1}s] {text}"));
+                    self.output.error_line(&format!("[{elapsed:.1}s] {text}"));
                 }
             }
         }
@@ -198,7 +201,7 @@ impl Live {
         Self { multi, overall, steps: Vec::new() }
     }
 
-    fn event(&mut self, event: &ProgressEvent, names: &[String]) {
+    fn event(&mut self, event: &ProgressEvent, names: &[String], output: &Output) {
         match event {
             ProgressEvent::RunStarted { run, steps } => {
                 self.overall.set_prefix(run.to_string());
@@ -206,7 +209,7 @@ impl Live {
                 for prefix in step_prefixes(steps) {
                     let bar = self.multi.add(ProgressBar::new(0));
                     bar.set_style(style(WAITING_TEMPLATE));
-                    bar.set_prefix(output::scrub(&prefix));
+                    bar.set_prefix(output.redactor().text(&prefix).into_owned());
                     bar.set_message("waiting");
                     self.steps.push(bar);
                 }
@@ -218,7 +221,8 @@ impl Live {
                     bar.enable_steady_tick(TICK);
                     bar.set_message("started");
                 }
-                self.overall.set_message(output::scrub(&step_label(*index, name, names)));
+                let label = step_label(*index, name, names);
+                self.overall.set_message(output.redactor().text(&label).into_owned());
             }
             ProgressEvent::StepProgress { index, files_done, files_total, .. } => {
                 if let Some(bar) = self.steps.get(*index).filter(|_| *files_total > 0) {
@@ -304,7 +308,8 @@ mod tests {
         let term = InMemoryTerm::new(20, 100);
         // As often as the target allows, so that no state is skipped.
         let target = ProgressDrawTarget::term_like_with_hz(Box::new(term.clone()), u8::MAX);
-        let mut reporter = Reporter::live(target, "pipeline 7");
+        let output = Output::new(ei_api_ext::redact::Redactor::new());
+        let mut reporter = Reporter::live(target, "pipeline 7", output);
         for event in events {
             reporter.event(event);
         }

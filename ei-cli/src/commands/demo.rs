@@ -8,7 +8,7 @@ use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When}
 use crate::args::{FollowArgs, GlobalArgs, JwtTransport, RunArgs, Secret};
 use crate::exit::{Exit, Failure};
 use crate::logging::LogFormat;
-use crate::output;
+use crate::output::Output;
 
 /// The demo's organization.
 pub const ORGANIZATION_ID: i64 = 1;
@@ -38,10 +38,10 @@ pub fn sample_pipeline() -> PipelineSpec {
 /// of the pipeline, then runs it exactly as `run --wait` does (the same
 /// code, a client built from options pointing at the fake); ignores the
 /// global options.
-pub async fn demo() -> Result<Exit, Failure> {
+pub async fn demo(output: &Output) -> Result<Exit, Failure> {
     let studio = FakeStudio::builder().pipeline(sample_pipeline()).start().await;
     studio.inject(Operation::Get, When::Nth(FAULTY_GET), Fault::status(503));
-    output::error_line(&format!(
+    output.error_line(&format!(
         "demo: a fake Studio at {} runs pipeline {PIPELINE_ID} \"Nightly import\" (3 steps, about \
          10 s); one read of it will fail with HTTP 503, and the retries absorb it",
         studio.base_url()
@@ -64,16 +64,16 @@ pub async fn demo() -> Result<Exit, Failure> {
         follow: FollowArgs { timeout: Some(DEMO_TIMEOUT), stop_on_timeout: true },
         json: false,
     };
-    let exit = super::run::run(&global, &args).await?;
+    let exit = super::run::run(&global, &args, output).await?;
     let reads = studio.requests().iter().filter(|r| r.operation == Some(Operation::Get)).count();
     if reads >= FAULTY_GET {
-        output::error_line(&format!(
+        output.error_line(&format!(
             "demo: the fake answered read {FAULTY_GET} of {reads} with HTTP 503; the client \
              retried it and followed the run to its end"
         ));
     }
     if exit == Exit::Success {
-        output::error_line("demo: done; point ei-pipeline at Studio with EI_API_KEY and --org");
+        output.error_line("demo: done; point ei-pipeline at Studio with EI_API_KEY and --org");
     }
     Ok(exit)
 }

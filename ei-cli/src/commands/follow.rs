@@ -10,7 +10,7 @@ use crate::args::FollowArgs;
 use crate::exit::{Action, Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::outcome::{outcome_document, outcome_lines, wait_command};
-use crate::output;
+use crate::output::Output;
 use crate::progress::{Display, Reporter, LIVE_MAX_POLL_DELAY};
 
 /// How a wait is shown: where, and for which pipeline.
@@ -25,9 +25,9 @@ pub struct Shown {
 }
 
 impl Shown {
-    /// How `pipeline`'s wait is shown, given `--json`.
-    pub fn new(pipeline: i64, json: bool) -> Self {
-        Self { pipeline, json, display: Display::choose(json) }
+    /// How `pipeline`'s wait is shown on `output`, given `--json`.
+    pub fn new(pipeline: i64, json: bool, output: &Output) -> Self {
+        Self { pipeline, json, display: Display::choose(json, output) }
     }
 
     /// The wait's options: `args`' deadline and stop, and for a person
@@ -57,16 +57,18 @@ pub async fn follow(
     shown: Shown,
     known_run: Option<RunId>,
     action: Action,
+    output: &Output,
 ) -> Result<Exit, Failure> {
     let mut interrupt = Interrupt::listen().await;
-    let mut reporter = Reporter::new(shown.display, &format!("pipeline {}", shown.pipeline));
+    let what = format!("pipeline {}", shown.pipeline);
+    let mut reporter = Reporter::new(shown.display, &what, output.clone());
     let mut run = known_run;
     loop {
         tokio::select! {
             biased;
             () = interrupt.received() => {
                 reporter.clear();
-                return Ok(interrupted(run, shown));
+                return Ok(interrupted(run, shown, output));
             }
             event = follow.next() => match event {
                 Some(event) => {
@@ -92,10 +94,10 @@ pub async fn follow(
         failure
     })?;
     if shown.json {
-        output::print_json(&outcome_document(&report.outcome)?);
+        output.print_json(&outcome_document(&report.outcome)?);
     } else {
         for line in outcome_lines(&report, shown.pipeline) {
-            output::line(&line);
+            output.line(&line);
         }
     }
     Ok(Exit::for_outcome(&report.outcome))
@@ -103,7 +105,7 @@ pub async fn follow(
 
 /// What Ctrl-C prints: the run and how to follow it again; on stdout with
 /// `--json`, the document `{"outcome": "interrupted", "runId": ...}`.
-fn interrupted(run: Option<RunId>, shown: Shown) -> Exit {
+fn interrupted(run: Option<RunId>, shown: Shown, output: &Output) -> Exit {
     let what = match run {
         Some(run) => {
             format!(
@@ -116,9 +118,9 @@ fn interrupted(run: Option<RunId>, shown: Shown) -> Exit {
             shown.pipeline
         ),
     };
-    output::error_line(&format!("interrupted: stopped waiting; {what}"));
+    output.error_line(&format!("interrupted: stopped waiting; {what}"));
     if shown.json {
-        output::print_json(&json!({ "outcome": "interrupted", "runId": run.map(RunId::get) }));
+        output.print_json(&json!({ "outcome": "interrupted", "runId": run.map(RunId::get) }));
     }
     Exit::Interrupted
 }

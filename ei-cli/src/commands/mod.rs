@@ -16,7 +16,7 @@ use ei_api_ext::{Client, OrganizationId, ENV_API_KEY, ENV_JWT};
 use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret, ENV_ORGANIZATION_ID};
 use crate::describe;
 use crate::exit::{Exit, Failure};
-use crate::output;
+use crate::output::Output;
 
 /// How long the runtime's shutdown may wait for stray tasks (a DNS lookup,
 /// the demo's server) once the command is over.
@@ -24,34 +24,35 @@ const SHUTDOWN_GRACE: Duration = Duration::from_millis(200);
 
 /// Runs the command `cli` names and returns how the program should end,
 /// having printed the result or the error.
-pub fn dispatch(cli: Cli) -> Exit {
+pub fn dispatch(cli: Cli, output: &Output) -> Exit {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
-            return report(Err(Failure::internal(format!("could not start the runtime: {error}"))))
+            let failure = Failure::internal(format!("could not start the runtime: {error}"));
+            return report(Err(failure), output);
         }
     };
     let Cli { global, command } = cli;
     let result = runtime.block_on(async move {
         match command {
-            Command::Run(args) => run::run(&global, &args).await,
-            Command::Wait(args) => wait::wait(&global, &args).await,
-            Command::Status(args) => status::status(&global, &args).await,
-            Command::Stop(args) => stop::stop(&global, &args).await,
-            Command::List(args) => list::list(&global, &args).await,
-            Command::Demo => demo::demo().await,
+            Command::Run(args) => run::run(&global, &args, output).await,
+            Command::Wait(args) => wait::wait(&global, &args, output).await,
+            Command::Status(args) => status::status(&global, &args, output).await,
+            Command::Stop(args) => stop::stop(&global, &args, output).await,
+            Command::List(args) => list::list(&global, &args, output).await,
+            Command::Demo => demo::demo(output).await,
         }
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
-    report(result)
+    report(result, output)
 }
 
 /// Prints a failure on stderr; returns the exit either way.
-pub fn report(result: Result<Exit, Failure>) -> Exit {
+pub fn report(result: Result<Exit, Failure>, output: &Output) -> Exit {
     match result {
         Ok(exit) => exit,
         Err(failure) => {
-            output::error_line(&format!("error: {}", failure.message));
+            output.error_line(&format!("error: {}", failure.message));
             failure.exit
         }
     }
@@ -78,17 +79,11 @@ impl Connection {
             .base_url(&global.base_url)
             .allow_insecure_http(global.allow_insecure_http);
         let builder = match (present(&global.api_key), present(&global.jwt)) {
-            (Some(key), _) => {
-                output::register_secret(key.expose());
-                builder.api_key(key.expose())
-            }
-            (None, Some(jwt)) => {
-                output::register_secret(jwt.expose());
-                match global.jwt_transport {
-                    JwtTransport::Header => builder.jwt_header(jwt.expose()),
-                    JwtTransport::Cookie => builder.jwt_cookie(jwt.expose()),
-                }
-            }
+            (Some(key), _) => builder.api_key(key.expose()),
+            (None, Some(jwt)) => match global.jwt_transport {
+                JwtTransport::Header => builder.jwt_header(jwt.expose()),
+                JwtTransport::Cookie => builder.jwt_cookie(jwt.expose()),
+            },
             (None, None) => {
                 return Err(Failure::usage(format!(
                     "no credentials: set {ENV_API_KEY} (or {ENV_JWT}; or pass --api-key KEY; the \

@@ -9,12 +9,12 @@ use crate::commands::follow::{follow, Shown};
 use crate::commands::Connection;
 use crate::describe;
 use crate::exit::{Action, Exit, Failure};
-use crate::output;
+use crate::output::{to_json, Output};
 
 /// Starts a run of the pipeline; with `--wait`, follows it to its outcome.
 /// A pipeline that is already running is the API's refusal (exit 3), with
 /// the hint to follow the run going with `wait`.
-pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<Exit, Failure> {
+pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result<Exit, Failure> {
     if !args.wait && args.follow.given() {
         return Err(Failure::usage("--timeout and --stop-on-timeout need --wait"));
     }
@@ -29,9 +29,9 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<Exit, Failure> {
     if !args.wait {
         let run = request.send().await.map_err(|error| Failure::during(action, error))?;
         if args.json {
-            output::print_json(&json!({ "pipelineRun": output::to_redacted_json(&run)? }));
+            output.print_json(&json!({ "pipelineRun": to_json(&run)? }));
         } else {
-            output::line(&format!(
+            output.line(&format!(
                 "started run {} of pipeline {} ({}); follow it with: ei-pipeline wait {} --run {}",
                 run.id,
                 args.pipeline,
@@ -42,7 +42,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs) -> Result<Exit, Failure> {
         }
         return Ok(Exit::Success);
     }
-    let shown = Shown::new(args.pipeline, args.json);
+    let shown = Shown::new(args.pipeline, args.json, output);
     let following = request.follow(shown.options(&args.follow));
-    follow(following, shown, None, action).await
+    follow(following, shown, None, action, output).await
 }
