@@ -7,6 +7,8 @@
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -36,6 +38,12 @@ pub const API_VERSION: &str = "1.0.0";
 pub const LONG_RUN_STEPS: usize = 200;
 /// Pipelines in the synthetic list answer.
 pub const LIST_PIPELINES: usize = 100;
+/// How long the fixed-answer server holds each answer when it stands in for
+/// a real network: 20 ms is about a round trip to a cloud region on the same
+/// continent, so the time on the wire dominates each call as it does against
+/// the real Studio, and what is left to compare is each client's own cost.
+/// Tokio's timer has millisecond granularity: a hold lasts 20 to 21 ms.
+pub const NETWORK_ROUND_TRIP: Duration = Duration::from_millis(20);
 
 /// The seed answer, parsed.
 pub fn seed() -> Value {
@@ -107,14 +115,50 @@ pub fn get_response(id: i64) -> Vec<u8> {
         .expect("a Value serializes")
 }
 
-/// Runs a server on an ephemeral port of 127.0.0.1 that answers every
-/// authorized `POST .../run` with the seed run answer and every other
-/// authorized request with the [`get_response`] of [`PIPELINE_ID`].
+/// A fixed-answer server on an ephemeral port of 127.0.0.1, on a runtime of
+/// its own (one worker thread, so the clients measured keep the rest of the
+/// machine), counting the requests it answers.
 ///
-/// The get answer's runs have the seed's id, which the run answer repeats:
-/// the SDK's safety read sees the same run before and after, as against a
-/// real Studio. Returns the address; the server lives as long as the runtime.
-pub async fn start_fixed_server() -> SocketAddr {
+/// It answers every authorized `POST .../run` with the seed run answer and
+/// every other authorized request with the [`get_response`] of
+/// [`PIPELINE_ID`]. The get answer's runs have the seed's id, which the run
+/// answer repeats, so a read after a run call sees that run, as against a
+/// real Studio. The server lives as long as this value.
+#[derive(Debug)]
+pub struct FixedServer {
+    _runtime: tokio::runtime::Runtime,
+    base_url: String,
+    requests: Arc<AtomicU64>,
+}
+
+impl FixedServer {
+    /// Starts the server. With a `hold`, every answer is sent that long after
+    /// its request arrived (a tokio sleep, so held answers do not hold up one
+    /// another).
+    pub fn spawn(hold: Option<Duration>) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime builds");
+        let requests = Arc::new(AtomicU64::new(0));
+        let address = runtime.block_on(serve(hold, Arc::clone(&requests)));
+        Self { _runtime: runtime, base_url: base_url(address), requests }
+    }
+
+    /// The server's base URL, with `/v1`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// How many requests the server has answered so far.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// Binds the listener and spawns the accept loop on the current runtime.
+async fn serve(hold: Option<Duration>, requests: Arc<AtomicU64>) -> SocketAddr {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("bind 127.0.0.1:0");
     let address = listener.local_addr().expect("a bound listener has an address");
     let run = Bytes::from_static(SEED_RUN_RESPONSE);
@@ -122,11 +166,17 @@ pub async fn start_fixed_server() -> SocketAddr {
     tokio::spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { continue };
-            let (run, get) = (run.clone(), get.clone());
+            let (run, get, requests) = (run.clone(), get.clone(), Arc::clone(&requests));
             tokio::spawn(async move {
                 let service = service_fn(move |request: Request<Incoming>| {
+                    requests.fetch_add(1, Ordering::SeqCst);
                     let answer = fixed_answer(&request, &run, &get);
-                    async move { Ok::<_, Infallible>(answer) }
+                    async move {
+                        if let Some(hold) = hold {
+                            tokio::time::sleep(hold).await;
+                        }
+                        Ok::<_, Infallible>(answer)
+                    }
                 });
                 let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
             });
@@ -151,21 +201,8 @@ fn fixed_answer(request: &Request<Incoming>, run: &Bytes, get: &Bytes) -> Respon
     response
 }
 
-/// Starts [`start_fixed_server`] on a runtime of its own (one worker
-/// thread, so the clients measured keep the rest of the machine) and
-/// returns that runtime, which must be kept alive, with the server's base URL.
-pub fn spawn_fixed_server() -> (tokio::runtime::Runtime, String) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime builds");
-    let address = runtime.block_on(start_fixed_server());
-    (runtime, base_url(address))
-}
-
 /// The base URL (with `/v1`) of a server at `address`.
-pub fn base_url(address: SocketAddr) -> String {
+fn base_url(address: SocketAddr) -> String {
     format!("http://{address}/v1")
 }
 
