@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use ei_api::types::GenericApiResponse;
 use ei_api::{AnswerTooLarge, ApiResponse, ResponseHead, ResponseValue, ServerFailure};
 use http::header::{DATE, LOCATION, RETRY_AFTER};
-use http::{HeaderMap, StatusCode};
+use http::{HeaderValue, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -20,15 +20,22 @@ use crate::retry::parse_retry_after;
 /// What the generated client returns for an operation.
 pub(crate) type RawResult<T> = Result<ResponseValue<T>, ei_api::Error<GenericApiResponse>>;
 
-/// A successful answer, with what its head says about the server's clock.
+/// A successful answer, with its `Date` header (the server's clock).
 #[derive(Debug)]
 pub(crate) struct Answered<T> {
     /// The decoded body.
     pub(crate) value: T,
-    /// The server's `Date`, when it sent one.
-    pub(crate) server_date: Option<SystemTime>,
+    /// The server's `Date` header, when it sent one (read when needed).
+    pub(crate) date: Option<HeaderValue>,
     /// When the answer arrived (the local monotonic clock).
     pub(crate) received: Instant,
+}
+
+impl<T> Answered<T> {
+    /// The server's clock when it answered (whole seconds), if it said.
+    pub(crate) fn server_date(&self) -> Option<SystemTime> {
+        httpdate::parse_http_date(self.date.as_ref()?.to_str().ok()?).ok()
+    }
 }
 
 impl Client {
@@ -58,7 +65,7 @@ impl Client {
         }
         let outcome = into_result(result, head.as_ref(), target).map(|value| Answered {
             value,
-            server_date: head.as_ref().and_then(|head| server_date(&head.headers)),
+            date: head.and_then(|head| head.headers.get(DATE).cloned()),
             received,
         });
         match &outcome {
@@ -74,7 +81,7 @@ fn into_result<T: ApiResponse>(
     head: Option<&ResponseHead>,
     target: CallTarget,
 ) -> Result<T, Error> {
-    let retry_after = head.and_then(|head| retry_after(&head.headers));
+    let retry_after = head.and_then(|head| retry_after(head.headers.get(RETRY_AFTER)?));
     let error = match result {
         Ok(value) => {
             let status = value.status();
@@ -177,14 +184,8 @@ fn answered(
     }
 }
 
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    parse_retry_after(value, SystemTime::now())
-}
-
-/// The server's `Date`: its clock when it answered (whole seconds).
-fn server_date(headers: &HeaderMap) -> Option<SystemTime> {
-    httpdate::parse_http_date(headers.get(DATE)?.to_str().ok()?).ok()
+fn retry_after(value: &HeaderValue) -> Option<Duration> {
+    parse_retry_after(value.to_str().ok()?, SystemTime::now())
 }
 
 /// What a redirect tried: the API never redirects, and the client never

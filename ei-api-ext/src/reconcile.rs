@@ -79,8 +79,9 @@ impl<'a> Reconcile<'a> {
         let mut not_after_arrival: Option<SystemTime> = None;
         loop {
             let read = self.handle.get_answered(self.deadline).await;
-            let Answered { value, server_date, received } = read.map_err(Unsettled::Unreadable)?;
-            let date = server_date.ok_or(Unsettled::Undated)?;
+            let answered = read.map_err(Unsettled::Unreadable)?;
+            let date = answered.server_date().ok_or(Unsettled::Undated)?;
+            let Answered { value, received, .. } = answered;
             let bound = date.checked_sub(received.saturating_duration_since(sent));
             not_after_arrival = not_after_arrival.max(bound);
             let sighting = sight(value.pipeline, not_after_arrival);
@@ -138,7 +139,7 @@ fn adopted(
 ) -> Answered<RunOrganizationPipelineResponse> {
     tracing::info!(run = run.id, "adopted the run the lost answer started");
     let value = RunOrganizationPipelineResponse { error: None, pipeline_run: run, success: true };
-    Answered { value, server_date: None, received }
+    Answered { value, date: None, received }
 }
 
 impl AfterFailure<RunOrganizationPipelineResponse> for Reconcile<'_> {

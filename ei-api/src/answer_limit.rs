@@ -139,10 +139,16 @@ where
     }
 }
 
-/// `response` with its body capped at `limit` bytes.
+/// `response` with its body capped at `limit` bytes. An answer whose
+/// `Content-Length` is within the limit is left as it is: the HTTP stack
+/// reads exactly that many bytes of it (and the client decompresses
+/// nothing), so the limit already holds.
 pub(crate) fn cap(response: reqwest::Response, limit: u64) -> reqwest::Response {
-    let url = response.url().clone();
     let declared = response.content_length();
+    if declared.is_some_and(|declared| declared <= limit) {
+        return response;
+    }
+    let url = response.url().clone();
     let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
     let capped = reqwest::Body::wrap(CappedBody::new(body, limit, declared));
     // Keep the URL (reqwest reads it from an extension only its builder sets).
