@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ei_api_ext::diagnose::{DiagnosisOptions, LogLevel};
 use ei_api_ext::redact::Redactor;
 use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
@@ -112,12 +113,15 @@ pub enum Command {
     Status(StatusArgs),
     /// Stop the pipeline's current run (the run is marked failed).
     Stop(StopArgs),
+    /// Show the logs of a run's steps: the jobs of each step's failed files (or, when none
+    /// failed, its first files) and of its upload.
+    Logs(LogsArgs),
     /// List the organization's pipelines.
     List(ListArgs),
-    /// Run a sample pipeline against a built-in fake Studio on a loopback port, as
-    /// `run --wait` would: no credentials, no network, about ten seconds (the global options
-    /// are ignored).
-    Demo,
+    /// Run two sample pipelines against a built-in fake Studio on a loopback port, as
+    /// `run --wait` would: one succeeds though a read fails on the way, one fails and explains
+    /// why. No credentials, no network, about fifteen seconds (the global options are ignored).
+    Demo(DemoArgs),
 }
 
 /// What `run --json` prints, as `run --help` shows it.
@@ -126,7 +130,13 @@ JSON (--json), one document on stdout, secrets redacted:
   run                 {\"pipelineRun\": RUN}
   run --wait          {\"outcome\": OUTCOME, \"pipelineRun\": RUN, ...} where OUTCOME is
     succeeded         exit 0
-    failed            exit 1, with \"failedSteps\": [{\"index\", \"name\", \"status\"}]
+    failed            exit 1, with \"failedSteps\": [{\"index\", \"name\", \"status\"}] and
+                      \"diagnosis\": {\"runId\", \"steps\": [{\"index\", \"name\",
+                      \"transformationJobId\", \"failedFiles\", \"totalFiles\", \"files\": [{\"name\",
+                      \"bucketPath\", \"jobId\", \"status\", \"log\": LOG|null}], \"upload\": LOG|null,
+                      \"missing\": [what could not be read, and why]}]}, or null with --no-diagnosis;
+                      LOG is {\"jobId\", \"errorsOnly\", \"totalLines\", \"lines\": [{\"created\",
+                      \"level\", \"text\"}]}
     timed_out         exit 5, with \"stopped\": true|false
     unrecognized      exit 6: finished, but a step's status is one this version does not know,
                       with \"unrecognizedSteps\": [{\"index\", \"name\", \"status\"}]
@@ -187,6 +197,20 @@ pub struct FollowArgs {
     /// Stop the run when the timeout comes. (With run: needs --wait.)
     #[arg(long)]
     pub stop_on_timeout: bool,
+    /// Do not explain a failed run. By default its failed steps are shown with their failed
+    /// files and the last error lines of their jobs' logs (reading them takes at most 30s).
+    #[arg(long)]
+    pub no_diagnosis: bool,
+    /// Explain a failed run with the logs of this many failed files per step [default: 3].
+    #[arg(long, value_name = "N", conflicts_with = "no_diagnosis")]
+    pub diagnosis_logs: Option<u32>,
+    /// Show this many last lines of each of those logs [default: 20].
+    #[arg(long, value_name = "N", conflicts_with = "no_diagnosis")]
+    pub diagnosis_lines: Option<u32>,
+    /// Explaining a failed run takes at most this long [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration,
+          conflicts_with = "no_diagnosis")]
+    pub diagnosis_timeout: Option<Duration>,
 }
 
 impl FollowArgs {
@@ -197,7 +221,31 @@ impl FollowArgs {
 
     /// Whether any option of a wait was given.
     pub fn given(&self) -> bool {
-        self.timeout.is_some() || self.stop_on_timeout
+        self.timeout.is_some()
+            || self.stop_on_timeout
+            || self.no_diagnosis
+            || self.diagnosis_logs.is_some()
+            || self.diagnosis_lines.is_some()
+            || self.diagnosis_timeout.is_some()
+    }
+
+    /// How a failed run is explained, unless `--no-diagnosis`.
+    pub fn diagnosis(&self) -> Option<DiagnosisOptions> {
+        if self.no_diagnosis {
+            return None;
+        }
+        let mut options = DiagnosisOptions::default();
+        if let Some(logs) = self.diagnosis_logs {
+            let files = options.files.max(logs);
+            options = options.logs(logs).files(files);
+        }
+        if let Some(lines) = self.diagnosis_lines {
+            options = options.lines(lines);
+        }
+        if let Some(timeout) = self.diagnosis_timeout {
+            options = options.deadline(timeout);
+        }
+        Some(options)
     }
 }
 
@@ -224,6 +272,68 @@ pub struct StopArgs {
     /// The pipeline's id.
     #[arg(value_name = "PIPELINE_ID")]
     pub pipeline: i64,
+}
+
+/// `demo`'s options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Print one JSON document on stdout: {"succeeded": OUTCOME, "failed": OUTCOME}, each as
+    /// run --wait --json prints it (the failed one with its diagnosis).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `logs`'s options.
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// The pipeline's id.
+    #[arg(value_name = "PIPELINE_ID")]
+    pub pipeline: i64,
+    /// The run [default: the pipeline's current run, or else its last].
+    #[arg(long, value_name = "RUN_ID")]
+    pub run: Option<i64>,
+    /// Only this step (1 for the first) [default: every step].
+    #[arg(long, value_name = "N")]
+    pub step: Option<usize>,
+    /// Only lines at this level and above [default: every level].
+    #[arg(long, value_enum)]
+    pub level: Option<LevelArg>,
+    /// The last lines shown of each log (the server keeps the last 1,000).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: u32,
+    /// The files of each step whose logs are shown.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub files: u32,
+    /// Print one JSON document on stdout: {"runId", "steps": [{"index", "name", "status",
+    /// "transformationJobId", "selection": "failed"|"all", "filesTotal", "files": [{"name",
+    /// "bucketPath", "jobId", "status", "log": LOG|null}], "upload": LOG|null}]}, LOG as in
+    /// run --help.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A log level, as `logs --level` takes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LevelArg {
+    /// Errors.
+    Error,
+    /// Warnings and errors.
+    Warn,
+    /// Information, warnings and errors.
+    Info,
+    /// Everything.
+    Debug,
+}
+
+impl From<LevelArg> for LogLevel {
+    fn from(level: LevelArg) -> Self {
+        match level {
+            LevelArg::Error => LogLevel::Error,
+            LevelArg::Warn => LogLevel::Warn,
+            LevelArg::Info => LogLevel::Info,
+            LevelArg::Debug => LogLevel::Debug,
+        }
+    }
 }
 
 /// `list`'s options.

@@ -151,6 +151,13 @@ pub enum Action {
     },
     /// `list`.
     List,
+    /// `logs PIPELINE [--run RUN]`.
+    Logs {
+        /// The pipeline.
+        pipeline: i64,
+        /// The run, when one was named.
+        run: Option<i64>,
+    },
 }
 
 impl Action {
@@ -160,7 +167,8 @@ impl Action {
             Action::Run { pipeline }
             | Action::Wait { pipeline, .. }
             | Action::Status { pipeline }
-            | Action::Stop { pipeline } => Some(pipeline),
+            | Action::Stop { pipeline }
+            | Action::Logs { pipeline, .. } => Some(pipeline),
             Action::List => None,
         }
     }
@@ -172,6 +180,7 @@ impl Action {
             Action::Run { .. } => Operation::Run,
             Action::Wait { .. } | Action::Status { .. } => Operation::Get,
             Action::Stop { .. } => Operation::Stop,
+            Action::Logs { .. } => Operation::JobLogs,
             Action::List => Operation::List,
         }
     }
@@ -188,6 +197,12 @@ impl fmt::Display for Action {
             Action::Status { pipeline } => write!(f, "read pipeline {pipeline}"),
             Action::Stop { pipeline } => write!(f, "stop pipeline {pipeline}"),
             Action::List => f.write_str("list the pipelines"),
+            Action::Logs { pipeline, run: Some(run) } => {
+                write!(f, "show the logs of run {run} of pipeline {pipeline}")
+            }
+            Action::Logs { pipeline, run: None } => {
+                write!(f, "show the logs of pipeline {pipeline}")
+            }
         }
     }
 }

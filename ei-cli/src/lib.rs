@@ -28,6 +28,7 @@ pub mod args;
 pub mod commands;
 pub mod describe;
 pub mod exit;
+pub mod explain;
 #[cfg(test)]
 mod hostile_text;
 pub mod interrupt;

@@ -1,24 +1,30 @@
 //! `demo`: `run --wait` against a fake Studio on a loopback port, so that
-//! anyone can see the tool work with no credentials and no network.
+//! anyone can see the tool work with no credentials and no network: a
+//! pipeline that succeeds although one read fails on the way, then one that
+//! fails and explains why.
 
 use std::time::Duration;
 
+use ei_api_ext::wait::WaitOptions;
+use ei_api_ext::{Client, OrganizationId, PipelineId};
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
 
-use crate::args::{FollowArgs, GlobalArgs, JwtTransport, RunArgs, Secret};
-use crate::exit::{Exit, Failure};
-use crate::logging::LogFormat;
+use crate::args::{DemoArgs, FollowArgs};
+use crate::commands::follow::{follow_to_end, Ended, Followed, Shown};
+use crate::exit::{Action, Exit, Failure};
 use crate::output::Output;
 
 /// The demo's organization.
 pub const ORGANIZATION_ID: i64 = 1;
-/// The demo's pipeline.
+/// The pipeline that succeeds.
 pub const PIPELINE_ID: i64 = 1;
-/// How long the demo waits at most: the sample takes about ten seconds.
+/// The pipeline that fails in its second step, 3 of its 40 files failing.
+pub const FAILING_PIPELINE_ID: i64 = 2;
+/// How long the demo waits for each run at most: each takes seconds.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(60);
-/// Which read of the pipeline the fake answers with a 503: the first is the
-/// run call's own check and the second the first poll, so the third falls
-/// while the first step runs.
+/// Which read of the pipeline the fake answers with a 503: the polls come
+/// about a second apart at first, so the third falls while the first step
+/// runs.
 const FAULTY_GET: usize = 3;
 
 /// The sample pipeline: three steps, about ten seconds in all.
@@ -34,37 +40,46 @@ pub fn sample_pipeline() -> PipelineSpec {
         )
 }
 
-/// Starts the fake with [`sample_pipeline`] and one transient 503 on a read
-/// of the pipeline, then runs it exactly as `run --wait` does (the same
-/// code, a client built from options pointing at the fake); ignores the
-/// global options.
-pub async fn demo(output: &Output) -> Result<Exit, Failure> {
-    let studio = FakeStudio::builder().pipeline(sample_pipeline()).start().await;
+/// The failing sample: its second step fails 3 of its 40 files, whose jobs
+/// log what real ones do, hostile text and an echoed key included.
+pub fn failing_pipeline() -> PipelineSpec {
+    PipelineSpec::new(ORGANIZATION_ID, FAILING_PIPELINE_ID, "Label cleanup")
+        .step(StepSpec::new("Fetch labels").duration(Duration::from_secs(2)).files(40))
+        .step(
+            StepSpec::new("Normalise labels")
+                .duration(Duration::from_secs(3))
+                .files(40)
+                .failing_files(3),
+        )
+}
+
+/// Runs [`sample_pipeline`] (with one transient 503 on a read of it) and
+/// then [`failing_pipeline`] against a fake Studio, exactly as `run --wait`
+/// does (the same code, a client pointing at the fake); ignores the global
+/// options. With `--json`, one document: `{"succeeded": OUTCOME,
+/// "failed": OUTCOME}`, each as `run --wait --json` prints it. Exits 0 when
+/// both ended as designed.
+pub async fn demo(args: &DemoArgs, output: &Output) -> Result<Exit, Failure> {
+    let studio = FakeStudio::builder()
+        .pipeline(sample_pipeline())
+        .pipeline(failing_pipeline())
+        .start()
+        .await;
     studio.inject(Operation::Get, When::Nth(FAULTY_GET), Fault::status(503));
     output.error_line(&format!(
         "demo: a fake Studio at {} runs pipeline {PIPELINE_ID} \"Nightly import\" (3 steps, about \
-         10 s); one read of it will fail with HTTP 503, and the retries absorb it",
+         10 s; one read of it will fail with HTTP 503, and the retries absorb it), then pipeline \
+         {FAILING_PIPELINE_ID} \"Label cleanup\" (about 5 s; it fails, and explains why)",
         studio.base_url()
     ));
-    let global = GlobalArgs {
-        base_url: studio.base_url().to_owned(),
-        api_key: Some(Secret::from(FakeStudio::DEFAULT_API_KEY.to_owned())),
-        jwt: None,
-        jwt_transport: JwtTransport::Header,
-        allow_insecure_http: false,
-        org: Some(ORGANIZATION_ID.to_string()),
-        // The diagnostic output is set up before any command runs.
-        verbose: 0,
-        log_format: LogFormat::Text,
+    let client = Client::builder()
+        .api_key(FakeStudio::DEFAULT_API_KEY)
+        .base_url(studio.base_url())
+        .build()
+        .map_err(Failure::from)?;
+    let Some(succeeded) = run_to_end(&client, PIPELINE_ID, args.json, output).await? else {
+        return Ok(Exit::Interrupted);
     };
-    let args = RunArgs {
-        pipeline: PIPELINE_ID,
-        ignore_last_successful_run: false,
-        wait: true,
-        follow: FollowArgs { timeout: Some(DEMO_TIMEOUT), stop_on_timeout: true },
-        json: false,
-    };
-    let exit = super::run::run(&global, &args, output).await?;
     let reads = studio.requests().iter().filter(|r| r.operation == Some(Operation::Get)).count();
     if reads >= FAULTY_GET {
         output.error_line(&format!(
@@ -72,8 +87,54 @@ pub async fn demo(output: &Output) -> Result<Exit, Failure> {
              retried it and followed the run to its end"
         ));
     }
-    if exit == Exit::Success {
-        output.error_line("demo: done; point ei-pipeline at Studio with EI_API_KEY and --org");
+    let Some(failed) = run_to_end(&client, FAILING_PIPELINE_ID, args.json, output).await? else {
+        return Ok(Exit::Interrupted);
+    };
+    let as_designed = succeeded.exit == Exit::Success && failed.exit == Exit::RunFailed;
+    if args.json {
+        let document = serde_json::json!({
+            "succeeded": succeeded.document,
+            "failed": failed.document,
+        });
+        output.print_json(&document);
+    } else {
+        for line in succeeded.lines.iter().chain(&failed.lines) {
+            failed.output.line(line);
+        }
     }
-    Ok(exit)
+    if !as_designed {
+        return Ok(if succeeded.exit == Exit::Success { failed.exit } else { succeeded.exit });
+    }
+    output.error_line(
+        "demo: done (pipeline 2 failed as designed; a real run that fails exits 1); point \
+         ei-pipeline at Studio with EI_API_KEY and --org",
+    );
+    Ok(Exit::Success)
+}
+
+/// Starts `pipeline` and follows it to its end as `run --wait` does, its
+/// outcome not printed yet; `None` on Ctrl-C.
+async fn run_to_end(
+    client: &Client,
+    pipeline: i64,
+    json: bool,
+    output: &Output,
+) -> Result<Option<Followed>, Failure> {
+    let handle = client.pipeline(OrganizationId::new(ORGANIZATION_ID), PipelineId::new(pipeline));
+    let follow_args = FollowArgs {
+        timeout: Some(DEMO_TIMEOUT),
+        stop_on_timeout: true,
+        no_diagnosis: false,
+        diagnosis_logs: None,
+        diagnosis_lines: None,
+        diagnosis_timeout: None,
+    };
+    let shown = Shown::new(pipeline, json, &follow_args, output);
+    let options: WaitOptions = shown.options(&follow_args);
+    let following = handle.run().follow(options);
+    let action = Action::Run { pipeline };
+    Ok(match follow_to_end(following, &handle, shown, None, action, output).await? {
+        Ended::Followed(followed) => Some(followed),
+        Ended::Interrupted(_) => None,
+    })
 }

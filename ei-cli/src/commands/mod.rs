@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod follow;
 pub mod list;
+pub mod logs;
 pub mod run;
 pub mod status;
 pub mod stop;
@@ -40,7 +41,8 @@ pub fn dispatch(cli: Cli, output: &Output) -> Exit {
             Command::Status(args) => status::status(&global, &args, output).await,
             Command::Stop(args) => stop::stop(&global, &args, output).await,
             Command::List(args) => list::list(&global, &args, output).await,
-            Command::Demo => demo::demo(output).await,
+            Command::Logs(args) => logs::logs(&global, &args, output).await,
+            Command::Demo(args) => demo::demo(&args, output).await,
         }
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);

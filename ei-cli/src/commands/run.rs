@@ -42,7 +42,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result
         }
         return Ok(Exit::Success);
     }
-    let shown = Shown::new(args.pipeline, args.json, output);
+    let shown = Shown::new(args.pipeline, args.json, &args.follow, output);
     let following = request.follow(shown.options(&args.follow));
-    follow(following, shown, None, action, output).await
+    follow(following, &handle, shown, None, action, output).await
 }

@@ -16,7 +16,7 @@ pub async fn wait(global: &GlobalArgs, args: &WaitArgs, output: &Output) -> Resu
     let connection = Connection::from_args(global)?;
     let handle =
         connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
-    let shown = Shown::new(args.pipeline, args.json, output);
+    let shown = Shown::new(args.pipeline, args.json, &args.follow, output);
     let options = shown.options(&args.follow);
     let run = args.run.map(RunId::new);
     let following = match run {
@@ -24,5 +24,5 @@ pub async fn wait(global: &GlobalArgs, args: &WaitArgs, output: &Output) -> Resu
         None => handle.follow_latest(options),
     };
     let action = Action::Wait { pipeline: args.pipeline, run: args.run };
-    follow(following, shown, run, action, output).await
+    follow(following, &handle, shown, run, action, output).await
 }

@@ -5,13 +5,14 @@ use crate::harness::{bare_cli, run};
 
 #[test]
 fn every_commands_help_is_as_checked_in() {
-    let commands: [&[&str]; 8] = [
+    let commands: [&[&str]; 9] = [
         &["--help"],
         &["run", "--help"],
         &["wait", "--help"],
         &["status", "--help"],
         &["stop", "--help"],
         &["list", "--help"],
+        &["logs", "--help"],
         &["demo", "--help"],
         &["--version"],
     ];

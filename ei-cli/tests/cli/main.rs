@@ -2,6 +2,7 @@
 //! against an `ei-fake-studio` running in the test process on the real clock.
 
 mod demo;
+mod diagnosis;
 mod failures;
 mod golden;
 mod harness;

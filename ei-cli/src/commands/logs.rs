@@ -1,0 +1,170 @@
+//! `logs`: the logs of a run's steps, on demand: for each step, the jobs of
+//! its failed files (or, when none failed, of its first files) and of its
+//! upload.
+
+use std::time::Duration;
+
+use ei_api_ext::diagnose::{FileSelection, JobFiles, JobLog, LogLevel};
+use ei_api_ext::models::{OrganizationPipelineRun, OrganizationPipelineRunStep};
+use ei_api_ext::{PipelineHandle, PipelineId};
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+use crate::args::{GlobalArgs, LogsArgs};
+use crate::commands::Connection;
+use crate::describe;
+use crate::exit::{Action, Exit, Failure};
+use crate::explain::{file_document, log_document, log_line};
+use crate::output::Output;
+
+/// How long reading every log may take: a few dozen reads, each well under
+/// a second, with room for a slow day.
+const LOGS_DEADLINE: Duration = Duration::from_secs(60);
+
+/// One step's files and upload, with their logs.
+struct StepLogs<'a> {
+    index: usize,
+    step: &'a OrganizationPipelineRunStep,
+    /// Which files were listed: the failed ones, or all of them.
+    selection: FileSelection,
+    files: JobFiles,
+    upload: Option<JobLog>,
+}
+
+/// Prints the logs of `--run` (or the current run, or else the last) of the
+/// pipeline: every step's, or `--step`'s.
+pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Result<Exit, Failure> {
+    let connection = Connection::from_args(global)?;
+    let handle =
+        connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
+    let action = Action::Logs { pipeline: args.pipeline, run: args.run };
+    let failed = |error| Failure::during(action, error);
+    let pipeline = handle.get().await.map_err(failed)?;
+    let runs = [pipeline.current_run, pipeline.last_run];
+    let run = match args.run {
+        Some(id) => runs.into_iter().flatten().find(|run| run.id == id),
+        None => runs.into_iter().flatten().next(),
+    };
+    let Some(run) = run else {
+        let which = args.run.map_or("has no run".to_owned(), |id| {
+            format!("shows no run {id}: neither its current run nor its last")
+        });
+        return Err(Failure::new(Exit::Refused, format!("pipeline {} {which}", args.pipeline)));
+    };
+    if let Some(step) = args.step.filter(|step| *step == 0 || *step > run.steps.len()) {
+        return Err(Failure::usage(format!(
+            "--step {step}: run {} has {}",
+            run.id,
+            describe::count(run.steps.len(), "step")
+        )));
+    }
+    let deadline = Instant::now() + LOGS_DEADLINE;
+    let mut steps = Vec::new();
+    for (index, step) in run.steps.iter().enumerate() {
+        if args.step.is_some_and(|chosen| chosen != index + 1) {
+            continue;
+        }
+        if let Some(logs) = step_logs(&handle, index, step, args, deadline).await.map_err(failed)? {
+            steps.push(logs);
+        }
+    }
+    let output = output.with_secrets(step_keys(&run));
+    if args.json {
+        let steps: Vec<Value> = steps.iter().map(step_document).collect();
+        output.print_json(&json!({ "runId": run.id, "steps": steps }));
+    } else {
+        for line in steps.iter().flat_map(|logs| step_lines(logs, &run, args.pipeline)) {
+            output.line(&line);
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// The logs of step `index`, if it has a transformation job yet.
+async fn step_logs<'a>(
+    handle: &PipelineHandle,
+    index: usize,
+    step: &'a OrganizationPipelineRunStep,
+    args: &LogsArgs,
+    deadline: Instant,
+) -> Result<Option<StepLogs<'a>>, ei_api_ext::Error> {
+    let Some(job) = &step.transformation_job else { return Ok(None) };
+    let level = args.level.map(LogLevel::from);
+    let mut selection = FileSelection::Failed;
+    let mut files = handle.job_files(job.id, selection, args.files, deadline).await?;
+    if files.total == 0 {
+        selection = FileSelection::All;
+        files = handle.job_files(job.id, selection, args.files, deadline).await?;
+    }
+    for file in &mut files.files {
+        if let Some(id) = file.job {
+            file.log = Some(handle.job_log(id, level, args.limit, Some(deadline)).await?);
+        }
+    }
+    let upload = match job.upload_job_id {
+        Some(id) => Some(handle.job_log(id, level, args.limit, Some(deadline)).await?),
+        None => None,
+    };
+    Ok(Some(StepLogs { index, step, selection, files, upload }))
+}
+
+/// The secrets a run's steps carry, which their logs may echo.
+fn step_keys(run: &OrganizationPipelineRun) -> Vec<String> {
+    let keys = run.steps.iter().flat_map(|step| [&step.project_api_key, &step.project_hmac_key]);
+    keys.flatten().map(|key| key.expose().to_owned()).collect()
+}
+
+fn step_lines(logs: &StepLogs<'_>, run: &OrganizationPipelineRun, pipeline: i64) -> Vec<String> {
+    let status = describe::step_status(logs.step);
+    let files = match logs.selection {
+        FileSelection::Failed => {
+            format!("{} failed", describe::count(logs.files.total as usize, "file"))
+        }
+        _ => format!("{} (none failed)", describe::count(logs.files.total as usize, "file")),
+    };
+    let mut lines = vec![format!(
+        "run {} of pipeline {pipeline}, step {} \"{}\" ({status}): {files}",
+        run.id,
+        logs.index + 1,
+        describe::name(&logs.step.name)
+    )];
+    for file in &logs.files.files {
+        let job = file.job.map(|job| format!(" (job {job})")).unwrap_or_default();
+        lines.push(format!("  {}{job}:", describe::name(&file.name)));
+        lines.extend(file.log.iter().flat_map(indented));
+    }
+    if let Some(upload) = &logs.upload {
+        lines.push(format!("  upload (job {}):", upload.job));
+        lines.extend(indented(upload));
+    }
+    lines
+}
+
+/// A log's lines, indented; a note when it kept fewer than it had.
+fn indented(log: &JobLog) -> Vec<String> {
+    let mut lines: Vec<String> =
+        log.lines.iter().map(|line| format!("    {}", log_line(line))).collect();
+    if log.lines.is_empty() {
+        lines.push("    (no lines)".to_owned());
+    } else if (log.lines.len() as i64) < log.total_lines {
+        lines.insert(0, format!("    (the last {} of {} lines)", log.lines.len(), log.total_lines));
+    }
+    lines
+}
+
+fn step_document(logs: &StepLogs<'_>) -> Value {
+    let selection = match logs.selection {
+        FileSelection::Failed => "failed",
+        _ => "all",
+    };
+    json!({
+        "index": logs.index,
+        "name": logs.step.name,
+        "status": logs.step.transformation_job.as_ref().map(|job| job.status.as_str()),
+        "transformationJobId": logs.step.transformation_job.as_ref().map(|job| job.id),
+        "selection": selection,
+        "filesTotal": logs.files.total,
+        "files": logs.files.files.iter().map(file_document).collect::<Vec<_>>(),
+        "upload": logs.upload.as_ref().map(log_document),
+    })
+}
