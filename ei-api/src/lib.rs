@@ -38,6 +38,12 @@
 //! (enough for `ei-fake-studio` on a loopback port).
 #![deny(missing_docs)]
 
+/// The README's example, compiled by `cargo test --doc` so that it stays
+/// true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
+
 mod answer_limit;
 mod auth;
 mod context;
