@@ -27,7 +27,22 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # TLS
+//!
+//! The `rustls` feature, on by default, lets [`Client::new`] speak HTTPS to
+//! [`DEFAULT_BASE_URL`]: TLS 1.2 and 1.3 through rustls with the aws-lc-rs
+//! crypto provider, certificates checked by the platform's verifier
+//! (`rustls-platform-verifier`), and HTTP/2 when the server offers it.
+//! With `default-features = false` the client speaks plain HTTP only
+//! (enough for `ei-fake-studio` on a loopback port).
 #![deny(missing_docs)]
+
+/// The README's example, compiled by `cargo test --doc` so that it stays
+/// true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
 
 mod answer_limit;
 mod auth;

@@ -6,6 +6,14 @@ use std::process::Command;
 /// Warnings in documentation (broken links, bad markup) fail the `doc` check.
 const DENY_DOC_WARNINGS: (&str, &str) = ("RUSTDOCFLAGS", "-D warnings");
 
+/// Every published crate packaged as crates.io would take it, then built
+/// alone from its package, with the siblings it depends on resolved from
+/// their packages rather than from crates.io (cargo 1.90 or later): a file
+/// left out of a package, a path dependency without a version, or a feature
+/// that only a sibling turned on fails here. `--allow-dirty`: like every
+/// other check, it judges the working tree, committed or not.
+const PUBLISH_DRY_RUN: &[&str] = &["publish", "--dry-run", "--workspace", "--allow-dirty"];
+
 /// A cargo invocation, run from the workspace root, and the environment
 /// variables it needs.
 type Check = (&'static [&'static str], &'static [(&'static str, &'static str)]);
@@ -18,6 +26,7 @@ const CHECKS: &[Check] = &[
     (&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[]),
     (&["doc", "--workspace", "--no-deps"], &[DENY_DOC_WARNINGS]),
     (&["test", "--workspace"], &[]),
+    (PUBLISH_DRY_RUN, &[]),
     (&["xtask", "conformance"], &[]),
 ];
 

@@ -132,7 +132,8 @@ fn install_prism(prism_dir: &Path) -> Result<()> {
     let node = Command::new("node").arg("--version").output();
     ensure!(
         node.as_ref().is_ok_and(|output| output.status.success()),
-        "Node.js is needed to run Prism and `node --version` failed: install Node.js 20 or later"
+        "Node.js is needed to run Prism and `node --version` failed: install a Node.js that \
+         the engines field of xtask/prism/package.json accepts"
     );
     let lockfile = prism_dir.join("package-lock.json");
     let installed = prism_dir.join("node_modules/.package-lock.json");
@@ -377,9 +378,13 @@ fn read_log(log: &str) -> Result<()> {
         others.len(),
         violations.join("\n")
     );
+    let requests = |count: usize| if count == 1 { "request" } else { "requests" };
     eprintln!(
-        "xtask conformance: Prism's log shows {} requests without a violation, and the canary's",
-        others.len()
+        "xtask conformance: Prism's log shows no violation in {} {}, and violations in the \
+         canary's {}, as it must",
+        others.len(),
+        requests(others.len()),
+        requests(canaries.len())
     );
     Ok(())
 }

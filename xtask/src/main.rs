@@ -23,7 +23,8 @@ commands:
   validate-spec        check the vendor and corrected documents with openapi-spec-validator
   conformance          run the conformance suite against Stoplight Prism (needs Node.js)
   bench                run the benchmarks (release) and write BENCHMARKS.md
-  ci                   run every check: fmt, generate --check, validate-spec, clippy, doc, tests, conformance";
+  ci                   run every check: fmt, generate --check, validate-spec, clippy, doc, tests,
+                       publish --dry-run, conformance";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

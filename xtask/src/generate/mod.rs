@@ -15,7 +15,8 @@ use crate::workspace;
 pub enum Mode {
     /// Write the generated files.
     Write,
-    /// Fail, with a short diff, if the checked-in files differ.
+    /// Fail, with a short diff, if the checked-in files differ; print one
+    /// line otherwise.
     Check,
 }
 
@@ -41,8 +42,11 @@ pub fn run(mode: Mode) -> Result<()> {
     let corrections = corrections::parse(&read(&root, CORRECTIONS)?)?;
 
     let mut document = vendor;
-    for line in corrections::apply_all(&mut document, &corrections)? {
-        eprintln!("{line}");
+    let applied = corrections::apply_all(&mut document, &corrections)?;
+    if mode == Mode::Write {
+        for line in &applied {
+            eprintln!("{line}");
+        }
     }
 
     let schemas = document
@@ -73,8 +77,14 @@ pub fn run(mode: Mode) -> Result<()> {
     if !stale.is_empty() {
         bail!("generated code is stale ({}); run `cargo xtask generate`", stale.join(", "));
     }
-    if mode == Mode::Write {
-        eprintln!("wrote {}", outputs.map(|(path, _)| path).join(", "));
+    match mode {
+        Mode::Write => eprintln!("wrote {}", outputs.map(|(path, _)| path).join(", ")),
+        // One line when nothing is stale: CI output shows what changed, not what did not.
+        Mode::Check => eprintln!(
+            "xtask generate: the {} generated files are up to date with openapi/ and its {} corrections",
+            outputs.len(),
+            corrections.len()
+        ),
     }
     Ok(())
 }
