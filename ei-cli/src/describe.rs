@@ -190,15 +190,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// The seed example of a run answer, the run every pipeline here shows.
-    const SEED_RUN_RESPONSE: &str =
-        include_str!("../../ei-api/tests/fixtures/seed-run-response.json");
-
     /// A pipeline as `get` and `list` show it: `current` is a run (the
     /// seed's, with two steps) at its second step, `last` one that succeeded.
     fn pipeline(id: i64, name: &str, current: bool, last: bool) -> OrganizationPipeline {
-        let seed: serde_json::Value = serde_json::from_str(SEED_RUN_RESPONSE).expect("JSON");
-        let mut finished = seed["pipelineRun"].clone();
+        let mut finished = crate::fixtures::seed_run();
         let mut second = finished["steps"][0].clone();
         finished["id"] = json!(41);
         finished["steps"][0]["name"] = json!("Fetch from bucket");

@@ -38,15 +38,11 @@ fn server_text() -> impl Strategy<Value = String> {
     ]
 }
 
-/// The seed example of a run answer, the shape every run here starts from.
-const SEED_RUN_RESPONSE: &str = include_str!("../../ei-api/tests/fixtures/seed-run-response.json");
-
 /// A run (the seed's) whose step name and job status are `texts[0]` and
 /// `texts[1]`, with a second, plain step that failed.
 fn run(texts: &[String; 3], finished: bool) -> OrganizationPipelineRun {
     let [name, status, _] = texts;
-    let seed: serde_json::Value = serde_json::from_str(SEED_RUN_RESPONSE).expect("JSON");
-    let mut run = seed["pipelineRun"].clone();
+    let mut run = crate::fixtures::seed_run();
     let mut plain = run["steps"][0].clone();
     plain["transformationJob"]["status"] = json!("failed");
     let step = &mut run["steps"][0];

@@ -30,6 +30,8 @@ pub mod describe;
 pub mod exit;
 pub mod explain;
 #[cfg(test)]
+mod fixtures;
+#[cfg(test)]
 mod hostile_text;
 pub mod interrupt;
 pub mod logging;
