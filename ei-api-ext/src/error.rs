@@ -48,6 +48,7 @@ impl Operation {
 
 /// Which call failed: the operation and the ids it was for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CallTarget {
     /// The operation.
     pub operation: Operation,

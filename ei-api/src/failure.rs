@@ -14,6 +14,7 @@ use crate::Error;
 
 /// A failure the server reported in a `GenericApiResponse` body.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ServerFailure {
     /// The server's `error` text, when it sent one.
     pub message: Option<String>,

@@ -121,6 +121,7 @@ pub enum Command {
     /// Run two sample pipelines against a built-in fake Studio on a loopback port, as
     /// `run --wait` would: one succeeds though a read fails on the way, one fails and explains
     /// why. No credentials, no network, about fifteen seconds (the global options are ignored).
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }
 
@@ -275,6 +276,7 @@ pub struct StopArgs {
 }
 
 /// `demo`'s options.
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Print one JSON document on stdout: {"succeeded": OUTCOME, "failed": OUTCOME}, each as

@@ -72,7 +72,7 @@ fn everything_shown(texts: &[String; 3]) -> Vec<String> {
     let pipeline = pipeline(texts);
     let run = pipeline.last_run.clone().expect("a last run");
     let [name, status, _] = texts;
-    let step = StepStatus { index: 0, name: name.clone(), status: status.as_str().into() };
+    let step = StepStatus::new(0, name.clone(), status.as_str().into());
     let mut lines = describe::pipeline_table(std::slice::from_ref(&pipeline));
     lines.extend(describe::pipeline_status(&pipeline));
     let outcomes = [
@@ -81,7 +81,7 @@ fn everything_shown(texts: &[String; 3]) -> Vec<String> {
         Outcome::Succeeded { run },
     ];
     for outcome in outcomes {
-        let report = WaitReport { outcome, elapsed: Duration::from_secs(3), polls: 2 };
+        let report = WaitReport::new(outcome, Duration::from_secs(3), 2);
         lines.extend(crate::outcome::outcome_lines(&report, 7));
     }
     let steps = vec![name.clone(), "plain".to_owned()];

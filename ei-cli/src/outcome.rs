@@ -121,7 +121,7 @@ mod tests {
     }
 
     fn step(status: &str) -> StepStatus {
-        StepStatus { index: 0, name: "Import".to_owned(), status: status.into() }
+        StepStatus::new(0, "Import", status.into())
     }
 
     #[test]
@@ -181,8 +181,7 @@ mod tests {
 
     #[test]
     fn human_outcomes_say_what_happened() {
-        let report =
-            |outcome| WaitReport { outcome, elapsed: Duration::from_millis(3_250), polls: 4 };
+        let report = |outcome| WaitReport::new(outcome, Duration::from_millis(3_250), 4);
         let run = run_with_secret();
         let lines = outcome_lines(&report(Outcome::Succeeded { run: run.clone() }), 7);
         assert_eq!(lines[0], "run 4294967297 of pipeline 7 succeeded in 3.2s");
@@ -203,8 +202,7 @@ mod tests {
 
     #[test]
     fn every_outcome_reads_as_checked_in() {
-        let report =
-            |outcome| WaitReport { outcome, elapsed: Duration::from_millis(903_400), polls: 31 };
+        let report = |outcome| WaitReport::new(outcome, Duration::from_millis(903_400), 31);
         let run = run_with_secret();
         let outcomes = [
             Outcome::Succeeded { run: run.clone() },

@@ -9,6 +9,7 @@ use crate::ids::RunId;
 
 /// What a wait found.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct WaitReport {
     /// How the wait ended.
     pub outcome: Outcome,
@@ -19,6 +20,12 @@ pub struct WaitReport {
 }
 
 impl WaitReport {
+    /// A report of `outcome`, after `elapsed` and `polls` reads (for code
+    /// that shows or tests outcomes).
+    pub fn new(outcome: Outcome, elapsed: Duration, polls: u32) -> Self {
+        Self { outcome, elapsed, polls }
+    }
+
     /// The run as last seen.
     pub fn run(&self) -> &OrganizationPipelineRun {
         self.outcome.run()
@@ -102,6 +109,7 @@ impl Outcome {
 
 /// One step and its job's status.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StepStatus {
     /// The step's position in the run, from 0.
     pub index: usize,
@@ -109,6 +117,13 @@ pub struct StepStatus {
     pub name: String,
     /// Its transformation job's status.
     pub status: JobStatus,
+}
+
+impl StepStatus {
+    /// Step `index` (from 0), named `name`, whose job's status is `status`.
+    pub fn new(index: usize, name: impl Into<String>, status: JobStatus) -> Self {
+        Self { index, name: name.into(), status }
+    }
 }
 
 /// The outcome of a run whose `finished` is set; `None` while it runs.

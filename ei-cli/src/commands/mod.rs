@@ -1,6 +1,7 @@
 //! The commands, and what they share: the runtime, and the connection made
 //! from the global options.
 
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod follow;
 pub mod list;
@@ -42,6 +43,7 @@ pub fn dispatch(cli: Cli, output: &Output) -> Exit {
             Command::Stop(args) => stop::stop(&global, &args, output).await,
             Command::List(args) => list::list(&global, &args, output).await,
             Command::Logs(args) => logs::logs(&global, &args, output).await,
+            #[cfg(feature = "demo")]
             Command::Demo(args) => demo::demo(&args, output).await,
         }
     });

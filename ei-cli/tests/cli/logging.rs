@@ -6,13 +6,15 @@
 use std::process::Command;
 use std::time::Duration;
 
-use ei_cli::output::LOG_LINE_MAX_CHARS;
 use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 use serde_json::Value;
 
 use crate::harness::{quick_pipeline, run, Outcome, Studio, API_KEY, JWT, ORG};
 use crate::hostile::{assert_terminal_safe, hostile_name, jwt_cli};
 use crate::secrets::{keyed_pipeline, PROJECT_API_KEY, PROJECT_HMAC_KEY};
+
+/// The longest log line the CLI writes, as its README and `--help` promise.
+const LOG_LINE_MAX_CHARS: usize = 2_000;
 
 /// The studio of the retry tests: pipeline 1's first run call is throttled
 /// for a second, and the wait's first read fails with a 503.
