@@ -73,17 +73,17 @@ async fn default_policy_gives_up_within_about_thirty_seconds() {
     assert!(started.elapsed() <= Duration::from_secs(30), "{:?}", started.elapsed());
 }
 
+/// A client of `studio` whose retry budget holds `tokens`.
+fn client_with_budget(studio: &ei_fake_studio::FakeStudio, tokens: u32) -> Client {
+    Client::builder().api_key(KEY).base_url(studio.base_url()).retry_budget(tokens).build().unwrap()
+}
+
 #[tokio::test(start_paused = true)]
 async fn an_empty_budget_stops_retries_across_the_client() {
     let studio = studio().await;
     studio.inject(Operation::Get, When::Always, Fault::status(503));
     // Two retries' worth of tokens, shared by every call of this client.
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(studio.base_url())
-        .retry_budget(10)
-        .build()
-        .unwrap();
+    let client = client_with_budget(&studio, 10);
     let handle = client.pipeline(ORG, PIPELINE);
     handle.get().await.unwrap_err();
     handle.get().await.unwrap_err();
@@ -95,12 +95,7 @@ async fn an_empty_budget_stops_retries_across_the_client() {
 async fn a_flaky_server_that_still_answers_does_not_drain_the_budget() {
     let studio = studio().await;
     // Room for two retries at a time; every call needs one.
-    let client = Client::builder()
-        .api_key(KEY)
-        .base_url(studio.base_url())
-        .retry_budget(10)
-        .build()
-        .unwrap();
+    let client = client_with_budget(&studio, 10);
     let handle = client.pipeline(ORG, PIPELINE);
     for call in 0..50 {
         studio.inject(Operation::Get, When::Nth(1), Fault::status(503));
