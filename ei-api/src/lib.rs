@@ -49,6 +49,8 @@ mod auth;
 mod context;
 mod failure;
 mod open_enum;
+// The generated enums declare themselves with `crate::open_enum!`.
+use open_enum::open_enum;
 mod secret;
 
 /// The code `cargo xtask generate` writes; never edited by hand (and not

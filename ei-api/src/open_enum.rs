@@ -7,9 +7,8 @@
 //! the `open-enums` correction marks.
 
 /// Declares an open enum: a variant per listed value plus `Unknown(String)`,
-/// with `serde`, `schemars`, `Display`, `FromStr` and `From<&str>`.
-#[macro_export]
-#[doc(hidden)]
+/// with `serde`, `schemars`, `Display`, `FromStr` and `From<&str>`. For the
+/// generated code of this crate only: not part of its API.
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $value:literal),* $(,)? }) => {
         $(#[$meta])*
@@ -134,3 +133,5 @@ macro_rules! open_enum {
         }
     };
 }
+
+pub(crate) use open_enum;
