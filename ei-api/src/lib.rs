@@ -34,6 +34,7 @@ mod auth;
 mod context;
 mod failure;
 mod open_enum;
+mod operation;
 mod secret;
 
 /// The code `cargo xtask generate` writes; never edited by hand (and not
@@ -46,11 +47,12 @@ mod generated {
 }
 
 pub use answer_limit::{AnswerTooLarge, DEFAULT_MAX_ANSWER_BYTES};
-pub use auth::{Credentials, InvalidCredential};
+pub use auth::{Credentials, InvalidCredential, API_KEY_HEADER, JWT_COOKIE, JWT_HEADER};
 pub use context::{RequestContext, ResponseHead};
 pub use failure::{ApiResponse, ServerFailure};
 pub use generated::client::*;
 pub use generated::enums;
+pub use operation::Operation;
 pub use secret::SecretString;
 
 /// The vendor's production server, with the `/v1` prefix every path is under.
