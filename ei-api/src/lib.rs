@@ -52,7 +52,7 @@ pub use context::{RequestContext, ResponseHead};
 pub use failure::{ApiResponse, ServerFailure};
 pub use generated::client::*;
 pub use generated::enums;
-pub use operation::Operation;
+pub use operation::{match_path_template, Operation};
 pub use secret::SecretString;
 
 /// The vendor's production server, with the `/v1` prefix every path is under.

@@ -83,30 +83,38 @@ impl Operation {
         !matches!(self, Operation::Run)
     }
 
-    /// The path values `path` gives this operation's parameters, in the
-    /// template's order, each with its name; `None` unless `path` has the
-    /// template's shape (a value is any one segment, possibly empty).
+    /// The values `path` gives this operation's path parameters
+    /// ([`match_path_template`] of its [`path_template`](Self::path_template)).
     pub fn match_path(self, path: &str) -> Option<Vec<(&'static str, &str)>> {
-        let mut template = self.path_template().split('/');
-        let mut segments = path.split('/');
-        let mut values = Vec::new();
-        loop {
-            match (template.next(), segments.next()) {
-                (None, None) => return Some(values),
-                (Some(expected), Some(segment)) => match parameter_name(expected) {
-                    Some(name) => values.push((name, segment)),
-                    None if expected == segment => {}
-                    None => return None,
-                },
-                _ => return None,
-            }
-        }
+        match_path_template(self.path_template(), path)
     }
 }
 
-/// The parameter a template segment stands for (`{name}`), if it is one.
-fn parameter_name(segment: &str) -> Option<&str> {
-    segment.strip_prefix('{')?.strip_suffix('}')
+/// The values `path` gives the parameters of a path `template` (`{name}`
+/// segments), in the template's order, each with its name; `None` unless
+/// `path` has the template's shape: the same literal segments, and one
+/// non-empty segment for each parameter.
+pub fn match_path_template<'t, 'p>(
+    template: &'t str,
+    path: &'p str,
+) -> Option<Vec<(&'t str, &'p str)>> {
+    let mut expected = template.split('/');
+    let mut segments = path.split('/');
+    let mut values = Vec::new();
+    loop {
+        match (expected.next(), segments.next()) {
+            (None, None) => return Some(values),
+            (Some(expected), Some(segment)) => {
+                match expected.strip_prefix('{').and_then(|name| name.strip_suffix('}')) {
+                    Some(_) if segment.is_empty() => return None,
+                    Some(name) => values.push((name, segment)),
+                    None if expected == segment => {}
+                    None => return None,
+                }
+            }
+            _ => return None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -170,5 +178,6 @@ mod tests {
         assert_eq!(Operation::JobStatus.match_path(path), None);
         assert_eq!(Operation::List.match_path("/api/organizations/7/pipelines/"), None);
         assert_eq!(Operation::List.match_path("/api/organizations/7"), None);
+        assert_eq!(Operation::List.match_path("/api/organizations//pipelines"), None);
     }
 }
