@@ -182,7 +182,7 @@ mod studio;
 
 pub use auth::CredentialKind;
 pub use config::{PipelineSpec, ProgressShape, StepSpec};
+pub use ei_api::Operation;
 pub use fault::{Fault, When};
 pub use record::RecordedRequest;
-pub use route::Operation;
 pub use studio::{FakeStudio, FakeStudioBuilder};
