@@ -109,7 +109,7 @@ pub struct DeclaredBody {
 /// An operation of the document, with everything a request or response
 /// check needs resolved.
 #[derive(Clone, Debug)]
-pub struct Operation {
+pub struct DeclaredOperation {
     /// The `operationId`.
     pub id: String,
     /// The HTTP method, upper case.
@@ -127,7 +127,7 @@ pub struct Operation {
     pub responses: Vec<DeclaredResponse>,
 }
 
-impl Operation {
+impl DeclaredOperation {
     /// The parameter called `name`, if the operation declares one.
     pub fn parameter(&self, name: &str) -> Option<&Parameter> {
         self.parameters.iter().find(|parameter| parameter.name == name)
@@ -196,7 +196,7 @@ impl Document {
     }
 
     /// Every operation, in document order.
-    pub fn operations(&self) -> Vec<Operation> {
+    pub fn operations(&self) -> Vec<DeclaredOperation> {
         let mut operations = Vec::new();
         for (path, item) in self.spec.paths.iter() {
             let item = self.resolve_item(item, "pathItems");
@@ -243,7 +243,7 @@ impl Document {
                 if let Some(response) = &operation.responses.default {
                     responses.push(self.declared_response(StatusKey::Default, response));
                 }
-                operations.push(Operation {
+                operations.push(DeclaredOperation {
                     id: operation.operation_id.clone().unwrap_or_else(|| {
                         panic!("{method} {path} has no operationId in {}", self.source)
                     }),

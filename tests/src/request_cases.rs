@@ -2,7 +2,7 @@
 //! with all of them, and with each parameter at each edge value its schema
 //! allows, all read from the document.
 
-use crate::document::{Document, Operation};
+use crate::document::{DeclaredOperation, Document};
 use crate::instances::EDGE_INTEGERS;
 use crate::json_schema::Judge;
 use crate::schema_view::View;
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug)]
 pub struct RequestCase {
     /// The operation.
-    pub operation: Operation,
+    pub operation: DeclaredOperation,
     /// The parameter values, by the document's names.
     pub values: BTreeMap<String, Value>,
     /// What the case is, for messages.
@@ -62,7 +62,7 @@ pub fn ordinary_value(document: &Document, schema: &Value) -> Value {
 }
 
 /// Every call to make for `operation`.
-pub fn cases_for(document: &Document, operation: &Operation) -> Vec<RequestCase> {
+pub fn cases_for(document: &Document, operation: &DeclaredOperation) -> Vec<RequestCase> {
     let ordinary = |required_only: bool| -> BTreeMap<String, Value> {
         operation
             .parameters

@@ -20,9 +20,7 @@
 
 use ei_api::Credentials;
 use ei_conformance_tests::credentials::OFFERED;
-use ei_conformance_tests::document::{
-    Document, Operation as DocumentOperation, StatusKey, SCHEMA_REF_PREFIX,
-};
+use ei_conformance_tests::document::{DeclaredOperation, Document, StatusKey, SCHEMA_REF_PREFIX};
 use ei_conformance_tests::json_schema::Judge;
 use ei_conformance_tests::served::declared_for;
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
@@ -45,24 +43,11 @@ const NO_COUNTS: i64 = 5;
 /// The project the steps of [`SUCCEEDS`] import into.
 const PROJECT: i64 = 42;
 
-/// The document's operation id for each of the fake's operations.
-fn operation_id(operation: Operation) -> &'static str {
-    match operation {
-        Operation::Run => "runOrganizationPipeline",
-        Operation::Get => "getOrganizationPipeline",
-        Operation::Stop => "stopOrganizationPipeline",
-        Operation::List => "listOrganizationPipelines",
-        Operation::TransformationJobStatus => "getOrganizationCreateProjectStatus",
-        Operation::JobStatus => "getOrganizationJobStatus",
-        Operation::JobLogs => "getOrganizationJobsLogs",
-    }
-}
-
 /// Whether a raw answer to `operation` conforms to the document: JSON, and
 /// valid for the schema the document declares for `status`.
 fn conforms(
     document: &Document,
-    operation: &DocumentOperation,
+    operation: &DeclaredOperation,
     status: u16,
     content_type: Option<&str>,
     body: &[u8],
@@ -141,7 +126,7 @@ impl<'a> Checker<'a> {
         path_and_query: &str,
         expected: u16,
     ) -> Value {
-        let id = operation_id(operation);
+        let id = operation.operation_id();
         let declared = self
             .document
             .operations()
