@@ -35,6 +35,8 @@ mod context;
 mod failure;
 mod open_enum;
 mod operation;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod secret;
 
 /// The code `cargo xtask generate` writes; never edited by hand (and not

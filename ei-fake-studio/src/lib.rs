@@ -166,7 +166,6 @@ mod auth;
 mod clock;
 mod config;
 mod distort;
-mod document;
 mod fault;
 mod files;
 mod jobs;
