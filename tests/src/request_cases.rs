@@ -5,7 +5,7 @@
 use crate::document::{DeclaredOperation, Document};
 use crate::instances::EDGE_INTEGERS;
 use crate::json_schema::Judge;
-use crate::schema_view::View;
+use ei_api::schema::View;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -33,9 +33,9 @@ pub fn edge_values(document: &Document, schema: &Value) -> Vec<Value> {
 fn candidates(document: &Document, schema: &Value) -> Vec<Value> {
     let view = View::of(document, schema);
     if let Some(values) = view.enumeration {
-        return values.into_iter().filter(|value| !value.is_null()).collect();
+        return values.iter().filter(|value| !value.is_null()).cloned().collect();
     }
-    match view.kind.as_deref() {
+    match view.kind {
         Some("integer") => {
             let mut values: Vec<Value> = EDGE_INTEGERS.iter().map(|n| json!(n)).collect();
             values.push(json!(1));
@@ -44,7 +44,7 @@ fn candidates(document: &Document, schema: &Value) -> Vec<Value> {
         Some("number") => vec![json!(0.0), json!(-1.5), json!(1e300)],
         Some("boolean") => vec![json!(true), json!(false)],
         Some("string") => match view.known_values {
-            Some(known) => known,
+            Some(known) => known.to_vec(),
             None => vec![json!("plain"), json!("with space/and?&=#%+"), json!("ünïcødé ✓")],
         },
         other => panic!("no edge values for a parameter of type {other:?}"),
@@ -55,7 +55,7 @@ fn candidates(document: &Document, schema: &Value) -> Vec<Value> {
 pub fn ordinary_value(document: &Document, schema: &Value) -> Value {
     let edges = edge_values(document, schema);
     let view = View::of(document, schema);
-    match view.kind.as_deref() {
+    match view.kind {
         Some("integer") => json!(1),
         _ => edges.into_iter().next().unwrap_or(Value::Null),
     }

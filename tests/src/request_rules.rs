@@ -12,9 +12,9 @@
 
 use crate::document::{is_json, DeclaredOperation, Document, Location, Parameter};
 use crate::json_schema::Judge;
-use crate::schema_view::View;
 use crate::wire::RecordedRequest;
 use ei_api::match_path_template;
+use ei_api::schema::View;
 use openapiv3::{APIKeyLocation, SecurityScheme};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -245,8 +245,8 @@ fn judge_value(
     violations: &mut Vec<String>,
 ) -> Value {
     let view = View::of(document, &parameter.schema);
-    let value = if view.kind.as_deref() == Some("array") {
-        let items = View::of(document, view.items.as_ref().unwrap_or(&Value::Null));
+    let value = if view.kind == Some("array") {
+        let items = View::of(document, view.items.unwrap_or(&Value::Null));
         let parts: Vec<&str> = match parameter.location {
             Location::Query if raw.len() > 1 => raw.iter().map(String::as_str).collect(),
             _ => raw.first().map(|raw| raw.split(',').collect()).unwrap_or_default(),
@@ -277,8 +277,8 @@ fn judge_value(
 /// A string from the wire as the JSON value of a scalar schema; a string
 /// that does not parse as the schema's type stays a string, to be judged
 /// (and refused) as one.
-fn scalar(view: &View, raw: &str) -> Value {
-    match view.kind.as_deref() {
+fn scalar(view: &View<'_>, raw: &str) -> Value {
+    match view.kind {
         Some("integer") | Some("number") => match serde_json::from_str::<Value>(raw) {
             Ok(number @ Value::Number(_)) => number,
             _ => Value::String(raw.to_owned()),

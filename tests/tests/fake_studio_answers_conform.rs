@@ -18,9 +18,10 @@
 //! properties or `null`s must conform too: the corrected document allows
 //! `null` on optional properties and does not forbid unknown ones.
 
+use ei_api::schema::SCHEMA_REF_PREFIX;
 use ei_api::Credentials;
 use ei_conformance_tests::credentials::OFFERED;
-use ei_conformance_tests::document::{DeclaredOperation, Document, StatusKey, SCHEMA_REF_PREFIX};
+use ei_conformance_tests::document::{DeclaredOperation, Document, StatusKey};
 use ei_conformance_tests::json_schema::Judge;
 use ei_conformance_tests::served::declared_for;
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
