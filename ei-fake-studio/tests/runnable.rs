@@ -3,6 +3,7 @@
 //! and exits 0 when told to stop.
 #![cfg(unix)]
 
+use ei_api::API_KEY_HEADER;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
@@ -83,7 +84,7 @@ impl Running {
         let url = format!("{}/api/organizations/{}/pipelines", self.base_url, self.organization);
         let response = reqwest::Client::new()
             .get(url)
-            .header("x-api-key", api_key)
+            .header(API_KEY_HEADER, api_key)
             .send()
             .await
             .expect("the fake answers");

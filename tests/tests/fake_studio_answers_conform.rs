@@ -17,8 +17,14 @@
 //! connections, foreign bodies) are left out, but the answers with unknown
 //! properties or `null`s must conform too: the corrected document allows
 //! `null` on optional properties and does not forbid unknown ones.
+//!
+//! Until faults are injected, each answer must also be as the vendor's
+//! server writes it, which the document allows but does not require: no
+//! property the document does not define, no value an open enum does not
+//! list, and every date RFC 3339 in UTC with milliseconds
+//! ([`unlike_the_vendor`]).
 
-use ei_api::schema::SCHEMA_REF_PREFIX;
+use ei_api::schema::{visit_objects, Additional, SCHEMA_REF_PREFIX};
 use ei_api::Credentials;
 use ei_conformance_tests::credentials::OFFERED;
 use ei_conformance_tests::document::{DeclaredOperation, Document, StatusKey};
@@ -41,18 +47,26 @@ const STOPPED: i64 = 3;
 const START_ERROR: i64 = 4;
 /// Reports no progress counts.
 const NO_COUNTS: i64 = 5;
+/// A step without files, then a step that fails whole.
+const STEP_FAILS: i64 = 6;
+/// Its one step's upload fails.
+const UPLOAD_FAILS: i64 = 7;
+/// Every pipeline of the organization.
+const PIPELINES: &[i64] =
+    &[SUCCEEDS, FAILS, STOPPED, START_ERROR, NO_COUNTS, STEP_FAILS, UPLOAD_FAILS];
 /// The project the steps of [`SUCCEEDS`] import into.
 const PROJECT: i64 = 42;
 
 /// Whether a raw answer to `operation` conforms to the document: JSON, and
-/// valid for the schema the document declares for `status`.
+/// valid for the schema the document declares for `status`. Returns the
+/// body and that schema.
 fn conforms(
     document: &Document,
     operation: &DeclaredOperation,
     status: u16,
     content_type: Option<&str>,
     body: &[u8],
-) -> Result<(), Vec<String>> {
+) -> Result<(Value, Value), Vec<String>> {
     let media = content_type.unwrap_or("(none)");
     let essence = media.split(';').next().unwrap_or_default().trim();
     if !essence.eq_ignore_ascii_case("application/json") {
@@ -72,12 +86,60 @@ fn conforms(
     // properties are missing (ei_api::failure); the document does not declare
     // that answer, so it is judged as what it is, a `GenericApiResponse`.
     let refusal = json!({ "$ref": format!("{SCHEMA_REF_PREFIX}GenericApiResponse") });
-    let schema =
-        if key == StatusKey::Code(200) && body["success"] == false { &refusal } else { schema };
-    Judge::new(document, schema)
-        .verdict(&body)
-        .map_err(|reasons| reasons.into_iter().map(|reason| format!("{key}: {reason}")).collect())
+    let schema = if key == StatusKey::Code(200) && body["success"] == false {
+        refusal
+    } else {
+        schema.clone()
+    };
+    match Judge::new(document, &schema).verdict(&body) {
+        Ok(()) => Ok((body, schema)),
+        Err(reasons) => Err(reasons.into_iter().map(|reason| format!("{key}: {reason}")).collect()),
+    }
 }
+
+/// How `body`, valid for `schema`, departs from what the vendor's server
+/// sends: properties the document does not define (where an object does
+/// not say what others may be), values an open enum does not list, and
+/// dates not written as the vendor writes them ([`is_vendor_date`]).
+fn unlike_the_vendor(document: &Document, schema: &Value, mut body: Value) -> Vec<String> {
+    let mut reasons = Vec::new();
+    visit_objects(document, schema, &mut body, &mut |object, view| {
+        if !matches!(view.additional, Additional::Schema(_)) {
+            let unknown = object.keys().filter(|name| !view.properties.contains_key(name.as_str()));
+            reasons.extend(unknown.map(|name| format!("property {name} is not in the document")));
+        }
+        for property in view.property_views(document) {
+            let Some(value) = object.get(property.name).filter(|value| !value.is_null()) else {
+                continue;
+            };
+            if property.view.known_values.is_some_and(|known| !known.contains(value)) {
+                reasons.push(format!("{}: {value} is not a listed value", property.name));
+            }
+            let date = property.view.format == Some("date-time");
+            if date && !value.as_str().is_some_and(is_vendor_date) {
+                reasons.push(format!(
+                    "{}: {value} is not written as the vendor writes dates",
+                    property.name
+                ));
+            }
+        }
+    });
+    reasons
+}
+
+/// Whether `text` is a date as the vendor's (JavaScript) server writes one:
+/// RFC 3339, in UTC, with exactly three fractional digits
+/// (`2024-06-03T08:00:00.000Z`).
+fn is_vendor_date(text: &str) -> bool {
+    let fraction = text.strip_suffix('Z').and_then(|rest| rest.rsplit_once('.'));
+    chrono::DateTime::parse_from_rfc3339(text).is_ok()
+        && fraction.is_some_and(|(_, digits)| {
+            digits.len() == MILLISECOND_DIGITS && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// The fractional digits of a date written to the millisecond.
+const MILLISECOND_DIGITS: usize = 3;
 
 /// A raw request with one credential (or none), sent to the fake.
 #[derive(Clone, Debug)]
@@ -100,6 +162,9 @@ struct Checker<'a> {
     http: reqwest::Client,
     credential: Credential,
     problems: Vec<String>,
+    /// Whether answers must also be as the vendor writes them
+    /// ([`unlike_the_vendor`]): until faults are injected.
+    vendor_like: bool,
     /// (operation id, status) of each answer judged.
     seen: BTreeSet<(String, u16)>,
     judged: usize,
@@ -113,6 +178,7 @@ impl<'a> Checker<'a> {
             http: reqwest::Client::new(),
             credential,
             problems: Vec::new(),
+            vendor_like: true,
             seen: BTreeSet::new(),
             judged: 0,
         }
@@ -152,9 +218,15 @@ impl<'a> Checker<'a> {
         if status != expected {
             self.problems.push(format!("{name}: expected status {expected}"));
         }
-        if let Err(reasons) =
-            conforms(self.document, &declared, status, content_type.as_deref(), &body)
-        {
+        let reasons =
+            match conforms(self.document, &declared, status, content_type.as_deref(), &body) {
+                Ok((body, schema)) if self.vendor_like => {
+                    unlike_the_vendor(self.document, &schema, body)
+                }
+                Ok(_) => Vec::new(),
+                Err(reasons) => reasons,
+            };
+        if !reasons.is_empty() {
             self.problems.push(format!("{name}:\n  {}", reasons.join("\n  ")));
         }
         self.judged += 1;
@@ -170,22 +242,20 @@ impl<'a> Checker<'a> {
     }
 
     /// Reads the transformation job of each step in `steps` with each
-    /// selection, then the status and logs of every job it lists; returns
-    /// those jobs' ids.
+    /// selection and a page past the first file, then the status and logs
+    /// of every job it lists; returns those jobs' ids.
     async fn diagnose(&mut self, what: &str, steps: &[i64]) -> Vec<i64> {
         let mut jobs = BTreeSet::new();
         for &step in steps {
-            for selection in [
-                "",
-                "&selection=all",
-                "&selection=created",
-                "&selection=in-progress",
-                "&selection=failed",
+            for query in [
+                "transformLimit=100&transformOffset=0",
+                "transformLimit=100&transformOffset=0&selection=all",
+                "transformLimit=100&transformOffset=0&selection=created",
+                "transformLimit=100&transformOffset=0&selection=in-progress",
+                "transformLimit=100&transformOffset=0&selection=failed",
+                "transformLimit=4&transformOffset=1&selection=all",
             ] {
-                let path = transformation_job(
-                    step,
-                    &format!("transformLimit=100&transformOffset=0{selection}"),
-                );
+                let path = transformation_job(step, query);
                 let body = self.call(what, Operation::TransformationJobStatus, &path, 200).await;
                 let files = body["status"]["files"].as_array().cloned().unwrap_or_default();
                 jobs.extend(files.iter().filter_map(|file| file["transformationJobId"].as_i64()));
@@ -275,6 +345,15 @@ async fn studio() -> FakeStudio {
                 .step(step("Label", 1.0, 10))
                 .without_progress_counts(),
         )
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, STEP_FAILS, "Step fails")
+                .step(step("Empty", 1.0, 0))
+                .step(step("Break", 1.0, 10).fails()),
+        )
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, UPLOAD_FAILS, "Upload fails")
+                .step(step("Upload", 2.0, 10).upload_fails()),
+        )
         .start()
         .await
 }
@@ -291,7 +370,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     use Operation::{Get, JobLogs, JobStatus, List, Run, Stop, TransformationJobStatus};
 
     // No run yet.
-    for id in [SUCCEEDS, FAILS, STOPPED, START_ERROR, NO_COUNTS] {
+    for &id in PIPELINES {
         let body = check.call("before any run", Get, &pipeline(id), 200).await;
         check.expect(pipeline_of(&body).get("lastRun").is_none(), "no run yet");
     }
@@ -323,8 +402,8 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         let body =
             check.call("list while running", List, "/api/organizations/7/pipelines", 200).await;
         check.expect(
-            body["pipelines"].as_array().is_some_and(|all| all.len() == 5),
-            "five pipelines",
+            body["pipelines"].as_array().is_some_and(|all| all.len() == PIPELINES.len()),
+            "every pipeline",
         );
     }
     tokio::time::sleep_until(start + secs(4.5)).await;
@@ -367,6 +446,28 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     check.expect(body["status"]["fileCountForFilter"] == 4, "four failed files");
     let failed_file_job = body["status"]["files"][0]["transformationJobId"].as_i64().unwrap_or(0);
     check.expect(failed_jobs.contains(&failed_file_job), "the failed file's job is diagnosed");
+
+    // A step that fails whole after one without files, and an upload that fails.
+    for id in [STEP_FAILS, UPLOAD_FAILS] {
+        check.call("run to fail", Run, &format!("{}/run", pipeline(id)), 200).await;
+    }
+    tokio::time::sleep(secs(1.5)).await;
+    for id in [STEP_FAILS, UPLOAD_FAILS] {
+        let body = check.call("running, to fail", Get, &pipeline(id), 200).await;
+        check.diagnose("running, to fail", &step_jobs(&pipeline_of(&body)["currentRun"])).await;
+    }
+    tokio::time::sleep(secs(2.0)).await;
+    let body = check.call("a step failed", Get, &pipeline(STEP_FAILS), 200).await;
+    let last_run = &pipeline_of(&body)["lastRun"];
+    check.expect(last_run["steps"][1]["transformationJob"]["status"] == "failed", "a step failed");
+    check.diagnose("a step failed", &step_jobs(last_run)).await;
+    let body = check.call("the upload failed", Get, &pipeline(UPLOAD_FAILS), 200).await;
+    let job = &pipeline_of(&body)["lastRun"]["steps"][0]["transformationJob"];
+    check.expect(
+        job["status"] == "failed" && job["transformJobStatus"] == "finished",
+        "the upload failed after every file was transformed",
+    );
+    check.diagnose("the upload failed", &step_jobs(&pipeline_of(&body)["lastRun"])).await;
 
     // A run that is stopped.
     check.call("run to stop", Run, &format!("{}/run", pipeline(STOPPED)), 200).await;
@@ -439,6 +540,12 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
             400,
         ),
         (
+            "bad transformLimit",
+            TransformationJobStatus,
+            transformation_job(failing_steps[1], "transformLimit=x&transformOffset=0"),
+            400,
+        ),
+        (
             "bad selection",
             TransformationJobStatus,
             transformation_job(failing_steps[1], &format!("{page}&selection=some")),
@@ -460,9 +567,12 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         check.call(what, operation, &path, status).await;
     }
 
-    // Faults that keep to the document: unknown properties, nulls, HTTP errors.
+    // Faults that keep to the document: unknown properties, unlisted enum
+    // values, nulls, HTTP errors.
+    check.vendor_like = false;
     let faults: Vec<(&str, Fault, u16)> = vec![
         ("unknown properties", Fault::unknown_properties(), 200),
+        ("unlisted enum values", Fault::unlisted_enum_values(), 200),
         ("nulls", Fault::nulls(), 200),
         ("429", Fault::status(429).retry_after("5"), 429),
         ("500", Fault::status(500), 500),
@@ -537,14 +647,8 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         check.finish();
     }
 
-    for id in [
-        "runOrganizationPipeline",
-        "getOrganizationPipeline",
-        "stopOrganizationPipeline",
-        "getOrganizationCreateProjectStatus",
-        "getOrganizationJobStatus",
-        "getOrganizationJobsLogs",
-    ] {
+    for operation in Operation::ALL {
+        let id = operation.operation_id();
         for status in [200, 400, 404, 429, 500, 503] {
             assert!(seen.contains(&(id.to_owned(), status)), "no {status} answer of {id} judged");
         }
@@ -596,4 +700,40 @@ async fn the_check_refuses_answers_that_break_the_document() {
             check.problems
         );
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn answers_unlike_the_vendors_are_told_apart_though_they_conform() {
+    let document = Document::get();
+    let get = document.operations().into_iter().find(|o| o.id == Operation::Get.operation_id());
+    let schema = get
+        .and_then(|get| get.responses.into_iter().find(|r| r.status == StatusKey::Code(200)))
+        .and_then(|ok| ok.json_schema)
+        .expect("the document declares the pipeline's 200 answer");
+    let studio = studio().await;
+    studio.start_run(ORGANIZATION, SUCCEEDS).expect("a run starts");
+    let key = Credentials::api_key(FakeStudio::DEFAULT_API_KEY).expect("a key");
+    let mut check = Checker::new(&studio, Credential::of(&key));
+    check.vendor_like = false;
+
+    let plain = check.call("plain", Operation::Get, &pipeline(SUCCEEDS), 200).await;
+    assert_eq!(unlike_the_vendor(document, &schema, plain.clone()), Vec::<String>::new());
+    for (fault, reason) in [
+        (Fault::unknown_properties(), "fakeStudioExtension is not in the document"),
+        (Fault::unlisted_enum_values(), "is not a listed value"),
+    ] {
+        studio.inject(Operation::Get, When::Nth(1), fault);
+        let body = check.call("distorted", Operation::Get, &pipeline(SUCCEEDS), 200).await;
+        let reasons = unlike_the_vendor(document, &schema, body);
+        assert!(!reasons.is_empty() && reasons.iter().all(|r| r.contains(reason)), "{reasons:#?}");
+    }
+    for date in ["2024-06-03T08:00:00Z", "2024-06-03T08:00:00.000+00:00", "2024-06-03T08:00:00.0Z"]
+    {
+        let mut body = plain.clone();
+        body["pipeline"]["created"] = json!(date);
+        let reasons = unlike_the_vendor(document, &schema, body);
+        assert!(reasons.len() == 1 && reasons[0].starts_with("created: "), "{date}: {reasons:?}");
+    }
+    // Each of them conforms to the document all the same.
+    check.finish();
 }

@@ -1,6 +1,7 @@
 //! Who may call, and what a request that names nothing real gets.
 
 use crate::support::{pipeline_path, Client};
+use ei_api::{API_KEY_HEADER, JWT_COOKIE, JWT_HEADER};
 use ei_fake_studio::{FakeStudio, PipelineSpec, StepSpec};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -34,11 +35,12 @@ async fn get_with(studio: &FakeStudio, header: Option<(&str, &str)>) -> (StatusC
 #[tokio::test]
 async fn each_kind_of_credential_is_accepted() {
     let studio = studio().await;
+    let cookies = format!("theme=dark; {JWT_COOKIE}={JWT}");
     for header in [
-        ("x-api-key", API_KEY),
-        ("x-api-key", "ei_second_key"),
-        ("x-jwt-token", JWT),
-        ("cookie", "theme=dark; jwt=header.payload.signature"),
+        (API_KEY_HEADER, API_KEY),
+        (API_KEY_HEADER, "ei_second_key"),
+        (JWT_HEADER, JWT),
+        ("cookie", cookies.as_str()),
     ] {
         let (status, body) = get_with(&studio, Some(header)).await;
         assert_eq!(status, StatusCode::OK, "{header:?}");
@@ -49,12 +51,13 @@ async fn each_kind_of_credential_is_accepted() {
 #[tokio::test]
 async fn a_wrong_or_missing_credential_is_refused_with_401() {
     let studio = studio().await;
+    let forged = format!("{JWT_COOKIE}=forged");
     for header in [
         None,
-        Some(("x-api-key", "ei_wrong")),
-        Some(("x-api-key", JWT)),
-        Some(("x-jwt-token", API_KEY)),
-        Some(("cookie", "jwt=forged")),
+        Some((API_KEY_HEADER, "ei_wrong")),
+        Some((API_KEY_HEADER, JWT)),
+        Some((JWT_HEADER, API_KEY)),
+        Some(("cookie", forged.as_str())),
         Some(("authorization", "Bearer header.payload.signature")),
     ] {
         let (status, body) = get_with(&studio, header).await;
@@ -68,7 +71,7 @@ async fn a_wrong_or_missing_credential_is_refused_with_401() {
 async fn a_studio_with_no_credential_configured_accepts_the_default_key() {
     let pipeline = PipelineSpec::new(1, 7, "Nightly import");
     let studio = FakeStudio::builder().pipeline(pipeline).start().await;
-    let (status, _) = get_with(&studio, Some(("x-api-key", FakeStudio::DEFAULT_API_KEY))).await;
+    let (status, _) = get_with(&studio, Some((API_KEY_HEADER, FakeStudio::DEFAULT_API_KEY))).await;
     assert_eq!(status, StatusCode::OK);
 }
 

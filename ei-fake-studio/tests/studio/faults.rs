@@ -1,7 +1,7 @@
 //! Every fault kind, observed through a reqwest client, and which calls a
 //! fault picks.
 
-use crate::support::{job, nonconformities, pipeline_path, steps, Client};
+use crate::support::{job, pipeline_path, steps, Client};
 use ei_api::enums::{OrganizationCreateProjectCategory, OrganizationPipelineWhenToEmail};
 use ei_api::types::GetOrganizationPipelinesResponse;
 use ei_fake_studio::{FakeStudio, Fault, Operation, When};
@@ -179,8 +179,6 @@ async fn unlisted_enum_values_replace_the_listed_ones_but_job_statuses_stay_read
     assert_eq!(job["uploadType"], "archive");
     assert_eq!(job["status"], "started");
 
-    let problems = nonconformities(&answer.body, "GetOrganizationPipelinesResponse");
-    assert!(!problems.is_empty() && problems.iter().all(|p| p.contains("is not a listed value")));
     let decoded: GetOrganizationPipelinesResponse = serde_json::from_value(answer.body).unwrap();
     assert_eq!(
         decoded.pipeline.when_to_email,
@@ -209,8 +207,6 @@ async fn unknown_properties_appear_at_every_depth_of_the_answer() {
     ] {
         assert!(object.get("fakeStudioExtension").is_some_and(Value::is_object), "{depth}");
     }
-    let problems = nonconformities(body, "GetOrganizationPipelinesResponse");
-    assert!(problems.iter().all(|p| p.contains("fakeStudioExtension is not in the document")));
     assert!(serde_json::from_value::<GetOrganizationPipelinesResponse>(answer.body).is_ok());
 }
 
@@ -235,7 +231,6 @@ async fn nulls_fill_every_optional_property_the_answer_leaves_out() {
     for property in ["label", "filterQuery", "createdByUser", "projectName", "projectId"] {
         assert!(job.get(property).is_some_and(Value::is_null), "{property}");
     }
-    assert_eq!(nonconformities(&body, "GetOrganizationPipelinesResponse"), Vec::<String>::new());
     assert!(serde_json::from_value::<GetOrganizationPipelinesResponse>(body).is_ok());
 }
 

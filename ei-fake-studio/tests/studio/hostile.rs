@@ -2,6 +2,7 @@
 //! text made to take over a terminal, as a client receives them.
 
 use crate::support::{pipeline_path, Client};
+use ei_api::API_KEY_HEADER;
 use ei_fake_studio::{FakeStudio, Fault, Operation, When};
 use reqwest::header::{CONTENT_LENGTH, LOCATION};
 use reqwest::{Method, StatusCode};
@@ -22,7 +23,7 @@ async fn a_redirect_names_its_target_and_starts_no_run() {
     let response = http
         .unwrap()
         .post(format!("{}{}", studio.base_url(), pipeline_path(ORGANIZATION, PIPELINE, "/run")))
-        .header("x-api-key", FakeStudio::DEFAULT_API_KEY)
+        .header(API_KEY_HEADER, FakeStudio::DEFAULT_API_KEY)
         .send()
         .await
         .unwrap();

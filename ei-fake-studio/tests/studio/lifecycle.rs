@@ -318,3 +318,13 @@ async fn the_default_studio_runs_three_steps_in_about_ten_seconds() {
     let with_project = client.list(1).await.body["pipelines"][0]["steps"][2]["projectId"].clone();
     assert_eq!(with_project, FakeStudio::DEFAULT_PROJECT_ID);
 }
+
+#[tokio::test(start_paused = true)]
+async fn dates_count_from_a_fixed_epoch_in_milliseconds() {
+    let studio = FakeStudio::start().await;
+    let client = Client::new(&studio);
+    assert_eq!(client.pipeline().await["created"], "2024-06-03T08:00:00.000Z");
+    tokio::time::sleep(Duration::from_millis(1_250)).await;
+    let run = client.run(1, 1).await.body["pipelineRun"].clone();
+    assert_eq!(run["created"], "2024-06-03T08:00:01.250Z");
+}

@@ -1,6 +1,7 @@
 //! What a test can see of the studio from the side, and what it can do there.
 
 use crate::support::{pipeline_path, Client};
+use ei_api::{API_KEY_HEADER, JWT_COOKIE, JWT_HEADER};
 use ei_fake_studio::{CredentialKind, FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
 use reqwest::{Method, StatusCode};
 use std::time::Duration;
@@ -15,19 +16,19 @@ async fn requests_are_recorded_with_the_kind_of_credential_but_never_its_value()
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}{path}", studio.base_url());
     http.post(url(&pipeline_path(1, 1, "/run?ignoreLastSuccessfulRun=true")))
-        .header("x-api-key", SECRET_KEY)
+        .header(API_KEY_HEADER, SECRET_KEY)
         .send()
         .await
         .unwrap();
-    http.get(url(&pipeline_path(1, 1, ""))).header("x-jwt-token", SECRET_JWT).send().await.unwrap();
-    let cookie = format!("jwt={SECRET_JWT}");
+    http.get(url(&pipeline_path(1, 1, ""))).header(JWT_HEADER, SECRET_JWT).send().await.unwrap();
+    let cookie = format!("{JWT_COOKIE}={SECRET_JWT}");
     http.get(url("/api/organizations/1/pipelines?projectId=1"))
         .header("cookie", cookie)
         .send()
         .await
         .unwrap();
     http.post(url(&pipeline_path(1, 1, "/stop"))).send().await.unwrap();
-    http.get(url("/elsewhere")).header("x-api-key", "wrong").send().await.unwrap();
+    http.get(url("/elsewhere")).header(API_KEY_HEADER, "wrong").send().await.unwrap();
 
     let requests = studio.requests();
     let seen: Vec<_> = requests
