@@ -171,6 +171,10 @@ mod files;
 mod jobs;
 mod lifecycle;
 mod logs;
+#[cfg(feature = "test-support")]
+pub mod loopback;
+#[cfg(not(feature = "test-support"))]
+mod loopback;
 mod model;
 mod payload;
 mod record;
