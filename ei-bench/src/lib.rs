@@ -1,24 +1,23 @@
 //! Shared pieces of the `ei-bench` binaries: the payloads, a fixed-answer
-//! loopback server, timing statistics and peak memory (`VmHWM`).
+//! server (on the fake Studio's loopback server), timing statistics and
+//! peak memory (`VmHWM`).
 //!
 //! Each binary prints a markdown fragment to stdout; `cargo xtask bench`
 //! builds them in release mode, runs them and assembles `BENCHMARKS.md`.
 #![deny(missing_docs)]
 
 use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
+use ei_api::API_KEY_HEADER;
+use ei_fake_studio::loopback::LoopbackServer;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::CONTENT_TYPE;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 
 /// The seed example of a run answer (`RunOrganizationPipelineResponse`).
 pub const SEED_RUN_RESPONSE: &[u8] =
@@ -113,31 +112,22 @@ pub fn get_response(id: i64) -> Vec<u8> {
 ///
 /// The get answer's runs have the seed's id, which the run answer repeats:
 /// the SDK's safety read sees the same run before and after, as against a
-/// real Studio. Returns the address; the server lives as long as the runtime.
-pub async fn start_fixed_server() -> SocketAddr {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("bind 127.0.0.1:0");
-    let address = listener.local_addr().expect("a bound listener has an address");
+/// real Studio. The server stops when the handle is dropped.
+pub async fn start_fixed_server() -> LoopbackServer {
     let run = Bytes::from_static(SEED_RUN_RESPONSE);
     let get = Bytes::from(get_response(PIPELINE_ID));
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
-            let (run, get) = (run.clone(), get.clone());
-            tokio::spawn(async move {
-                let service = service_fn(move |request: Request<Incoming>| {
-                    let answer = fixed_answer(&request, &run, &get);
-                    async move { Ok::<_, Infallible>(answer) }
-                });
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-            });
-        }
+    let server = LoopbackServer::start(0, move |request: Request<Incoming>| {
+        let answer = fixed_answer(&request, &run, &get);
+        async move { Ok::<_, Infallible>(answer) }
     });
-    address
+    server.await.expect("bind 127.0.0.1:0")
 }
 
 fn fixed_answer(request: &Request<Incoming>, run: &Bytes, get: &Bytes) -> Response<Full<Bytes>> {
-    let authorized =
-        request.headers().get("x-api-key").is_some_and(|key| key.as_bytes() == API_KEY.as_bytes());
+    let authorized = request
+        .headers()
+        .get(API_KEY_HEADER)
+        .is_some_and(|key| key.as_bytes() == API_KEY.as_bytes());
     let (status, body) = if !authorized {
         (StatusCode::UNAUTHORIZED, Bytes::from_static(br#"{"success":false,"error":"no key"}"#))
     } else if request.method() == Method::POST && request.uri().path().ends_with("/run") {
@@ -151,17 +141,26 @@ fn fixed_answer(request: &Request<Incoming>, run: &Bytes, get: &Bytes) -> Respon
     response
 }
 
+/// A [`start_fixed_server`] on a runtime of its own; it serves until dropped.
+#[derive(Debug)]
+pub struct FixedServer {
+    /// Dropped first: the server stops before its runtime goes.
+    _server: LoopbackServer,
+    _runtime: tokio::runtime::Runtime,
+}
+
 /// Starts [`start_fixed_server`] on a runtime of its own (one worker
 /// thread, so the clients measured keep the rest of the machine) and
-/// returns that runtime, which must be kept alive, with the server's base URL.
-pub fn spawn_fixed_server() -> (tokio::runtime::Runtime, String) {
+/// returns it, which must be kept alive, with the server's base URL.
+pub fn spawn_fixed_server() -> (FixedServer, String) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .expect("a runtime builds");
-    let address = runtime.block_on(start_fixed_server());
-    (runtime, base_url(address))
+    let server = runtime.block_on(start_fixed_server());
+    let url = base_url(server.address());
+    (FixedServer { _server: server, _runtime: runtime }, url)
 }
 
 /// The base URL (with `/v1`) of a server at `address`.
