@@ -3,6 +3,7 @@
 //! suite) names them from. A test checks it against the document both ways.
 
 use http::Method;
+use std::fmt::Display;
 
 /// An operation of the API: its `operationId`, method and path template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -83,6 +84,19 @@ impl Operation {
         !matches!(self, Operation::Run)
     }
 
+    /// This operation's path with `values` in place of its parameters, in
+    /// the template's order (`{organizationId}` first). A parameter left
+    /// without a value keeps its `{name}`; values beyond the parameters are
+    /// not used.
+    pub fn path<Value: Display>(self, values: impl IntoIterator<Item = Value>) -> String {
+        let mut values = values.into_iter();
+        let segments = self.path_template().split('/').map(|segment| {
+            let value = parameter_name(segment).and_then(|_| values.next());
+            value.map_or_else(|| segment.to_owned(), |value| value.to_string())
+        });
+        segments.collect::<Vec<_>>().join("/")
+    }
+
     /// The values `path` gives this operation's path parameters
     /// ([`match_path_template`] of its [`path_template`](Self::path_template)).
     pub fn match_path(self, path: &str) -> Option<Vec<(&'static str, &str)>> {
@@ -104,17 +118,20 @@ pub fn match_path_template<'t, 'p>(
     loop {
         match (expected.next(), segments.next()) {
             (None, None) => return Some(values),
-            (Some(expected), Some(segment)) => {
-                match expected.strip_prefix('{').and_then(|name| name.strip_suffix('}')) {
-                    Some(_) if segment.is_empty() => return None,
-                    Some(name) => values.push((name, segment)),
-                    None if expected == segment => {}
-                    None => return None,
-                }
-            }
+            (Some(expected), Some(segment)) => match parameter_name(expected) {
+                Some(_) if segment.is_empty() => return None,
+                Some(name) => values.push((name, segment)),
+                None if expected == segment => {}
+                None => return None,
+            },
             _ => return None,
         }
     }
+}
+
+/// The parameter a template segment stands for (`{name}`), if it is one.
+fn parameter_name(segment: &str) -> Option<&str> {
+    segment.strip_prefix('{')?.strip_suffix('}')
 }
 
 #[cfg(test)]
@@ -179,5 +196,17 @@ mod tests {
         assert_eq!(Operation::List.match_path("/api/organizations/7/pipelines/"), None);
         assert_eq!(Operation::List.match_path("/api/organizations/7"), None);
         assert_eq!(Operation::List.match_path("/api/organizations//pipelines"), None);
+    }
+
+    #[test]
+    fn a_path_built_from_values_matches_its_template_with_those_values() {
+        assert_eq!(Operation::JobLogs.path([7, 9]), "/api/organizations/7/jobs/9/stdout");
+        assert_eq!(Operation::Get.path([7]), "/api/organizations/7/pipelines/{pipelineId}");
+        for &operation in Operation::ALL {
+            let path = operation.path(["11", "12", "13"]);
+            let values = operation.match_path(&path).expect("the path matches its template");
+            let expected = ["11", "12", "13"].into_iter().take(values.len());
+            assert!(values.iter().map(|(_, value)| *value).eq(expected), "{path}");
+        }
     }
 }

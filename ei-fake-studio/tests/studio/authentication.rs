@@ -1,8 +1,8 @@
 //! Who may call, and what a request that names nothing real gets.
 
-use crate::support::{pipeline_path, Client};
+use crate::support::Client;
 use ei_api::{API_KEY_HEADER, JWT_COOKIE, JWT_HEADER};
-use ei_fake_studio::{FakeStudio, PipelineSpec, StepSpec};
+use ei_fake_studio::{FakeStudio, Operation, PipelineSpec, StepSpec};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -22,7 +22,7 @@ async fn studio() -> FakeStudio {
 /// The status and JSON body of a get of pipeline 7 sent with `header`.
 async fn get_with(studio: &FakeStudio, header: Option<(&str, &str)>) -> (StatusCode, Value) {
     let mut request =
-        reqwest::Client::new().get(format!("{}{}", studio.base_url(), pipeline_path(1, 7, "")));
+        reqwest::Client::new().get(format!("{}{}", studio.base_url(), Operation::Get.path([1, 7])));
     if let Some((name, value)) = header {
         request = request.header(name, value);
     }
@@ -80,13 +80,13 @@ async fn an_unknown_organization_or_pipeline_is_404() {
     let studio = studio().await;
     let client = Client::with_api_key(&studio, API_KEY);
     for (method, path) in [
-        (Method::GET, pipeline_path(1, 8, "")),
-        (Method::GET, pipeline_path(2, 7, "")),
-        (Method::POST, pipeline_path(1, 8, "/run")),
-        (Method::POST, pipeline_path(1, 8, "/stop")),
-        (Method::GET, "/api/organizations/2/pipelines".to_owned()),
+        (Method::GET, Operation::Get.path([1, 8])),
+        (Method::GET, Operation::Get.path([2, 7])),
+        (Method::POST, Operation::Run.path([1, 8])),
+        (Method::POST, Operation::Stop.path([1, 8])),
+        (Method::GET, Operation::List.path([2])),
         (Method::GET, "/api/organizations/1/projects".to_owned()),
-        (Method::DELETE, pipeline_path(1, 7, "")),
+        (Method::DELETE, Operation::Get.path([1, 7])),
     ] {
         let answer = client.send(client.request(method.clone(), &path)).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");
@@ -113,7 +113,7 @@ async fn ids_that_are_not_64_bit_integers_are_400() {
         assert_eq!(answer.body["success"], false);
     }
     assert_eq!(studio.runs_started(1, 1), 0);
-    let run = client
-        .request(Method::POST, "/api/organizations/1/pipelines/1/run?ignoreLastSuccessfulRun=true");
+    let path = format!("{}?ignoreLastSuccessfulRun=true", Operation::Run.path([1, 1]));
+    let run = client.request(Method::POST, &path);
     assert_eq!(client.send(run).await.body["success"], true);
 }

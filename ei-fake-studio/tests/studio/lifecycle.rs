@@ -1,7 +1,7 @@
 //! How runs move through time, and how the pipeline shows them.
 
 use crate::support::{job, statuses, steps, Client};
-use ei_fake_studio::{FakeStudio, PipelineSpec, ProgressShape, StepSpec};
+use ei_fake_studio::{FakeStudio, Operation, PipelineSpec, ProgressShape, StepSpec};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -285,10 +285,9 @@ async fn listing_filters_on_the_project_a_step_is_attached_to() {
             .collect()
     };
     assert_eq!(ids(client.list(ORGANIZATION).await), [PIPELINE, 8]);
-    let path = |query: &str| format!("/api/organizations/{ORGANIZATION}/pipelines?{query}");
-    let filtered = client.send(client.request(reqwest::Method::GET, &path("projectId=42"))).await;
+    let filtered = client.call(Operation::List, [ORGANIZATION], "projectId=42").await;
     assert_eq!(ids(filtered), [PIPELINE]);
-    let none = client.send(client.request(reqwest::Method::GET, &path("projectId=99"))).await;
+    let none = client.call(Operation::List, [ORGANIZATION], "projectId=99").await;
     assert_eq!(ids(none), Vec::<i64>::new());
 }
 

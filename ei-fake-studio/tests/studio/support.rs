@@ -2,7 +2,7 @@
 //! runs. (Whether its answers conform to the corrected document is the
 //! conformance suite's to judge: `tests/tests/fake_studio_answers_conform.rs`.)
 
-use ei_fake_studio::FakeStudio;
+use ei_fake_studio::{FakeStudio, Operation};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -46,41 +46,49 @@ impl Client {
         Answer { status, body: response.json().await.expect("a JSON body") }
     }
 
+    /// Calls `operation` on the path with `ids`, and `query` (after `?`) if
+    /// it is not empty.
+    pub async fn call<const IDS: usize>(
+        &self,
+        operation: Operation,
+        ids: [i64; IDS],
+        query: &str,
+    ) -> Answer {
+        let mut path = operation.path(ids);
+        if !query.is_empty() {
+            path = format!("{path}?{query}");
+        }
+        self.send(self.request(operation.method(), &path)).await
+    }
+
     pub async fn run(&self, organization: i64, pipeline: i64) -> Answer {
-        let path = format!("/api/organizations/{organization}/pipelines/{pipeline}/run");
-        self.send(self.request(Method::POST, &path)).await
+        self.call(Operation::Run, [organization, pipeline], "").await
     }
 
     pub async fn get(&self, organization: i64, pipeline: i64) -> Answer {
-        let path = format!("/api/organizations/{organization}/pipelines/{pipeline}");
-        self.send(self.request(Method::GET, &path)).await
+        self.call(Operation::Get, [organization, pipeline], "").await
     }
 
     pub async fn stop(&self, organization: i64, pipeline: i64) -> Answer {
-        let path = format!("/api/organizations/{organization}/pipelines/{pipeline}/stop");
-        self.send(self.request(Method::POST, &path)).await
+        self.call(Operation::Stop, [organization, pipeline], "").await
     }
 
     pub async fn list(&self, organization: i64) -> Answer {
-        let path = format!("/api/organizations/{organization}/pipelines");
-        self.send(self.request(Method::GET, &path)).await
+        self.call(Operation::List, [organization], "").await
     }
 
     /// A step's transformation job with the files `query` asks for (after `?`).
     pub async fn transformation_job(&self, organization: i64, id: i64, query: &str) -> Answer {
-        let path = format!("/api/organizations/{organization}/create-project/{id}?{query}");
-        self.send(self.request(Method::GET, &path)).await
+        self.call(Operation::TransformationJobStatus, [organization, id], query).await
     }
 
     pub async fn job_status(&self, organization: i64, job: i64) -> Answer {
-        let path = format!("/api/organizations/{organization}/jobs/{job}/status");
-        self.send(self.request(Method::GET, &path)).await
+        self.call(Operation::JobStatus, [organization, job], "").await
     }
 
     /// A job's logs, with `query` (after `?`).
     pub async fn job_logs(&self, organization: i64, job: i64, query: &str) -> Answer {
-        let path = format!("/api/organizations/{organization}/jobs/{job}/stdout?{query}");
-        self.send(self.request(Method::GET, &path)).await
+        self.call(Operation::JobLogs, [organization, job], query).await
     }
 
     /// The default pipeline's `pipeline` object.
@@ -89,11 +97,6 @@ impl Client {
         assert_eq!(answer.status, StatusCode::OK);
         answer.body["pipeline"].clone()
     }
-}
-
-/// The path of a pipeline's operation, after `/v1`.
-pub fn pipeline_path(organization: i64, pipeline: i64, action: &str) -> String {
-    format!("/api/organizations/{organization}/pipelines/{pipeline}{action}")
 }
 
 /// The status of each step's job in `run`.
