@@ -263,9 +263,9 @@ impl<'a> Checker<'a> {
             }
         }
         for &job in &jobs {
-            self.call(what, Operation::JobStatus, &job_path(job, "status"), 200).await;
+            self.call(what, Operation::JobStatus, &path_to(Operation::JobStatus, job), 200).await;
             for query in ["", "?limit=2", "?logLevel=warn", "?limit=0&logLevel=debug"] {
-                let path = format!("{}{query}", job_path(job, "stdout"));
+                let path = format!("{}{query}", path_to(Operation::JobLogs, job));
                 self.call(what, Operation::JobLogs, &path, 200).await;
             }
         }
@@ -284,18 +284,15 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn pipeline(id: i64) -> String {
-    format!("/api/organizations/{ORGANIZATION}/pipelines/{id}")
+/// The path of `operation` for `id` (a pipeline, a transformation job or a
+/// job) of the organization.
+fn path_to(operation: Operation, id: i64) -> String {
+    operation.path([ORGANIZATION, id])
 }
 
 /// The path of a transformation job with `query`.
 fn transformation_job(id: i64, query: &str) -> String {
-    format!("/api/organizations/{ORGANIZATION}/create-project/{id}?{query}")
-}
-
-/// The path of a job's `status` or `stdout`.
-fn job_path(id: i64, what: &str) -> String {
-    format!("/api/organizations/{ORGANIZATION}/jobs/{id}/{what}")
+    format!("{}?{query}", path_to(Operation::TransformationJobStatus, id))
 }
 
 /// The transformation job ids of a run's steps.
@@ -371,68 +368,68 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
 
     // No run yet.
     for &id in PIPELINES {
-        let body = check.call("before any run", Get, &pipeline(id), 200).await;
+        let body = check.call("before any run", Get, &path_to(Get, id), 200).await;
         check.expect(pipeline_of(&body).get("lastRun").is_none(), "no run yet");
     }
-    let body =
-        check.call("stop before any run", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
+    let body = check.call("stop before any run", Stop, &path_to(Stop, SUCCEEDS), 200).await;
     check.expect(body["success"] == false, "stopping nothing is refused");
 
     // A run that succeeds, watched in each step.
     let start = tokio::time::Instant::now();
-    let body = check.call("run", Run, &format!("{}/run", pipeline(SUCCEEDS)), 200).await;
+    let body = check.call("run", Run, &path_to(Run, SUCCEEDS), 200).await;
     check.expect(body["success"] == true, "the run starts");
     let body = check
         .call(
             "run while running",
             Run,
-            &format!("{}/run?ignoreLastSuccessfulRun=true", pipeline(SUCCEEDS)),
+            &format!("{}?ignoreLastSuccessfulRun=true", path_to(Run, SUCCEEDS)),
             200,
         )
         .await;
     check.expect(body["success"] == false, "a concurrent run is refused");
     for (at, step) in [(0.5, 0), (1.5, 1), (2.9, 1), (3.5, 2)] {
         tokio::time::sleep_until(start + secs(at)).await;
-        let body = check.call(&format!("step {step} running"), Get, &pipeline(SUCCEEDS), 200).await;
+        let body =
+            check.call(&format!("step {step} running"), Get, &path_to(Get, SUCCEEDS), 200).await;
         let current = &pipeline_of(&body)["currentRun"];
         check.expect(
             current["steps"][step]["transformationJob"]["status"] == "started",
             "a step runs",
         );
-        let body =
-            check.call("list while running", List, "/api/organizations/7/pipelines", 200).await;
+        let body = check
+            .call("list while running", List, &Operation::List.path([ORGANIZATION]), 200)
+            .await;
         check.expect(
             body["pipelines"].as_array().is_some_and(|all| all.len() == PIPELINES.len()),
             "every pipeline",
         );
     }
     tokio::time::sleep_until(start + secs(4.5)).await;
-    let body = check.call("finished, succeeded", Get, &pipeline(SUCCEEDS), 200).await;
+    let body = check.call("finished, succeeded", Get, &path_to(Get, SUCCEEDS), 200).await;
     check.expect(pipeline_of(&body).get("currentRun").is_none(), "the run is over");
     check.expect(
         pipeline_of(&body)["lastRun"]["steps"][2]["transformationJob"]["status"] == "finished",
         "the run succeeded",
     );
-    let body =
-        check.call("stop after the run", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
+    let body = check.call("stop after the run", Stop, &path_to(Stop, SUCCEEDS), 200).await;
     check.expect(body["success"] == false, "stopping a finished run is refused");
     check
         .call(
             "run again",
             Run,
-            &format!("{}/run?ignoreLastSuccessfulRun=false", pipeline(SUCCEEDS)),
+            &format!("{}?ignoreLastSuccessfulRun=false", path_to(Run, SUCCEEDS)),
             200,
         )
         .await;
 
     // A run that fails.
-    check.call("run a failing pipeline", Run, &format!("{}/run", pipeline(FAILS)), 200).await;
+    check.call("run a failing pipeline", Run, &path_to(Run, FAILS), 200).await;
     tokio::time::sleep(secs(1.5)).await;
-    let body = check.call("failing step running", Get, &pipeline(FAILS), 200).await;
+    let body = check.call("failing step running", Get, &path_to(Get, FAILS), 200).await;
     let failing_steps = step_jobs(&pipeline_of(&body)["currentRun"]);
     check.diagnose("failing step running", &failing_steps).await;
     tokio::time::sleep(secs(5.0)).await;
-    let body = check.call("finished, failed", Get, &pipeline(FAILS), 200).await;
+    let body = check.call("finished, failed", Get, &path_to(Get, FAILS), 200).await;
     check.expect(
         pipeline_of(&body)["lastRun"]["steps"][1]["transformationJob"]["status"] == "failed",
         "the run failed",
@@ -449,19 +446,19 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
 
     // A step that fails whole after one without files, and an upload that fails.
     for id in [STEP_FAILS, UPLOAD_FAILS] {
-        check.call("run to fail", Run, &format!("{}/run", pipeline(id)), 200).await;
+        check.call("run to fail", Run, &path_to(Run, id), 200).await;
     }
     tokio::time::sleep(secs(1.5)).await;
     for id in [STEP_FAILS, UPLOAD_FAILS] {
-        let body = check.call("running, to fail", Get, &pipeline(id), 200).await;
+        let body = check.call("running, to fail", Get, &path_to(Get, id), 200).await;
         check.diagnose("running, to fail", &step_jobs(&pipeline_of(&body)["currentRun"])).await;
     }
     tokio::time::sleep(secs(2.0)).await;
-    let body = check.call("a step failed", Get, &pipeline(STEP_FAILS), 200).await;
+    let body = check.call("a step failed", Get, &path_to(Get, STEP_FAILS), 200).await;
     let last_run = &pipeline_of(&body)["lastRun"];
     check.expect(last_run["steps"][1]["transformationJob"]["status"] == "failed", "a step failed");
     check.diagnose("a step failed", &step_jobs(last_run)).await;
-    let body = check.call("the upload failed", Get, &pipeline(UPLOAD_FAILS), 200).await;
+    let body = check.call("the upload failed", Get, &path_to(Get, UPLOAD_FAILS), 200).await;
     let job = &pipeline_of(&body)["lastRun"]["steps"][0]["transformationJob"];
     check.expect(
         job["status"] == "failed" && job["transformJobStatus"] == "finished",
@@ -470,29 +467,29 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     check.diagnose("the upload failed", &step_jobs(&pipeline_of(&body)["lastRun"])).await;
 
     // A run that is stopped.
-    check.call("run to stop", Run, &format!("{}/run", pipeline(STOPPED)), 200).await;
+    check.call("run to stop", Run, &path_to(Run, STOPPED), 200).await;
     tokio::time::sleep(secs(2.0)).await;
-    let body = check.call("stop", Stop, &format!("{}/stop", pipeline(STOPPED)), 200).await;
+    let body = check.call("stop", Stop, &path_to(Stop, STOPPED), 200).await;
     check.expect(body["success"] == true, "the run stops");
-    let body = check.call("stopped", Get, &pipeline(STOPPED), 200).await;
+    let body = check.call("stopped", Get, &path_to(Get, STOPPED), 200).await;
     check.expect(pipeline_of(&body).get("currentRun").is_none(), "the stopped run is over");
     check.diagnose("stopped", &step_jobs(&pipeline_of(&body)["lastRun"])).await;
 
     // A start error.
-    let body = check.call("start error", Run, &format!("{}/run", pipeline(START_ERROR)), 200).await;
+    let body = check.call("start error", Run, &path_to(Run, START_ERROR), 200).await;
     check.expect(body["success"] == false, "a pipeline with a start error does not run");
-    check.call("with a start error", Get, &pipeline(START_ERROR), 200).await;
+    check.call("with a start error", Get, &path_to(Get, START_ERROR), 200).await;
 
     // No progress counts.
-    check.call("run without counts", Run, &format!("{}/run", pipeline(NO_COUNTS)), 200).await;
+    check.call("run without counts", Run, &path_to(Run, NO_COUNTS), 200).await;
     tokio::time::sleep(secs(0.5)).await;
-    let body = check.call("running without counts", Get, &pipeline(NO_COUNTS), 200).await;
+    let body = check.call("running without counts", Get, &path_to(Get, NO_COUNTS), 200).await;
     check.diagnose("running without counts", &step_jobs(&pipeline_of(&body)["currentRun"])).await;
     tokio::time::sleep(secs(5.0)).await;
-    check.call("finished without counts", Get, &pipeline(NO_COUNTS), 200).await;
+    check.call("finished without counts", Get, &path_to(Get, NO_COUNTS), 200).await;
 
     // Lists.
-    let all = "/api/organizations/7/pipelines";
+    let all = &Operation::List.path([ORGANIZATION]);
     check.call("list", List, all, 200).await;
     let body =
         check.call("list by project", List, &format!("{all}?projectId={PROJECT}"), 200).await;
@@ -509,7 +506,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         .call(
             "bad flag",
             Run,
-            &format!("{}/run?ignoreLastSuccessfulRun=maybe", pipeline(SUCCEEDS)),
+            &format!("{}?ignoreLastSuccessfulRun=maybe", path_to(Run, SUCCEEDS)),
             400,
         )
         .await;
@@ -521,10 +518,10 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
             400,
         )
         .await;
-    check.call("unknown pipeline", Get, &pipeline(99), 404).await;
-    check.call("unknown pipeline run", Run, &format!("{}/run", pipeline(99)), 404).await;
-    check.call("unknown pipeline stop", Stop, &format!("{}/stop", pipeline(99)), 404).await;
-    check.call("unknown organization", List, "/api/organizations/99/pipelines", 404).await;
+    check.call("unknown pipeline", Get, &path_to(Get, 99), 404).await;
+    check.call("unknown pipeline run", Run, &path_to(Run, 99), 404).await;
+    check.call("unknown pipeline stop", Stop, &path_to(Stop, 99), 404).await;
+    check.call("unknown organization", List, &Operation::List.path([99]), 404).await;
     let page = "transformLimit=10&transformOffset=0";
     let diagnosis_refusals: Vec<(&str, Operation, String, u16)> = vec![
         (
@@ -553,15 +550,15 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         ),
         ("unknown transformation job", TransformationJobStatus, transformation_job(99, page), 404),
         ("bad jobId", JobStatus, "/api/organizations/7/jobs/abc/status".into(), 400),
-        ("unknown job", JobStatus, job_path(99, "status"), 404),
+        ("unknown job", JobStatus, path_to(JobStatus, 99), 404),
         (
             "bad logLevel",
             JobLogs,
-            format!("{}?logLevel=loud", job_path(failed_file_job, "stdout")),
+            format!("{}?logLevel=loud", path_to(JobLogs, failed_file_job)),
             400,
         ),
-        ("bad limit", JobLogs, format!("{}?limit=-1", job_path(failed_file_job, "stdout")), 400),
-        ("unknown job's logs", JobLogs, job_path(99, "stdout"), 404),
+        ("bad limit", JobLogs, format!("{}?limit=-1", path_to(JobLogs, failed_file_job)), 400),
+        ("unknown job's logs", JobLogs, path_to(JobLogs, 99), 404),
     ];
     for (what, operation, path, status) in diagnosis_refusals {
         check.call(what, operation, &path, status).await;
@@ -581,17 +578,17 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         ("delay", Fault::delay(secs(3.0)), 200),
     ];
     for (name, fault, status) in faults {
-        check.call(&format!("{name}, no run"), Get, &pipeline(SUCCEEDS), 200).await;
+        check.call(&format!("{name}, no run"), Get, &path_to(Get, SUCCEEDS), 200).await;
         for (operation, path) in [
-            (Run, format!("{}/run", pipeline(SUCCEEDS))),
-            (Get, pipeline(SUCCEEDS)),
+            (Run, path_to(Run, SUCCEEDS)),
+            (Get, path_to(Get, SUCCEEDS)),
             (List, all.to_owned()),
-            (Get, pipeline(NO_COUNTS)),
-            (Stop, format!("{}/stop", pipeline(SUCCEEDS))),
-            (Get, pipeline(SUCCEEDS)),
+            (Get, path_to(Get, NO_COUNTS)),
+            (Stop, path_to(Stop, SUCCEEDS)),
+            (Get, path_to(Get, SUCCEEDS)),
             (TransformationJobStatus, transformation_job(failing_steps[1], page)),
-            (JobStatus, job_path(failed_file_job, "status")),
-            (JobLogs, job_path(failed_file_job, "stdout")),
+            (JobStatus, path_to(JobStatus, failed_file_job)),
+            (JobLogs, path_to(JobLogs, failed_file_job)),
         ] {
             studio.inject(operation, When::Nth(1), fault.clone());
             check.call(&format!("{name} ({operation:?})"), operation, &path, status).await;
@@ -606,7 +603,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         [("nulls", Fault::nulls()), ("unknown properties", Fault::unknown_properties())]
     {
         studio.inject(Get, When::Nth(1), fault.clone());
-        check.call(&format!("{name} while running"), Get, &pipeline(SUCCEEDS), 200).await;
+        check.call(&format!("{name} while running"), Get, &path_to(Get, SUCCEEDS), 200).await;
         studio.inject(List, When::Nth(1), fault);
         check.call(&format!("{name} in a list while running"), List, all, 200).await;
     }
@@ -616,14 +613,14 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     let wrong = Credentials::api_key("ei_not_the_key").expect("a key");
     for credential in [Credential::none(), Credential::of(&wrong)] {
         let mut check = Checker::new(&studio, credential);
-        check.call("no credential", Run, &format!("{}/run", pipeline(SUCCEEDS)), 401).await;
-        check.call("no credential", Get, &pipeline(SUCCEEDS), 401).await;
-        check.call("no credential", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 401).await;
+        check.call("no credential", Run, &path_to(Run, SUCCEEDS), 401).await;
+        check.call("no credential", Get, &path_to(Get, SUCCEEDS), 401).await;
+        check.call("no credential", Stop, &path_to(Stop, SUCCEEDS), 401).await;
         check.call("no credential", List, all, 401).await;
         let path = transformation_job(failing_steps[1], page);
         check.call("no credential", TransformationJobStatus, &path, 401).await;
-        check.call("no credential", JobStatus, &job_path(failed_file_job, "status"), 401).await;
-        check.call("no credential", JobLogs, &job_path(failed_file_job, "stdout"), 401).await;
+        check.call("no credential", JobStatus, &path_to(JobStatus, failed_file_job), 401).await;
+        check.call("no credential", JobLogs, &path_to(JobLogs, failed_file_job), 401).await;
         check.finish();
     }
     // Every kind of credential the client offers is accepted, and answered alike.
@@ -636,14 +633,14 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         let credentials = make(secret).expect("a credential");
         let mut check = Checker::new(&studio, Credential::of(&credentials));
         let kind = credentials.scheme_name();
-        check.call(kind, Get, &pipeline(SUCCEEDS), 200).await;
+        check.call(kind, Get, &path_to(Get, SUCCEEDS), 200).await;
         check.call(kind, List, all, 200).await;
-        check.call(kind, Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
-        check.call(kind, Run, &format!("{}/run", pipeline(SUCCEEDS)), 200).await;
+        check.call(kind, Stop, &path_to(Stop, SUCCEEDS), 200).await;
+        check.call(kind, Run, &path_to(Run, SUCCEEDS), 200).await;
         let path = transformation_job(failing_steps[1], page);
         check.call(kind, TransformationJobStatus, &path, 200).await;
-        check.call(kind, JobStatus, &job_path(failed_file_job, "status"), 200).await;
-        check.call(kind, JobLogs, &job_path(failed_file_job, "stdout"), 200).await;
+        check.call(kind, JobStatus, &path_to(JobStatus, failed_file_job), 200).await;
+        check.call(kind, JobLogs, &path_to(JobLogs, failed_file_job), 200).await;
         check.finish();
     }
 
@@ -693,7 +690,9 @@ async fn the_check_refuses_answers_that_break_the_document() {
     ] {
         studio.inject(Operation::Get, When::Nth(1), fault);
         let mut check = Checker::new(&studio, Credential::of(&key));
-        check.call("broken on purpose", Operation::Get, &pipeline(SUCCEEDS), status).await;
+        check
+            .call("broken on purpose", Operation::Get, &path_to(Operation::Get, SUCCEEDS), status)
+            .await;
         assert!(
             check.problems.len() == 1 && check.problems[0].contains(caught),
             "a broken answer was not caught as it should be: {:?}",
@@ -716,14 +715,15 @@ async fn answers_unlike_the_vendors_are_told_apart_though_they_conform() {
     let mut check = Checker::new(&studio, Credential::of(&key));
     check.vendor_like = false;
 
-    let plain = check.call("plain", Operation::Get, &pipeline(SUCCEEDS), 200).await;
+    let plain = check.call("plain", Operation::Get, &path_to(Operation::Get, SUCCEEDS), 200).await;
     assert_eq!(unlike_the_vendor(document, &schema, plain.clone()), Vec::<String>::new());
     for (fault, reason) in [
         (Fault::unknown_properties(), "fakeStudioExtension is not in the document"),
         (Fault::unlisted_enum_values(), "is not a listed value"),
     ] {
         studio.inject(Operation::Get, When::Nth(1), fault);
-        let body = check.call("distorted", Operation::Get, &pipeline(SUCCEEDS), 200).await;
+        let body =
+            check.call("distorted", Operation::Get, &path_to(Operation::Get, SUCCEEDS), 200).await;
         let reasons = unlike_the_vendor(document, &schema, body);
         assert!(!reasons.is_empty() && reasons.iter().all(|r| r.contains(reason)), "{reasons:#?}");
     }
