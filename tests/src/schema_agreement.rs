@@ -83,23 +83,23 @@ impl Comparison<'_> {
             return;
         }
         if doc_view.kind != rust_view.kind {
-            self.differ(at, "type", &doc_view.kind, &rust_view.kind);
+            self.differ(at, "type", doc_view.kind, rust_view.kind);
             return;
         }
-        let refined = rust_view.format.as_deref().is_some_and(|format| {
-            REFINEMENTS.contains(&(doc_view.kind.as_deref().unwrap_or_default(), format))
+        let refined = rust_view.format.is_some_and(|format| {
+            REFINEMENTS.contains(&(doc_view.kind.unwrap_or_default(), format))
         });
         if doc_view.format != rust_view.format && !(doc_view.format.is_none() && refined) {
-            self.differ(at, "format", &doc_view.format, &rust_view.format);
+            self.differ(at, "format", doc_view.format, rust_view.format);
         }
         if doc_view.known_values != rust_view.known_values {
-            self.differ(at, "known values", &doc_view.known_values, &rust_view.known_values);
+            self.differ(at, "known values", doc_view.known_values, rust_view.known_values);
         }
         let without_null = |values: Option<&[Value]>| {
             values.map(|values| values.iter().filter(|v| !v.is_null()).cloned().collect::<Vec<_>>())
         };
         if without_null(doc_view.enumeration) != without_null(rust_view.enumeration) {
-            self.differ(at, "enum", &doc_view.enumeration, &rust_view.enumeration);
+            self.differ(at, "enum", doc_view.enumeration, rust_view.enumeration);
         }
         let doc_names: BTreeSet<&str> = doc_view.properties.keys().copied().collect();
         let rust_names: BTreeSet<&str> = rust_view.properties.keys().copied().collect();
