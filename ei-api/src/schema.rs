@@ -6,9 +6,9 @@
 //! its schema.
 //!
 //! It reads any dialect that spells schemas this way: the corrected
-//! document's ([`corrected_schemas`]), another document's, or the schemas
-//! `schemars` derives for the Rust types ([`Definitions`] says where `$ref`s
-//! point).
+//! document's ([`CorrectedSchemas`], whose views are built once per
+//! process), another document's, or the schemas `schemars` derives for the
+//! Rust types ([`Definitions`] says where `$ref`s point).
 //!
 //! # Panics
 //!
@@ -17,7 +17,8 @@
 //! panic with the reason.
 
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 /// Where `$ref`s to component schemas point.
@@ -32,6 +33,12 @@ pub const MAX_REFERENCE_DEPTH: usize = 64;
 pub trait Definitions {
     /// The schema of component `name`.
     fn definition(&self, name: &str) -> Option<&Value>;
+
+    /// A view of `schema` built earlier, if these definitions keep them
+    /// ([`View::cached`] reads it; none by default).
+    fn cached_view(&self, _schema: &Value) -> Option<&View<'_>> {
+        None
+    }
 }
 
 impl Definitions for Map<String, Value> {
@@ -47,18 +54,84 @@ impl Definitions for BTreeMap<String, Value> {
 }
 
 /// The component schemas of the corrected document
-/// ([`CORRECTED_OPENAPI_JSON`](crate::CORRECTED_OPENAPI_JSON)), by name,
-/// parsed once per process.
-pub fn corrected_schemas() -> &'static Map<String, Value> {
-    static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        let mut document: Value = serde_json::from_str(crate::CORRECTED_OPENAPI_JSON)
-            .expect("ei-api embeds its document as JSON");
-        match document["components"]["schemas"].take() {
-            Value::Object(schemas) => schemas,
-            _ => panic!("the corrected document has components.schemas"),
-        }
-    })
+/// ([`CORRECTED_OPENAPI_JSON`](crate::CORRECTED_OPENAPI_JSON)), parsed once
+/// per process, with a [`View`] of every schema they hold built once too:
+/// what walking many bodies (the fake Studio's answers) asks for.
+#[derive(Debug)]
+pub struct CorrectedSchemas {
+    schemas: &'static Map<String, Value>,
+    /// Each schema's view, by the schema's address: the schemas live as
+    /// long as the process and never move, so an address names one schema.
+    views: HashMap<usize, View<'static>>,
+}
+
+impl CorrectedSchemas {
+    /// The corrected document's schemas and their views.
+    ///
+    /// # Panics
+    ///
+    /// Never in practice: the embedded document is read by this crate's
+    /// tests (as [`View::of`] otherwise).
+    pub fn get() -> &'static CorrectedSchemas {
+        static SCHEMAS: OnceLock<Map<String, Value>> = OnceLock::new();
+        static CORRECTED: OnceLock<CorrectedSchemas> = OnceLock::new();
+        CORRECTED.get_or_init(|| {
+            let schemas = SCHEMAS.get_or_init(|| {
+                let mut document: Value = serde_json::from_str(crate::CORRECTED_OPENAPI_JSON)
+                    .expect("ei-api embeds its document as JSON");
+                match document["components"]["schemas"].take() {
+                    Value::Object(schemas) => schemas,
+                    _ => panic!("the corrected document has components.schemas"),
+                }
+            });
+            let mut views = HashMap::new();
+            for schema in schemas.values() {
+                view_all(schemas, schema, &mut views);
+            }
+            CorrectedSchemas { schemas, views }
+        })
+    }
+
+    /// The schema of component `name`.
+    pub fn schema(&self, name: &str) -> Option<&'static Value> {
+        self.schemas.get(name)
+    }
+}
+
+impl Definitions for CorrectedSchemas {
+    fn definition(&self, name: &str) -> Option<&Value> {
+        self.schema(name)
+    }
+
+    fn cached_view(&self, schema: &Value) -> Option<&View<'_>> {
+        self.views.get(&address(schema))
+    }
+}
+
+/// Where `schema` is in memory: its identity among schemas that never move.
+fn address(schema: &Value) -> usize {
+    std::ptr::from_ref(schema) as usize
+}
+
+/// Adds the view of `schema`, and of every schema inside it, to `views`.
+fn view_all(
+    schemas: &'static Map<String, Value>,
+    schema: &'static Value,
+    views: &mut HashMap<usize, View<'static>>,
+) {
+    if views.contains_key(&address(schema)) {
+        return;
+    }
+    views.insert(address(schema), View::of(schemas, schema));
+    let properties = schema.get("properties").and_then(Value::as_object);
+    let parts = schema.get("allOf").and_then(Value::as_array);
+    let inner = properties.into_iter().flat_map(|properties| properties.values());
+    let inner = inner.chain(parts.into_iter().flatten());
+    let inner = inner.chain(schema.get("items"));
+    let inner = inner.chain(schema.get("additionalProperties").filter(|more| more.is_object()));
+    for inner in inner {
+        view_all(schemas, inner, views);
+    }
 }
 
 /// What an object schema says about properties it does not list; `S` is
@@ -117,7 +190,7 @@ pub struct Property<'a> {
     /// The property's name.
     pub name: &'a str,
     /// Its schema's view.
-    pub view: View<'a>,
+    pub view: Cow<'a, View<'a>>,
     /// Whether the object must have it.
     pub required: bool,
 }
@@ -133,6 +206,15 @@ impl<'a> View<'a> {
         View::build(definitions, schema, 0)
     }
 
+    /// The view of `schema` that `definitions` keep, or else a new one
+    /// ([`View::of`]).
+    pub fn cached(definitions: &'a dyn Definitions, schema: &'a Value) -> Cow<'a, View<'a>> {
+        match definitions.cached_view(schema) {
+            Some(view) => Cow::Borrowed(view),
+            None => Cow::Owned(View::of(definitions, schema)),
+        }
+    }
+
     /// Whether this is an object schema.
     pub fn is_object(&self) -> bool {
         self.kind == Some("object")
@@ -146,7 +228,7 @@ impl<'a> View<'a> {
     ) -> impl Iterator<Item = Property<'a>> + '_ {
         self.properties.iter().map(move |(&name, &schema)| Property {
             name,
-            view: View::of(definitions, schema),
+            view: View::cached(definitions, schema),
             required: self.required.contains(name),
         })
     }
@@ -229,7 +311,8 @@ pub fn reference_name(schema: &Value) -> Option<&str> {
 
 /// Calls `visit` on every JSON object in `value` that `schema` describes
 /// with properties, depth first, parent before children, with the object's
-/// [`View`]. Free-form objects (maps) are not visited, nor is what they hold.
+/// [`View`] ([`View::cached`]). Free-form objects (maps) are not visited,
+/// nor is what they hold.
 ///
 /// # Panics
 ///
@@ -240,7 +323,7 @@ pub fn visit_objects<'a>(
     value: &mut Value,
     visit: &mut dyn FnMut(&mut Map<String, Value>, &View<'a>),
 ) {
-    let view = View::of(definitions, schema);
+    let view = View::cached(definitions, schema);
     match value {
         Value::Object(object) if !view.properties.is_empty() => {
             visit(object, &view);
@@ -292,13 +375,13 @@ mod tests {
 
     #[test]
     fn visits_nested_objects_of_the_corrected_document_but_not_maps() {
-        let schemas = corrected_schemas();
+        let schemas = CorrectedSchemas::get();
         let mut body = json!({
             "success": true,
             "pipelineRun": {"id": 1, "created": "x", "steps": [{"name": "a", "parameters": {"k": "v"}}]}
         });
         let mut seen = Vec::new();
-        let schema = &schemas["RunOrganizationPipelineResponse"];
+        let schema = schemas.schema("RunOrganizationPipelineResponse").unwrap();
         visit_objects(schemas, schema, &mut body, &mut |object, view| {
             let optional = view.properties.keys().filter(|name| !view.required.contains(*name));
             seen.push((object.len(), view.properties.len(), optional.count()));
@@ -312,8 +395,8 @@ mod tests {
 
     #[test]
     fn property_views_tell_dates_open_enums_and_optional_properties_apart() {
-        let schemas = corrected_schemas();
-        let pipeline = View::of(schemas, &schemas["OrganizationPipeline"]);
+        let schemas = CorrectedSchemas::get();
+        let pipeline = View::of(schemas, schemas.schema("OrganizationPipeline").unwrap());
         let properties: BTreeMap<&str, Property<'_>> =
             pipeline.property_views(schemas).map(|property| (property.name, property)).collect();
         let created = &properties["created"];
@@ -324,5 +407,21 @@ mod tests {
         assert!(name.kind == Some("string") && name.known_values.is_none());
         let current_run = &properties["currentRun"];
         assert!(!current_run.required && current_run.view.nullable && current_run.view.is_object());
+    }
+
+    #[test]
+    fn the_corrected_schemas_keep_a_view_of_every_schema_they_hold() {
+        let schemas = CorrectedSchemas::get();
+        let run = schemas.schema("OrganizationPipelineRun").unwrap();
+        let kept = View::cached(schemas, run);
+        assert!(matches!(kept, Cow::Borrowed(_)));
+        let fresh = View::of(schemas, run);
+        assert_eq!(kept.properties, fresh.properties);
+        assert_eq!(kept.required, fresh.required);
+        for property in kept.property_views(schemas) {
+            assert!(matches!(property.view, Cow::Borrowed(_)), "{}", property.name);
+        }
+        let elsewhere = json!({"type": "string"});
+        assert!(matches!(View::cached(schemas, &elsewhere), Cow::Owned(_)));
     }
 }

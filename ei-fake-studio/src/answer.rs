@@ -4,7 +4,7 @@
 
 use crate::payload::Payload;
 use chrono::{DateTime, SecondsFormat};
-use ei_api::schema::{self, corrected_schemas, View};
+use ei_api::schema::{self, CorrectedSchemas, View};
 use ei_api::types::{
     GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
     ListOrganizationPipelinesResponse, LogStdoutResponse, OrganizationCreateProjectStatusResponse,
@@ -85,8 +85,9 @@ impl Answer {
         &mut self,
         visit: &mut dyn FnMut(&mut Map<String, Value>, &View<'static>),
     ) {
-        let schemas = corrected_schemas();
-        schema::visit_objects(schemas, &schemas[self.schema], &mut self.body, visit);
+        let schemas = CorrectedSchemas::get();
+        let schema = schemas.schema(self.schema).expect("every answer's schema is in the document");
+        schema::visit_objects(schemas, schema, &mut self.body, visit);
     }
 
     /// Rewrites every `date-time` property with exactly three fractional
@@ -94,7 +95,7 @@ impl Answer {
     /// own encoding drops the fraction of a whole second.
     fn write_dates_with_milliseconds(&mut self) {
         self.visit_objects(&mut |object, view| {
-            let dates = view.property_views(corrected_schemas());
+            let dates = view.property_views(CorrectedSchemas::get());
             for date in dates.filter(|property| property.view.format == Some("date-time")) {
                 if let Some(Value::String(date)) = object.get_mut(date.name) {
                     let parsed =

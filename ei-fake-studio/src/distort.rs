@@ -3,7 +3,7 @@
 //! for the optional properties the answer leaves out.
 
 use crate::answer::Answer;
-use ei_api::schema::{corrected_schemas, View};
+use ei_api::schema::{CorrectedSchemas, View};
 use serde_json::{json, Value};
 
 /// The unlisted value each kind of enum property gets. Job statuses are left
@@ -33,7 +33,7 @@ const UNKNOWN_PROPERTY: &str = "fakeStudioExtension";
 /// Gives every enum property of [`UNLISTED_VALUES`] in `answer` its unlisted value.
 pub(crate) fn unlisted_enum_values(answer: &mut Answer) {
     answer.visit_objects(&mut |object, view| {
-        let properties = view.property_views(corrected_schemas());
+        let properties = view.property_views(CorrectedSchemas::get());
         for property in properties.filter(|property| is_enum(&property.view)) {
             let unlisted = UNLISTED_VALUES.iter().find(|(name, _)| *name == property.name);
             if let (Some((_, unlisted)), Some(value)) = (unlisted, object.get_mut(property.name)) {
@@ -71,7 +71,7 @@ pub(crate) fn nulls(answer: &mut Answer) {
 /// every `name` to [`HOSTILE_NAME_CHARS`] characters.
 pub(crate) fn hostile_text(answer: &mut Answer) {
     answer.visit_objects(&mut |object, view| {
-        let properties = view.property_views(corrected_schemas());
+        let properties = view.property_views(CorrectedSchemas::get());
         for property in properties.filter(|property| is_text(&property.view)) {
             let Some(Value::String(text)) = object.get_mut(property.name) else { continue };
             let mut hostile = format!("{HOSTILE_PREFIX}{text}{HOSTILE_SUFFIX}");
