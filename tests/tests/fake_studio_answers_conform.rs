@@ -57,6 +57,13 @@ const PIPELINES: &[i64] =
 /// The project the steps of [`SUCCEEDS`] import into.
 const PROJECT: i64 = 42;
 
+/// What `document` declares for `operation`.
+fn declared(document: &Document, operation: Operation) -> DeclaredOperation {
+    let id = operation.operation_id();
+    let declared = document.operations().into_iter().find(|candidate| candidate.id == id);
+    declared.unwrap_or_else(|| panic!("the document has no operation {id}"))
+}
+
 /// Whether a raw answer to `operation` conforms to the document: JSON, and
 /// valid for the schema the document declares for `status`. Returns the
 /// body and that schema.
@@ -194,12 +201,7 @@ impl<'a> Checker<'a> {
         expected: u16,
     ) -> Value {
         let id = operation.operation_id();
-        let declared = self
-            .document
-            .operations()
-            .into_iter()
-            .find(|candidate| candidate.id == id)
-            .unwrap_or_else(|| panic!("the document has no operation {id}"));
+        let declared = declared(self.document, operation);
         let url = format!("{}{path_and_query}", self.studio.base_url());
         let mut request =
             self.http.request(declared.method.parse().expect("an HTTP method"), url.as_str());
@@ -656,9 +658,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
 #[tokio::test(start_paused = true)]
 async fn the_check_refuses_answers_that_break_the_document() {
     let document = Document::get();
-    let operations = document.operations();
-    let get =
-        operations.iter().find(|operation| operation.id == "getOrganizationPipeline").unwrap();
+    let get = &declared(document, Operation::Get);
     let json = Some("application/json");
     let good = br#"{"success":false,"error":"Pipeline not found"}"#;
     conforms(document, get, 404, json, good).expect("a GenericApiResponse conforms");
@@ -704,9 +704,11 @@ async fn the_check_refuses_answers_that_break_the_document() {
 #[tokio::test(start_paused = true)]
 async fn answers_unlike_the_vendors_are_told_apart_though_they_conform() {
     let document = Document::get();
-    let get = document.operations().into_iter().find(|o| o.id == Operation::Get.operation_id());
+    let get = declared(document, Operation::Get);
     let schema = get
-        .and_then(|get| get.responses.into_iter().find(|r| r.status == StatusKey::Code(200)))
+        .responses
+        .into_iter()
+        .find(|response| response.status == StatusKey::Code(200))
         .and_then(|ok| ok.json_schema)
         .expect("the document declares the pipeline's 200 answer");
     let studio = studio().await;
