@@ -366,7 +366,7 @@ impl PipelineHandle {
                 .send()
                 .await
         };
-        let target = self.diagnosis_target(Operation::TransformationJob);
+        let target = self.diagnosis_target(Operation::TransformationJobStatus);
         let answer = self.client().call(target, Some(deadline), request, &mut Idempotent).await?;
         let status = answer.value.status;
         let (total, files) =

@@ -10,41 +10,7 @@ use crate::redact::Redactor;
 use crate::untrusted::for_display;
 
 /// An operation of the API, as errors and traces name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Operation {
-    /// `runOrganizationPipeline`.
-    Run,
-    /// `getOrganizationPipeline`.
-    Get,
-    /// `stopOrganizationPipeline`.
-    Stop,
-    /// `listOrganizationPipelines`.
-    List,
-    /// `getOrganizationCreateProjectStatus`: a transformation job and its files.
-    TransformationJob,
-    /// `getOrganizationJobsLogs`: a job's log.
-    JobLogs,
-}
-
-impl Operation {
-    /// The document's `operationId`.
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Operation::Run => "runOrganizationPipeline",
-            Operation::Get => "getOrganizationPipeline",
-            Operation::Stop => "stopOrganizationPipeline",
-            Operation::List => "listOrganizationPipelines",
-            Operation::TransformationJob => "getOrganizationCreateProjectStatus",
-            Operation::JobLogs => "getOrganizationJobsLogs",
-        }
-    }
-
-    /// Whether repeating the call can change nothing a first call did not.
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, Operation::Run)
-    }
-}
+pub use ei_api::Operation;
 
 /// Which call failed: the operation and the ids it was for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

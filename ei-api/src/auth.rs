@@ -23,9 +23,12 @@ enum Scheme {
     JwtCookie,
 }
 
-const API_KEY_HEADER: &str = "x-api-key";
-const JWT_HEADER: &str = "x-jwt-token";
-const JWT_COOKIE: &str = "jwt";
+/// The header an API key travels in (`ApiKeyAuthentication`).
+pub const API_KEY_HEADER: &str = "x-api-key";
+/// The header a JWT travels in (`JWTHttpHeaderAuthentication`).
+pub const JWT_HEADER: &str = "x-jwt-token";
+/// The cookie a JWT travels in (`JWTAuthentication`).
+pub const JWT_COOKIE: &str = "jwt";
 
 /// A credential that cannot be sent as given.
 #[derive(Debug, thiserror::Error)]
@@ -141,6 +144,24 @@ mod tests {
         let cookie = Credentials::jwt_cookie("t").unwrap();
         assert_eq!(cookie.header_name(), "cookie");
         assert_eq!(cookie.header_value(), "jwt=t");
+    }
+
+    #[test]
+    fn each_name_is_the_one_its_scheme_declares_in_the_document() {
+        let document: serde_json::Value =
+            serde_json::from_str(crate::CORRECTED_OPENAPI_JSON).unwrap();
+        let schemes = &document["components"]["securitySchemes"];
+        for (credentials, location, name) in [
+            (Credentials::api_key("k").unwrap(), "header", API_KEY_HEADER),
+            (Credentials::jwt_header("t").unwrap(), "header", JWT_HEADER),
+            (Credentials::jwt_cookie("t").unwrap(), "cookie", JWT_COOKIE),
+        ] {
+            let scheme = &schemes[credentials.scheme_name()];
+            assert_eq!(
+                (scheme["in"].as_str(), scheme["name"].as_str()),
+                (Some(location), Some(name))
+            );
+        }
     }
 
     #[test]

@@ -1,26 +1,25 @@
 //! Shared pieces of the `ei-bench` binaries: the payloads, a fixed-answer
-//! loopback server, timing statistics and peak memory (`VmHWM`).
+//! server (on the fake Studio's loopback server), timing statistics and
+//! peak memory (`VmHWM`).
 //!
 //! Each binary prints a markdown fragment to stdout; `cargo xtask bench`
 //! builds them in release mode, runs them and assembles `BENCHMARKS.md`.
 #![deny(missing_docs)]
 
 use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use ei_api::API_KEY_HEADER;
+use ei_fake_studio::loopback::LoopbackServer;
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::CONTENT_TYPE;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 
 /// The seed example of a run answer (`RunOrganizationPipelineResponse`).
 pub const SEED_RUN_RESPONSE: &[u8] =
@@ -126,6 +125,8 @@ pub fn get_response(id: i64) -> Vec<u8> {
 /// real Studio. The server lives as long as this value.
 #[derive(Debug)]
 pub struct FixedServer {
+    // Dropped before the runtime it runs on.
+    _server: LoopbackServer,
     _runtime: tokio::runtime::Runtime,
     base_url: String,
     requests: Arc<AtomicU64>,
@@ -142,8 +143,9 @@ impl FixedServer {
             .build()
             .expect("a runtime builds");
         let requests = Arc::new(AtomicU64::new(0));
-        let address = runtime.block_on(serve(hold, Arc::clone(&requests)));
-        Self { _runtime: runtime, base_url: base_url(address), requests }
+        let server = runtime.block_on(serve(hold, Arc::clone(&requests)));
+        let base_url = base_url(server.address());
+        Self { _server: server, _runtime: runtime, base_url, requests }
     }
 
     /// The server's base URL, with `/v1`.
@@ -157,37 +159,28 @@ impl FixedServer {
     }
 }
 
-/// Binds the listener and spawns the accept loop on the current runtime.
-async fn serve(hold: Option<Duration>, requests: Arc<AtomicU64>) -> SocketAddr {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.expect("bind 127.0.0.1:0");
-    let address = listener.local_addr().expect("a bound listener has an address");
+/// Starts the fixed answers on a loopback server of the current runtime.
+async fn serve(hold: Option<Duration>, requests: Arc<AtomicU64>) -> LoopbackServer {
     let run = Bytes::from_static(SEED_RUN_RESPONSE);
     let get = Bytes::from(get_response(PIPELINE_ID));
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
-            let (run, get, requests) = (run.clone(), get.clone(), Arc::clone(&requests));
-            tokio::spawn(async move {
-                let service = service_fn(move |request: Request<Incoming>| {
-                    requests.fetch_add(1, Ordering::SeqCst);
-                    let answer = fixed_answer(&request, &run, &get);
-                    async move {
-                        if let Some(hold) = hold {
-                            tokio::time::sleep(hold).await;
-                        }
-                        Ok::<_, Infallible>(answer)
-                    }
-                });
-                let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-            });
+    let server = LoopbackServer::start(0, move |request: Request<Incoming>| {
+        requests.fetch_add(1, Ordering::SeqCst);
+        let answer = fixed_answer(&request, &run, &get);
+        async move {
+            if let Some(hold) = hold {
+                tokio::time::sleep(hold).await;
+            }
+            Ok::<_, Infallible>(answer)
         }
     });
-    address
+    server.await.expect("bind 127.0.0.1:0")
 }
 
 fn fixed_answer(request: &Request<Incoming>, run: &Bytes, get: &Bytes) -> Response<Full<Bytes>> {
-    let authorized =
-        request.headers().get("x-api-key").is_some_and(|key| key.as_bytes() == API_KEY.as_bytes());
+    let authorized = request
+        .headers()
+        .get(API_KEY_HEADER)
+        .is_some_and(|key| key.as_bytes() == API_KEY.as_bytes());
     let (status, body) = if !authorized {
         (StatusCode::UNAUTHORIZED, Bytes::from_static(br#"{"success":false,"error":"no key"}"#))
     } else if request.method() == Method::POST && request.uri().path().ends_with("/run") {

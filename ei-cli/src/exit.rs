@@ -214,7 +214,7 @@ fn operation_words(operation: Operation) -> &'static str {
         Operation::Get => "reading the pipeline",
         Operation::Stop => "stopping its run",
         Operation::List => "listing the pipelines",
-        Operation::TransformationJob => "reading a step's files",
+        Operation::TransformationJobStatus => "reading a step's files",
         Operation::JobLogs => "reading a job's log",
         _ => "calling the API",
     }

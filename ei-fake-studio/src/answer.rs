@@ -2,9 +2,9 @@
 //! typed models, kept as JSON (with the name of its schema) until it is sent,
 //! so that faults can alter it in terms of the document.
 
-use crate::document;
 use crate::payload::Payload;
 use chrono::{DateTime, SecondsFormat};
+use ei_api::schema::{self, CorrectedSchemas, View};
 use ei_api::types::{
     GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
     ListOrganizationPipelinesResponse, LogStdoutResponse, OrganizationCreateProjectStatusResponse,
@@ -13,7 +13,7 @@ use ei_api::types::{
 use hyper::header::{HeaderMap, HeaderValue};
 use hyper::StatusCode;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// A response model and the name of its schema in the corrected document.
 pub(crate) trait Body: Serialize {
@@ -63,9 +63,10 @@ pub(crate) struct Answer {
 impl Answer {
     /// An answer with `model` as its body.
     pub(crate) fn new<B: Body>(status: StatusCode, model: &B) -> Self {
-        let mut body = serde_json::to_value(model).expect("the models serialize to JSON");
-        write_dates_with_milliseconds(&mut body, B::SCHEMA);
-        Self { status, schema: B::SCHEMA, body }
+        let body = serde_json::to_value(model).expect("the models serialize to JSON");
+        let mut answer = Self { status, schema: B::SCHEMA, body };
+        answer.write_dates_with_milliseconds();
+        answer
     }
 
     /// A 200 answer with `model` as its body.
@@ -76,6 +77,33 @@ impl Answer {
     /// A failure: `{"success":false,"error":message}` with `status`.
     pub(crate) fn failure(status: StatusCode, message: impl Into<String>) -> Self {
         Self::new(status, &GenericApiResponse { success: false, error: Some(message.into()) })
+    }
+
+    /// Calls `visit` on every object of the body that its schema describes
+    /// with properties ([`schema::visit_objects`]), with the object's view.
+    pub(crate) fn visit_objects(
+        &mut self,
+        visit: &mut dyn FnMut(&mut Map<String, Value>, &View<'static>),
+    ) {
+        let schemas = CorrectedSchemas::get();
+        let schema = schemas.schema(self.schema).expect("every answer's schema is in the document");
+        schema::visit_objects(schemas, schema, &mut self.body, visit);
+    }
+
+    /// Rewrites every `date-time` property with exactly three fractional
+    /// digits, as the vendor's (JavaScript) server writes dates; the models'
+    /// own encoding drops the fraction of a whole second.
+    fn write_dates_with_milliseconds(&mut self) {
+        self.visit_objects(&mut |object, view| {
+            let dates = view.property_views(CorrectedSchemas::get());
+            for date in dates.filter(|property| property.view.format == Some("date-time")) {
+                if let Some(Value::String(date)) = object.get_mut(date.name) {
+                    let parsed =
+                        DateTime::parse_from_rfc3339(date).expect("the models write RFC 3339");
+                    *date = parsed.to_utc().to_rfc3339_opts(SecondsFormat::Millis, true);
+                }
+            }
+        });
     }
 
     /// The body as bytes.
@@ -115,20 +143,6 @@ impl From<Answer> for Reply {
     fn from(answer: Answer) -> Self {
         Self::json(answer.status, answer.encode())
     }
-}
-
-/// Rewrites every `date-time` property with exactly three fractional digits,
-/// as the vendor's (JavaScript) server writes dates; the models' own encoding
-/// drops the fraction of a whole second.
-fn write_dates_with_milliseconds(body: &mut Value, schema: &str) {
-    document::visit_objects(body, schema, &mut |object, properties| {
-        for property in properties.iter().filter(|p| p.schema["format"] == "date-time") {
-            if let Some(Value::String(date)) = object.get_mut(property.name) {
-                let parsed = DateTime::parse_from_rfc3339(date).expect("the models write RFC 3339");
-                *date = parsed.to_utc().to_rfc3339_opts(SecondsFormat::Millis, true);
-            }
-        }
-    });
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::fault::{self, Outcome, Schedule};
 use crate::files::{FilesQuery, Selection};
 use crate::logs::LogsQuery;
 use crate::record::RecordedRequest;
-use crate::route::Route;
+use crate::route::{Route, Target};
 use crate::state::{Refusal, State};
 use ei_api::enums::JobLogItemLogLevel;
 use ei_api::types::{
@@ -105,7 +105,7 @@ impl Api {
             path: request.path.to_owned(),
             query: request.query.map(str::to_owned),
             credential: presented.kind,
-            operation: route.map(|route| route.operation()),
+            operation: route.as_ref().map(Route::operation),
             received,
         });
         let Some(route) = route else {
@@ -118,7 +118,7 @@ impl Api {
             if !presented.accepted {
                 return Answer::failure(StatusCode::UNAUTHORIZED, "Invalid or missing credentials");
             }
-            self.perform(route, request.query)
+            self.perform(&route, request.query)
         })
         .await;
         self.dated(outcome)
@@ -141,15 +141,15 @@ impl Api {
 
     /// Performs an authenticated request's operation. The state is locked
     /// only to change it and read the models, not to encode them.
-    fn perform(&self, route: Route<&str>, query: Option<&str>) -> Answer {
+    fn perform(&self, route: &Route<'_>, query: Option<&str>) -> Answer {
         let bad_request = |message| Answer::failure(StatusCode::BAD_REQUEST, message);
-        let route = match route.ids() {
-            Ok(route) => route,
+        let target = match route.target() {
+            Ok(target) => target,
             Err(message) => return bad_request(message),
         };
         let now = Instant::now();
-        let answer = match route {
-            Route::Run { organization, pipeline } => {
+        let answer = match target {
+            Target::Run { organization, pipeline } => {
                 if let Err(message) = query_value::<bool>(query, IGNORE_LAST_SUCCESSFUL_RUN) {
                     return bad_request(message);
                 }
@@ -162,7 +162,7 @@ impl Api {
                     })
                 })
             }
-            Route::Get { organization, pipeline } => {
+            Target::Get { organization, pipeline } => {
                 let pipeline = self.state().pipeline(organization, pipeline, now);
                 pipeline.map(|pipeline| {
                     Answer::ok(&GetOrganizationPipelinesResponse {
@@ -172,11 +172,11 @@ impl Api {
                     })
                 })
             }
-            Route::Stop { organization, pipeline } => {
+            Target::Stop { organization, pipeline } => {
                 let stopped = self.state().stop(organization, pipeline, now);
                 stopped.map(|()| Answer::ok(&GenericApiResponse { error: None, success: true }))
             }
-            Route::List { organization } => {
+            Target::List { organization } => {
                 let project_id = match query_value::<i64>(query, PROJECT_ID) {
                     Ok(project_id) => project_id,
                     Err(message) => return bad_request(message),
@@ -190,7 +190,7 @@ impl Api {
                     })
                 })
             }
-            Route::TransformationJobStatus { organization, transformation_job } => {
+            Target::TransformationJobStatus { organization, transformation_job } => {
                 let query = match files_query(query) {
                     Ok(query) => query,
                     Err(message) => return bad_request(message),
@@ -205,11 +205,11 @@ impl Api {
                     })
                 })
             }
-            Route::JobStatus { organization, job } => {
+            Target::JobStatus { organization, job } => {
                 let job = self.state().job(organization, job, now);
                 job.map(|job| Answer::ok(&GetJobResponse { error: None, job, success: true }))
             }
-            Route::JobLogs { organization, job } => {
+            Target::JobLogs { organization, job } => {
                 let query = match logs_query(query) {
                     Ok(query) => query,
                     Err(message) => return bad_request(message),

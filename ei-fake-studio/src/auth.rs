@@ -1,16 +1,8 @@
 //! Authentication: the three places a request may carry a credential, checked
 //! against the credentials the studio accepts.
 
+use ei_api::{API_KEY_HEADER, JWT_COOKIE, JWT_HEADER};
 use hyper::header::{HeaderMap, COOKIE};
-
-/// The header an API key travels in (`ApiKeyAuthentication`).
-const API_KEY_HEADER: &str = "x-api-key";
-
-/// The header a JWT travels in (`JWTHttpHeaderAuthentication`).
-const JWT_HEADER: &str = "x-jwt-token";
-
-/// The cookie a JWT travels in (`JWTAuthentication`).
-const JWT_COOKIE: &str = "jwt";
 
 /// Which kind of credential a request carried (never the credential itself).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -97,14 +89,14 @@ mod tests {
     #[test]
     fn each_place_is_read() {
         assert_eq!(
-            check("x-api-key", "key"),
+            check(API_KEY_HEADER, "key"),
             Presented { kind: CredentialKind::ApiKey, accepted: true }
         );
-        assert_eq!(check("x-jwt-token", "a.b.c").kind, CredentialKind::JwtHeader);
+        assert_eq!(check(JWT_HEADER, "a.b.c").kind, CredentialKind::JwtHeader);
         let cookie = check("cookie", "theme=dark; jwt=a.b.c");
         assert_eq!(cookie, Presented { kind: CredentialKind::JwtCookie, accepted: true });
         assert!(!check("cookie", "jwtx=a.b.c").accepted);
-        let wrong = check("x-api-key", "a.b.c");
+        let wrong = check(API_KEY_HEADER, "a.b.c");
         assert_eq!(wrong, Presented { kind: CredentialKind::ApiKey, accepted: false });
         assert_eq!(credentials().check(&HeaderMap::new()).kind, CredentialKind::None);
     }

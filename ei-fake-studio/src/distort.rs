@@ -3,7 +3,7 @@
 //! for the optional properties the answer leaves out.
 
 use crate::answer::Answer;
-use crate::document::{self, Property};
+use ei_api::schema::{CorrectedSchemas, View};
 use serde_json::{json, Value};
 
 /// The unlisted value each kind of enum property gets. Job statuses are left
@@ -32,8 +32,9 @@ const UNKNOWN_PROPERTY: &str = "fakeStudioExtension";
 
 /// Gives every enum property of [`UNLISTED_VALUES`] in `answer` its unlisted value.
 pub(crate) fn unlisted_enum_values(answer: &mut Answer) {
-    document::visit_objects(&mut answer.body, answer.schema, &mut |object, properties| {
-        for property in properties.iter().filter(|property| is_enum(property)) {
+    answer.visit_objects(&mut |object, view| {
+        let properties = view.property_views(CorrectedSchemas::get());
+        for property in properties.filter(|property| is_enum(&property.view)) {
             let unlisted = UNLISTED_VALUES.iter().find(|(name, _)| *name == property.name);
             if let (Some((_, unlisted)), Some(value)) = (unlisted, object.get_mut(property.name)) {
                 *value = Value::from(*unlisted);
@@ -42,14 +43,14 @@ pub(crate) fn unlisted_enum_values(answer: &mut Answer) {
     });
 }
 
-fn is_enum(property: &Property<'_>) -> bool {
-    property.schema.get("x-ei-known-values").is_some()
+fn is_enum(view: &View<'_>) -> bool {
+    view.known_values.is_some()
 }
 
 /// Adds [`UNKNOWN_PROPERTY`], itself a nested object, to every object the
 /// document describes in `answer`.
 pub(crate) fn unknown_properties(answer: &mut Answer) {
-    document::visit_objects(&mut answer.body, answer.schema, &mut |object, _| {
+    answer.visit_objects(&mut |object, _| {
         let extension =
             json!({"addedIn": "a later API version", "details": {"flags": [1, "two", null]}});
         object.insert(UNKNOWN_PROPERTY.to_owned(), extension);
@@ -58,9 +59,9 @@ pub(crate) fn unknown_properties(answer: &mut Answer) {
 
 /// Sets every optional property `answer` leaves out to `null`.
 pub(crate) fn nulls(answer: &mut Answer) {
-    document::visit_objects(&mut answer.body, answer.schema, &mut |object, properties| {
-        for property in properties.iter().filter(|property| property.optional) {
-            object.entry(property.name).or_insert(Value::Null);
+    answer.visit_objects(&mut |object, view| {
+        for name in view.properties.keys().filter(|name| !view.required.contains(*name)) {
+            object.entry(*name).or_insert(Value::Null);
         }
     });
 }
@@ -69,8 +70,9 @@ pub(crate) fn nulls(answer: &mut Answer) {
 /// nor an enum value) in [`HOSTILE_PREFIX`] and [`HOSTILE_SUFFIX`], and pads
 /// every `name` to [`HOSTILE_NAME_CHARS`] characters.
 pub(crate) fn hostile_text(answer: &mut Answer) {
-    document::visit_objects(&mut answer.body, answer.schema, &mut |object, properties| {
-        for property in properties.iter().filter(|property| is_text(property)) {
+    answer.visit_objects(&mut |object, view| {
+        let properties = view.property_views(CorrectedSchemas::get());
+        for property in properties.filter(|property| is_text(&property.view)) {
             let Some(Value::String(text)) = object.get_mut(property.name) else { continue };
             let mut hostile = format!("{HOSTILE_PREFIX}{text}{HOSTILE_SUFFIX}");
             if property.name == "name" {
@@ -82,10 +84,8 @@ pub(crate) fn hostile_text(answer: &mut Answer) {
     });
 }
 
-fn is_text(property: &Property<'_>) -> bool {
-    property.schema.get("type").is_some_and(|kind| kind == "string")
-        && property.schema.get("format").is_none()
-        && !is_enum(property)
+fn is_text(view: &View<'_>) -> bool {
+    view.kind == Some("string") && view.format.is_none() && !is_enum(view)
 }
 
 #[cfg(test)]

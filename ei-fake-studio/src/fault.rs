@@ -4,7 +4,7 @@
 use crate::answer::{Answer, Reply};
 use crate::distort;
 use crate::payload::Payload;
-use crate::route::Operation;
+use ei_api::Operation;
 use hyper::header::{HeaderValue, LOCATION, RETRY_AFTER};
 use hyper::StatusCode;
 use std::collections::HashMap;

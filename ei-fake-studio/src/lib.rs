@@ -125,6 +125,13 @@
 //! [`FakeStudio::run_finished_at`] show what happened, and
 //! [`FakeStudio::start_run`] starts a run from the side.
 //!
+//! # A server of your own
+//!
+//! With the `test-support` feature, `ei_fake_studio::loopback` serves a
+//! handler of your own on 127.0.0.1 with the fake's own HTTP/1.1 server, for
+//! tests and benchmarks that need one (a fixed answer, a recorder of
+//! requests).
+//!
 //! # Example
 //!
 //! A run of the default pipeline, watched through the generated client on a
@@ -166,12 +173,15 @@ mod auth;
 mod clock;
 mod config;
 mod distort;
-mod document;
 mod fault;
 mod files;
 mod jobs;
 mod lifecycle;
 mod logs;
+#[cfg(feature = "test-support")]
+pub mod loopback;
+#[cfg(not(feature = "test-support"))]
+mod loopback;
 mod model;
 mod payload;
 mod record;
@@ -182,7 +192,7 @@ mod studio;
 
 pub use auth::CredentialKind;
 pub use config::{PipelineSpec, ProgressShape, StepSpec};
+pub use ei_api::Operation;
 pub use fault::{Fault, When};
 pub use record::RecordedRequest;
-pub use route::Operation;
 pub use studio::{FakeStudio, FakeStudioBuilder};

@@ -1,7 +1,7 @@
 //! What the studio saw: a record of every request it received.
 
 use crate::auth::CredentialKind;
-use crate::route::Operation;
+use ei_api::Operation;
 use tokio::time::Instant;
 
 /// A request the studio received, as [`FakeStudio::requests`](crate::FakeStudio::requests)

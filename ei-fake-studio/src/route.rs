@@ -1,33 +1,38 @@
-//! The API's operations, and which request path and method is which.
+//! Which operation a request's method and path are for, and the ids its
+//! path carries. The methods and paths are the document's, from
+//! [`Operation`]; this module only names what each path id means.
 
+use ei_api::Operation;
 use hyper::Method;
 
-/// An operation of the API, for scripting faults per operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Operation {
-    /// `runOrganizationPipeline`: `POST /api/organizations/{organizationId}/pipelines/{pipelineId}/run`.
-    Run,
-    /// `getOrganizationPipeline`: `GET /api/organizations/{organizationId}/pipelines/{pipelineId}`.
-    Get,
-    /// `stopOrganizationPipeline`: `POST /api/organizations/{organizationId}/pipelines/{pipelineId}/stop`.
-    Stop,
-    /// `listOrganizationPipelines`: `GET /api/organizations/{organizationId}/pipelines`.
-    List,
-    /// `getOrganizationCreateProjectStatus`: `GET /api/organizations/{organizationId}/create-project/{createProjectId}`.
-    TransformationJobStatus,
-    /// `getOrganizationJobStatus`: `GET /api/organizations/{organizationId}/jobs/{jobId}/status`.
-    JobStatus,
-    /// `getOrganizationJobsLogs`: `GET /api/organizations/{organizationId}/jobs/{jobId}/stdout`.
-    JobLogs,
+/// Where the operations' paths start: the server's `/v1` (the document's
+/// paths follow).
+const SERVER_PREFIX: &str = "/v1";
+
+/// The path parameter naming the organization.
+const ORGANIZATION_ID: &str = "organizationId";
+
+/// The path parameter naming the pipeline.
+const PIPELINE_ID: &str = "pipelineId";
+
+/// The path parameter naming a step's transformation job.
+const CREATE_PROJECT_ID: &str = "createProjectId";
+
+/// The path parameter naming a job.
+const JOB_ID: &str = "jobId";
+
+/// A request to an operation the fake serves, with the values its path
+/// gives the operation's parameters, as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Route<'a> {
+    operation: Operation,
+    /// Each path parameter's name and value, in the path's order.
+    values: Vec<(&'static str, &'a str)>,
 }
 
-/// Where the operations' paths start (the server's `/v1` and the API's common part).
-const PATH_PREFIX: &str = "/v1/api/organizations/";
-
-/// A request to an operation, with its path ids: as written in the path
-/// (`Route<&str>`), then as integers once checked (`Route<i64>`).
+/// What a request is for: the operation and the ids its path names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Route<Id> {
+pub(crate) enum Target<Id = i64> {
     /// Run a pipeline.
     Run {
         /// `organizationId`.
@@ -77,83 +82,55 @@ pub(crate) enum Route<Id> {
     },
 }
 
-impl<Id> Route<Id> {
+impl<'a> Route<'a> {
+    /// The operation a request with `method` and `path` is for, if the fake
+    /// serves it.
+    pub(crate) fn parse(method: &Method, path: &'a str) -> Option<Self> {
+        let path = path.strip_prefix(SERVER_PREFIX)?;
+        Operation::ALL.iter().filter(|operation| operation.method() == method).find_map(
+            |&operation| {
+                let values = operation.match_path(path)?;
+                Target::of(operation, &values)?;
+                Some(Self { operation, values })
+            },
+        )
+    }
+
     /// The operation requested.
     pub(crate) fn operation(&self) -> Operation {
-        match self {
-            Route::Run { .. } => Operation::Run,
-            Route::Get { .. } => Operation::Get,
-            Route::Stop { .. } => Operation::Stop,
-            Route::List { .. } => Operation::List,
-            Route::TransformationJobStatus { .. } => Operation::TransformationJobStatus,
-            Route::JobStatus { .. } => Operation::JobStatus,
-            Route::JobLogs { .. } => Operation::JobLogs,
-        }
+        self.operation
+    }
+
+    /// What the request is for, its ids as integers, or why they are not.
+    pub(crate) fn target(&self) -> Result<Target, String> {
+        let ids = self
+            .values
+            .iter()
+            .map(|&(name, raw)| Ok((name, id(name, raw)?)))
+            .collect::<Result<Vec<_>, String>>()?;
+        Target::of(self.operation, &ids)
+            .ok_or_else(|| format!("{} is not served", self.operation.operation_id()))
     }
 }
 
-impl<'a> Route<&'a str> {
-    /// The operation a request with `method` and `path` is for, if any.
-    pub(crate) fn parse(method: &Method, path: &'a str) -> Option<Self> {
-        let segments: Vec<&str> = path.strip_prefix(PATH_PREFIX)?.split('/').collect();
-        let route = match (method, segments.as_slice()) {
-            (&Method::GET, &[organization, "pipelines"]) => Route::List { organization },
-            (&Method::GET, &[organization, "pipelines", pipeline]) => {
-                Route::Get { organization, pipeline }
-            }
-            (&Method::POST, &[organization, "pipelines", pipeline, "run"]) => {
-                Route::Run { organization, pipeline }
-            }
-            (&Method::POST, &[organization, "pipelines", pipeline, "stop"]) => {
-                Route::Stop { organization, pipeline }
-            }
-            (&Method::GET, &[organization, "create-project", transformation_job]) => {
-                Route::TransformationJobStatus { organization, transformation_job }
-            }
-            (&Method::GET, &[organization, "jobs", job, "status"]) => {
-                Route::JobStatus { organization, job }
-            }
-            (&Method::GET, &[organization, "jobs", job, "stdout"]) => {
-                Route::JobLogs { organization, job }
-            }
+impl<Id: Copy> Target<Id> {
+    /// The target of `operation` whose path parameters have `values` (by
+    /// name), if the fake serves the operation.
+    fn of(operation: Operation, values: &[(&str, Id)]) -> Option<Self> {
+        let value = |name| values.iter().find(|(given, _)| *given == name).map(|(_, id)| *id);
+        let organization = value(ORGANIZATION_ID)?;
+        Some(match operation {
+            Operation::Run => Target::Run { organization, pipeline: value(PIPELINE_ID)? },
+            Operation::Get => Target::Get { organization, pipeline: value(PIPELINE_ID)? },
+            Operation::Stop => Target::Stop { organization, pipeline: value(PIPELINE_ID)? },
+            Operation::List => Target::List { organization },
+            Operation::TransformationJobStatus => Target::TransformationJobStatus {
+                organization,
+                transformation_job: value(CREATE_PROJECT_ID)?,
+            },
+            Operation::JobStatus => Target::JobStatus { organization, job: value(JOB_ID)? },
+            Operation::JobLogs => Target::JobLogs { organization, job: value(JOB_ID)? },
             _ => return None,
-        };
-        Some(route)
-    }
-
-    /// The route with its ids as integers, or why they are not.
-    pub(crate) fn ids(self) -> Result<Route<i64>, String> {
-        let organization_id = |raw| id("organizationId", raw);
-        let pipeline_id = |raw| id("pipelineId", raw);
-        let job_id = |raw| id("jobId", raw);
-        Ok(match self {
-            Route::Run { organization, pipeline } => Route::Run {
-                organization: organization_id(organization)?,
-                pipeline: pipeline_id(pipeline)?,
-            },
-            Route::Get { organization, pipeline } => Route::Get {
-                organization: organization_id(organization)?,
-                pipeline: pipeline_id(pipeline)?,
-            },
-            Route::Stop { organization, pipeline } => Route::Stop {
-                organization: organization_id(organization)?,
-                pipeline: pipeline_id(pipeline)?,
-            },
-            Route::List { organization } => {
-                Route::List { organization: organization_id(organization)? }
-            }
-            Route::TransformationJobStatus { organization, transformation_job } => {
-                Route::TransformationJobStatus {
-                    organization: organization_id(organization)?,
-                    transformation_job: id("createProjectId", transformation_job)?,
-                }
-            }
-            Route::JobStatus { organization, job } => {
-                Route::JobStatus { organization: organization_id(organization)?, job: job_id(job)? }
-            }
-            Route::JobLogs { organization, job } => {
-                Route::JobLogs { organization: organization_id(organization)?, job: job_id(job)? }
-            }
         })
     }
 }
@@ -168,44 +145,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_map_to_operations() {
-        let parse = |method, path| Route::parse(&method, path).map(|route| route.operation());
-        assert_eq!(parse(Method::GET, "/v1/api/organizations/1/pipelines"), Some(Operation::List));
-        assert_eq!(parse(Method::GET, "/v1/api/organizations/1/pipelines/2"), Some(Operation::Get));
+    fn the_fake_serves_every_operation_at_its_method_and_path() {
+        for &operation in Operation::ALL {
+            let path = format!("{SERVER_PREFIX}{}", operation.path_template());
+            let route = Route::parse(&operation.method(), &path);
+            assert_eq!(route.map(|route| route.operation()), Some(operation), "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_map_to_operations_and_their_ids() {
+        let target = |method, path| Route::parse(&method, path).map(|route| route.target());
         assert_eq!(
-            parse(Method::POST, "/v1/api/organizations/1/pipelines/2/run"),
-            Some(Operation::Run)
+            target(Method::GET, "/v1/api/organizations/1/pipelines/2"),
+            Some(Ok(Target::Get { organization: 1, pipeline: 2 }))
         );
         assert_eq!(
-            parse(Method::POST, "/v1/api/organizations/1/pipelines/2/stop"),
-            Some(Operation::Stop)
+            target(Method::GET, "/v1/api/organizations/1/create-project/3"),
+            Some(Ok(Target::TransformationJobStatus { organization: 1, transformation_job: 3 }))
         );
         assert_eq!(
-            parse(Method::GET, "/v1/api/organizations/1/create-project/2"),
-            Some(Operation::TransformationJobStatus)
+            target(Method::GET, "/v1/api/organizations/1/jobs/4/stdout"),
+            Some(Ok(Target::JobLogs { organization: 1, job: 4 }))
         );
-        assert_eq!(
-            parse(Method::GET, "/v1/api/organizations/1/jobs/2/status"),
-            Some(Operation::JobStatus)
-        );
-        assert_eq!(
-            parse(Method::GET, "/v1/api/organizations/1/jobs/2/stdout"),
-            Some(Operation::JobLogs)
-        );
-        assert_eq!(parse(Method::POST, "/v1/api/organizations/1/jobs/2/status"), None);
-        assert_eq!(parse(Method::GET, "/v1/api/organizations/1/jobs/2"), None);
-        assert_eq!(parse(Method::GET, "/v1/api/organizations/1/pipelines/2/run"), None);
-        assert_eq!(parse(Method::GET, "/api/organizations/1/pipelines"), None);
+        assert_eq!(target(Method::POST, "/v1/api/organizations/1/jobs/2/status"), None);
+        assert_eq!(target(Method::GET, "/v1/api/organizations/1/jobs/2"), None);
+        assert_eq!(target(Method::GET, "/v1/api/organizations/1/pipelines/2/run"), None);
+        assert_eq!(target(Method::GET, "/api/organizations/1/pipelines"), None);
     }
 
     #[test]
     fn ids_must_be_64_bit_integers() {
-        let route = |organization| Route::List { organization }.ids();
+        let target = |organization| {
+            let path = format!("/v1/api/organizations/{organization}/pipelines");
+            Route::parse(&Method::GET, &path).map(|route| route.target())
+        };
         assert_eq!(
-            route("9007199254740993"),
-            Ok(Route::List { organization: 9_007_199_254_740_993 })
+            target("9007199254740993"),
+            Some(Ok(Target::List { organization: 9_007_199_254_740_993 }))
         );
-        assert!(route("abc").is_err());
-        assert!(route("9223372036854775808").is_err());
+        let refused = target("abc").and_then(Result::err);
+        assert_eq!(refused.as_deref(), Some("organizationId must be a 64-bit integer, not 'abc'"));
+        assert!(target("9223372036854775808").is_some_and(|target| target.is_err()));
     }
 }

@@ -6,10 +6,11 @@ use crate::auth::Credentials;
 use crate::clock::Clock;
 use crate::config::{PipelineSpec, StepSpec};
 use crate::fault::{Fault, When};
+use crate::loopback::LoopbackServer;
 use crate::record::RecordedRequest;
-use crate::route::Operation;
-use crate::server::Server;
+use crate::server;
 use crate::state::State;
+use ei_api::Operation;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,7 +38,7 @@ const DEFAULT_STEPS: [(&str, Duration, u32, Option<i64>); 3] = [
 #[derive(Debug)]
 pub struct FakeStudio {
     api: Arc<Api>,
-    server: Server,
+    server: LoopbackServer,
     base_url: String,
 }
 
@@ -206,7 +207,7 @@ impl FakeStudioBuilder {
         }
         let state = State::new(Clock::starting_now(), self.pipelines, self.view_lag);
         let api = Arc::new(Api::new(self.credentials, state));
-        let server = Server::start(Arc::clone(&api), self.port).await?;
+        let server = server::start(Arc::clone(&api), self.port).await?;
         let base_url = format!("http://{}/v1", server.address());
         Ok(FakeStudio { api, server, base_url })
     }

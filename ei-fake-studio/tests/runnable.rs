@@ -3,6 +3,8 @@
 //! and exits 0 when told to stop.
 #![cfg(unix)]
 
+use ei_api::API_KEY_HEADER;
+use ei_fake_studio::Operation;
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read};
@@ -80,10 +82,10 @@ impl Running {
 
     /// Lists the organization's pipelines with `api_key`.
     async fn list(&self, api_key: &str) -> (StatusCode, Value) {
-        let url = format!("{}/api/organizations/{}/pipelines", self.base_url, self.organization);
+        let url = format!("{}{}", self.base_url, Operation::List.path([&self.organization]));
         let response = reqwest::Client::new()
             .get(url)
-            .header("x-api-key", api_key)
+            .header(API_KEY_HEADER, api_key)
             .send()
             .await
             .expect("the fake answers");

@@ -7,6 +7,7 @@
 //! against that one instead: that is how a deliberate disagreement is tried
 //! on a scratch copy without touching the checked-in document.
 
+use ei_api::schema::Definitions;
 use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -15,9 +16,6 @@ use std::sync::OnceLock;
 
 /// The environment variable naming a document to use instead of the embedded one.
 pub const DOCUMENT_OVERRIDE: &str = "EI_CONFORMANCE_DOCUMENT";
-
-/// The prefix of a reference to a component schema.
-pub const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";
 
 /// The document, both as raw JSON (for schemas, which must be read exactly as
 /// written, extensions included) and as typed OpenAPI (for structure).
@@ -109,7 +107,7 @@ pub struct DeclaredBody {
 /// An operation of the document, with everything a request or response
 /// check needs resolved.
 #[derive(Clone, Debug)]
-pub struct Operation {
+pub struct DeclaredOperation {
     /// The `operationId`.
     pub id: String,
     /// The HTTP method, upper case.
@@ -127,7 +125,7 @@ pub struct Operation {
     pub responses: Vec<DeclaredResponse>,
 }
 
-impl Operation {
+impl DeclaredOperation {
     /// The parameter called `name`, if the operation declares one.
     pub fn parameter(&self, name: &str) -> Option<&Parameter> {
         self.parameters.iter().find(|parameter| parameter.name == name)
@@ -196,7 +194,7 @@ impl Document {
     }
 
     /// Every operation, in document order.
-    pub fn operations(&self) -> Vec<Operation> {
+    pub fn operations(&self) -> Vec<DeclaredOperation> {
         let mut operations = Vec::new();
         for (path, item) in self.spec.paths.iter() {
             let item = self.resolve_item(item, "pathItems");
@@ -243,7 +241,7 @@ impl Document {
                 if let Some(response) = &operation.responses.default {
                     responses.push(self.declared_response(StatusKey::Default, response));
                 }
-                operations.push(Operation {
+                operations.push(DeclaredOperation {
                     id: operation.operation_id.clone().unwrap_or_else(|| {
                         panic!("{method} {path} has no operationId in {}", self.source)
                     }),
@@ -257,17 +255,6 @@ impl Document {
             }
         }
         operations
-    }
-
-    /// Follows `$ref`s from `schema` until it reaches a schema that is not one.
-    pub fn resolve<'a>(&'a self, mut schema: &'a Value) -> &'a Value {
-        for _ in 0..64 {
-            match schema.get("$ref").and_then(Value::as_str) {
-                Some(reference) => schema = self.pointer(reference),
-                None => return schema,
-            }
-        }
-        panic!("a $ref chain in {} does not end", self.source)
     }
 
     /// The value a local reference (`#/...`) points at.
@@ -329,6 +316,12 @@ impl Document {
                     .unwrap_or_else(|error| panic!("{reference}: {error}"))
             }
         }
+    }
+}
+
+impl Definitions for Document {
+    fn definition(&self, name: &str) -> Option<&Value> {
+        self.raw.get("components")?.get("schemas")?.get(name)
     }
 }
 

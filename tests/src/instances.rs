@@ -11,8 +11,8 @@
 //! bug cannot pass for a client bug.
 
 use crate::document::Document;
-use crate::schema_view::{Additional, View};
 use chrono::{DateTime, SecondsFormat};
+use ei_api::schema::{Additional, View};
 use serde_json::{json, Map, Value};
 
 /// How much of a schema to fill.
@@ -44,7 +44,7 @@ pub enum Kind {
     /// An `array`.
     Array,
     /// An `object`, with what it says about other properties.
-    Object(Additional),
+    Object(Additional<Value>),
     /// No constraint at all.
     Any,
 }
@@ -123,31 +123,32 @@ fn place(
         nullable: view.nullable,
         required,
     });
-    let (kind, value) = if let Some(values) = &view.enumeration {
+    let (kind, value) = if let Some(values) = view.enumeration {
         let first = values.iter().find(|value| !value.is_null()).cloned().unwrap_or(Value::Null);
-        (Kind::ClosedEnum(values.clone()), first)
+        (Kind::ClosedEnum(values.to_vec()), first)
     } else {
-        match view.kind.as_deref() {
+        match view.kind {
             Some("integer") => (Kind::Integer, json!(1)),
             Some("number") => (Kind::Number, json!(1.5)),
             Some("boolean") => (Kind::Boolean, json!(true)),
-            Some("string") if view.format.as_deref() == Some("date-time") => {
+            Some("string") if view.format == Some("date-time") => {
                 (Kind::DateTime, json!(PLAIN_DATE_TIME))
             }
-            Some("string") => match view.known_values.as_ref().and_then(|known| known.first()) {
+            Some("string") => match view.known_values.and_then(|known| known.first()) {
                 Some(first) => (Kind::OpenEnum, first.clone()),
                 None if view.known_values.is_some() => (Kind::OpenEnum, json!("")),
                 None => (Kind::String, json!("text")),
             },
             Some("array") => {
-                let items = view.items.clone().unwrap_or(json!({}));
+                let any = json!({});
+                let items = view.items.unwrap_or(&any);
                 let item =
-                    place(document, &items, fill, format!("{pointer}/0"), None, slots, depth + 1);
+                    place(document, items, fill, format!("{pointer}/0"), None, slots, depth + 1);
                 (Kind::Array, json!([item]))
             }
             Some("object") => {
                 let mut object = Map::new();
-                for (name, property) in &view.properties {
+                for (&name, &property) in &view.properties {
                     let is_required = view.required.contains(name);
                     if is_required || fill == Fill::Everything {
                         let child = format!("{pointer}/{}", escape(name));
@@ -160,11 +161,11 @@ fn place(
                             slots,
                             depth + 1,
                         );
-                        object.insert(name.clone(), value);
+                        object.insert(name.to_owned(), value);
                     }
                 }
                 let free_form = view.properties.is_empty();
-                match &view.additional {
+                match view.additional {
                     Additional::Schema(values) if fill == Fill::Everything => {
                         let child = format!("{pointer}/{}", escape("key"));
                         let value = place(document, values, fill, child, None, slots, depth + 1);
@@ -175,7 +176,7 @@ fn place(
                     }
                     _ => {}
                 }
-                (Kind::Object(view.additional.clone()), Value::Object(object))
+                (Kind::Object(view.additional.cloned()), Value::Object(object))
             }
             _ => (Kind::Any, json!({"any": "value"})),
         }
@@ -414,12 +415,12 @@ pub fn as_the_schema_sees_it(document: &Document, schema: &Value, value: &Value)
             let free_form = view.properties.is_empty();
             let mut out = Map::new();
             for (name, child) in object {
-                if let Some(property) = view.properties.get(name) {
-                    if child.is_null() && !view.required.contains(name) {
+                if let Some(property) = view.properties.get(name.as_str()) {
+                    if child.is_null() && !view.required.contains(name.as_str()) {
                         continue;
                     }
                     out.insert(name.clone(), as_the_schema_sees_it(document, property, child));
-                } else if let Additional::Schema(values) = &view.additional {
+                } else if let Additional::Schema(values) = view.additional {
                     out.insert(name.clone(), as_the_schema_sees_it(document, values, child));
                 } else if free_form {
                     out.insert(name.clone(), child.clone());
@@ -427,13 +428,14 @@ pub fn as_the_schema_sees_it(document: &Document, schema: &Value, value: &Value)
             }
             Value::Object(out)
         }
-        Value::Array(items) if view.kind.as_deref() == Some("array") => {
-            let schema = view.items.unwrap_or(json!({}));
+        Value::Array(items) if view.kind == Some("array") => {
+            let any = json!({});
+            let schema = view.items.unwrap_or(&any);
             Value::Array(
-                items.iter().map(|item| as_the_schema_sees_it(document, &schema, item)).collect(),
+                items.iter().map(|item| as_the_schema_sees_it(document, schema, item)).collect(),
             )
         }
-        Value::String(text) if view.format.as_deref() == Some("date-time") => {
+        Value::String(text) if view.format == Some("date-time") => {
             match DateTime::parse_from_rfc3339(text) {
                 Ok(instant) => json!(instant.to_utc().to_rfc3339_opts(SecondsFormat::AutoSi, true)),
                 Err(_) => value.clone(),

@@ -6,7 +6,8 @@
 //! schema (and every component it may reach) into plain draft 4 and asks
 //! the `jsonschema` crate whether an instance is valid.
 
-use crate::document::{Document, SCHEMA_REF_PREFIX};
+use crate::document::Document;
+use ei_api::schema::SCHEMA_REF_PREFIX;
 use serde_json::{json, Map, Value};
 
 /// Decides whether values are valid for one schema of the document.

@@ -32,6 +32,5 @@ pub mod request_cases;
 pub mod request_rules;
 pub mod rust_types;
 pub mod schema_agreement;
-pub mod schema_view;
 pub mod served;
 pub mod wire;

@@ -8,7 +8,7 @@
 //! reads), so a parameter added, renamed or retyped on either side fails.
 
 use ei_api::types::GenericApiResponse;
-use ei_api::{Client, Error, ResponseValue};
+use ei_api::{Client, Error, Operation, ResponseValue};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,7 +16,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
 
-use crate::document::Operation;
+use crate::document::DeclaredOperation;
 
 /// The values to call an operation with, by the document's parameter names.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ pub struct Arguments {
 
 impl Arguments {
     /// Arguments for `operation`: `values` must use its parameter names.
-    pub fn new(operation: &Operation, values: BTreeMap<String, Value>) -> Arguments {
+    pub fn new(operation: &DeclaredOperation, values: BTreeMap<String, Value>) -> Arguments {
         Arguments {
             declared: operation.parameters.iter().map(|p| p.name.clone()).collect(),
             values,
@@ -174,20 +174,23 @@ pub type Call<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
 /// Calls one operation of `client` with `arguments`.
 pub type Invoker = for<'a> fn(&'a Client, &'a Arguments) -> Call<'a>;
 
-/// The client's operations, by the document's `operationId`.
-pub const INVOKERS: &[(&str, Invoker)] = &[
-    ("listOrganizationPipelines", list_organization_pipelines),
-    ("getOrganizationPipeline", get_organization_pipeline),
-    ("runOrganizationPipeline", run_organization_pipeline),
-    ("stopOrganizationPipeline", stop_organization_pipeline),
-    ("getOrganizationCreateProjectStatus", get_organization_create_project_status),
-    ("getOrganizationJobStatus", get_organization_job_status),
-    ("getOrganizationJobsLogs", get_organization_jobs_logs),
+/// The client's operations.
+pub const INVOKERS: &[(Operation, Invoker)] = &[
+    (Operation::List, list_organization_pipelines),
+    (Operation::Get, get_organization_pipeline),
+    (Operation::Run, run_organization_pipeline),
+    (Operation::Stop, stop_organization_pipeline),
+    (Operation::TransformationJobStatus, get_organization_create_project_status),
+    (Operation::JobStatus, get_organization_job_status),
+    (Operation::JobLogs, get_organization_jobs_logs),
 ];
 
-/// The invoker for `operation_id`.
+/// The invoker for the operation whose `operationId` is `operation_id`.
 pub fn invoker(operation_id: &str) -> Option<Invoker> {
-    INVOKERS.iter().find(|(id, _)| *id == operation_id).map(|(_, invoker)| *invoker)
+    INVOKERS
+        .iter()
+        .find(|(operation, _)| operation.operation_id() == operation_id)
+        .map(|(_, invoker)| *invoker)
 }
 
 fn list_organization_pipelines<'a>(client: &'a Client, arguments: &'a Arguments) -> Call<'a> {

@@ -2,10 +2,10 @@
 //! with all of them, and with each parameter at each edge value its schema
 //! allows, all read from the document.
 
-use crate::document::{Document, Operation};
+use crate::document::{DeclaredOperation, Document};
 use crate::instances::EDGE_INTEGERS;
 use crate::json_schema::Judge;
-use crate::schema_view::View;
+use ei_api::schema::View;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug)]
 pub struct RequestCase {
     /// The operation.
-    pub operation: Operation,
+    pub operation: DeclaredOperation,
     /// The parameter values, by the document's names.
     pub values: BTreeMap<String, Value>,
     /// What the case is, for messages.
@@ -33,9 +33,9 @@ pub fn edge_values(document: &Document, schema: &Value) -> Vec<Value> {
 fn candidates(document: &Document, schema: &Value) -> Vec<Value> {
     let view = View::of(document, schema);
     if let Some(values) = view.enumeration {
-        return values.into_iter().filter(|value| !value.is_null()).collect();
+        return values.iter().filter(|value| !value.is_null()).cloned().collect();
     }
-    match view.kind.as_deref() {
+    match view.kind {
         Some("integer") => {
             let mut values: Vec<Value> = EDGE_INTEGERS.iter().map(|n| json!(n)).collect();
             values.push(json!(1));
@@ -44,7 +44,7 @@ fn candidates(document: &Document, schema: &Value) -> Vec<Value> {
         Some("number") => vec![json!(0.0), json!(-1.5), json!(1e300)],
         Some("boolean") => vec![json!(true), json!(false)],
         Some("string") => match view.known_values {
-            Some(known) => known,
+            Some(known) => known.to_vec(),
             None => vec![json!("plain"), json!("with space/and?&=#%+"), json!("ünïcødé ✓")],
         },
         other => panic!("no edge values for a parameter of type {other:?}"),
@@ -55,14 +55,14 @@ fn candidates(document: &Document, schema: &Value) -> Vec<Value> {
 pub fn ordinary_value(document: &Document, schema: &Value) -> Value {
     let edges = edge_values(document, schema);
     let view = View::of(document, schema);
-    match view.kind.as_deref() {
+    match view.kind {
         Some("integer") => json!(1),
         _ => edges.into_iter().next().unwrap_or(Value::Null),
     }
 }
 
 /// Every call to make for `operation`.
-pub fn cases_for(document: &Document, operation: &Operation) -> Vec<RequestCase> {
+pub fn cases_for(document: &Document, operation: &DeclaredOperation) -> Vec<RequestCase> {
     let ordinary = |required_only: bool| -> BTreeMap<String, Value> {
         operation
             .parameters

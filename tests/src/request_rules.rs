@@ -10,10 +10,11 @@
 //! ([`TRANSPORT_HEADERS`]) and the `api-version` header progenitor adds,
 //! whose value must be the document's `info.version`.
 
-use crate::document::{is_json, Document, Location, Operation, Parameter};
+use crate::document::{is_json, DeclaredOperation, Document, Location, Parameter};
 use crate::json_schema::Judge;
-use crate::schema_view::View;
 use crate::wire::RecordedRequest;
+use ei_api::match_path_template;
+use ei_api::schema::View;
 use openapiv3::{APIKeyLocation, SecurityScheme};
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
@@ -217,32 +218,19 @@ pub fn check(document: &Document, request: &RecordedRequest) -> Checked {
 /// The operation whose method and path template match, with the raw value
 /// of each template variable. A template with more literal segments wins.
 fn find_operation<'a>(
-    operations: &'a [Operation],
+    operations: &'a [DeclaredOperation],
     method: &str,
     path: &str,
-) -> Option<(&'a Operation, Vec<(String, String)>)> {
-    let segments: Vec<&str> = path.split('/').collect();
+) -> Option<(&'a DeclaredOperation, Vec<(String, String)>)> {
     operations
         .iter()
         .filter(|operation| operation.method.eq_ignore_ascii_case(method))
         .filter_map(|operation| {
-            let template: Vec<&str> = operation.path.split('/').collect();
-            if template.len() != segments.len() {
-                return None;
-            }
-            let mut values = Vec::new();
-            let mut literals = 0;
-            for (part, segment) in template.iter().zip(&segments) {
-                match part.strip_prefix('{').and_then(|part| part.strip_suffix('}')) {
-                    Some(name) if !segment.is_empty() => {
-                        values.push((name.to_owned(), (*segment).to_owned()))
-                    }
-                    Some(_) => return None,
-                    None if part == segment => literals += 1,
-                    None => return None,
-                }
-            }
-            Some((literals, operation, values))
+            let values = match_path_template(&operation.path, path)?;
+            let literals = operation.path.split('/').count() - values.len();
+            let values =
+                values.into_iter().map(|(name, value)| (name.to_owned(), value.to_owned()));
+            Some((literals, operation, values.collect()))
         })
         .max_by_key(|(literals, _, _)| *literals)
         .map(|(_, operation, values)| (operation, values))
@@ -257,8 +245,8 @@ fn judge_value(
     violations: &mut Vec<String>,
 ) -> Value {
     let view = View::of(document, &parameter.schema);
-    let value = if view.kind.as_deref() == Some("array") {
-        let items = View::of(document, view.items.as_ref().unwrap_or(&Value::Null));
+    let value = if view.kind == Some("array") {
+        let items = View::of(document, view.items.unwrap_or(&Value::Null));
         let parts: Vec<&str> = match parameter.location {
             Location::Query if raw.len() > 1 => raw.iter().map(String::as_str).collect(),
             _ => raw.first().map(|raw| raw.split(',').collect()).unwrap_or_default(),
@@ -289,8 +277,8 @@ fn judge_value(
 /// A string from the wire as the JSON value of a scalar schema; a string
 /// that does not parse as the schema's type stays a string, to be judged
 /// (and refused) as one.
-fn scalar(view: &View, raw: &str) -> Value {
-    match view.kind.as_deref() {
+fn scalar(view: &View<'_>, raw: &str) -> Value {
+    match view.kind {
         Some("integer") | Some("number") => match serde_json::from_str::<Value>(raw) {
             Ok(number @ Value::Number(_)) => number,
             _ => Value::String(raw.to_owned()),
@@ -305,7 +293,7 @@ fn scalar(view: &View, raw: &str) -> Value {
 }
 
 /// `Accept` must admit a media type of one of the operation's responses.
-fn check_accept(operation: &Operation, values: &[String], violations: &mut Vec<String>) {
+fn check_accept(operation: &DeclaredOperation, values: &[String], violations: &mut Vec<String>) {
     let declared: BTreeSet<&str> = operation
         .responses
         .iter()
@@ -333,7 +321,7 @@ fn check_accept(operation: &Operation, values: &[String], violations: &mut Vec<S
 /// valid for its schema.
 fn check_body(
     document: &Document,
-    operation: &Operation,
+    operation: &DeclaredOperation,
     request: &RecordedRequest,
     headers: &BTreeMap<String, Vec<String>>,
     violations: &mut Vec<String>,

@@ -6,7 +6,7 @@
 
 use crate::document::Document;
 use crate::rust_types::{openapi_generator, rust_type_of, RUST_TYPES};
-use crate::schema_view::{reference_name, Additional, Definitions, View};
+use ei_api::schema::{reference_name, Additional, Definitions, View};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -83,28 +83,26 @@ impl Comparison<'_> {
             return;
         }
         if doc_view.kind != rust_view.kind {
-            self.differ(at, "type", &doc_view.kind, &rust_view.kind);
+            self.differ(at, "type", doc_view.kind, rust_view.kind);
             return;
         }
-        let refined = rust_view.format.as_deref().is_some_and(|format| {
-            REFINEMENTS.contains(&(doc_view.kind.as_deref().unwrap_or_default(), format))
+        let refined = rust_view.format.is_some_and(|format| {
+            REFINEMENTS.contains(&(doc_view.kind.unwrap_or_default(), format))
         });
         if doc_view.format != rust_view.format && !(doc_view.format.is_none() && refined) {
-            self.differ(at, "format", &doc_view.format, &rust_view.format);
+            self.differ(at, "format", doc_view.format, rust_view.format);
         }
         if doc_view.known_values != rust_view.known_values {
-            self.differ(at, "known values", &doc_view.known_values, &rust_view.known_values);
+            self.differ(at, "known values", doc_view.known_values, rust_view.known_values);
         }
-        let without_null = |values: &Option<Vec<Value>>| {
-            values
-                .as_ref()
-                .map(|values| values.iter().filter(|v| !v.is_null()).cloned().collect::<Vec<_>>())
+        let without_null = |values: Option<&[Value]>| {
+            values.map(|values| values.iter().filter(|v| !v.is_null()).cloned().collect::<Vec<_>>())
         };
-        if without_null(&doc_view.enumeration) != without_null(&rust_view.enumeration) {
-            self.differ(at, "enum", &doc_view.enumeration, &rust_view.enumeration);
+        if without_null(doc_view.enumeration) != without_null(rust_view.enumeration) {
+            self.differ(at, "enum", doc_view.enumeration, rust_view.enumeration);
         }
-        let doc_names: BTreeSet<&String> = doc_view.properties.keys().collect();
-        let rust_names: BTreeSet<&String> = rust_view.properties.keys().collect();
+        let doc_names: BTreeSet<&str> = doc_view.properties.keys().copied().collect();
+        let rust_names: BTreeSet<&str> = rust_view.properties.keys().copied().collect();
         if doc_names != rust_names {
             let missing: Vec<_> = doc_names.difference(&rust_names).collect();
             let extra: Vec<_> = rust_names.difference(&doc_names).collect();
@@ -130,7 +128,7 @@ impl Comparison<'_> {
             (None, None) => {}
             (doc_items, rust_items) => self.differ(at, "items", doc_items, rust_items),
         }
-        match (&doc_view.additional, &rust_view.additional) {
+        match (doc_view.additional, rust_view.additional) {
             (Additional::Schema(doc_values), Additional::Schema(rust_values)) => {
                 self.compare(doc_values, rust_values, &format!("{at}{{*}}"), depth + 1)
             }

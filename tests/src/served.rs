@@ -2,7 +2,7 @@
 //! client, with a panic reported rather than unwound through the suite.
 
 use crate::credentials::{offered_schemes, secret_for};
-use crate::document::{Document, Operation, StatusKey};
+use crate::document::{DeclaredOperation, Document, StatusKey};
 use crate::operations::{invoker, Arguments, Outcome};
 use crate::request_cases::ordinary_value;
 use ei_api::{Client, RequestContext};
@@ -43,7 +43,7 @@ pub fn client_of(document: &Document, base_url: &str) -> Client {
 }
 
 /// Ordinary values for the required parameters of `operation`.
-pub fn ordinary_arguments(document: &Document, operation: &Operation) -> Arguments {
+pub fn ordinary_arguments(document: &Document, operation: &DeclaredOperation) -> Arguments {
     let values: BTreeMap<_, _> = operation
         .parameters
         .iter()
@@ -59,7 +59,7 @@ pub fn ordinary_arguments(document: &Document, operation: &Operation) -> Argumen
 pub async fn call_answered_with(
     document: &'static Document,
     server: &MockServer,
-    operation: &Operation,
+    operation: &DeclaredOperation,
     canned: &Canned,
 ) -> Result<Outcome, String> {
     let mock = server
@@ -105,7 +105,7 @@ pub fn statuses_for(key: StatusKey, thorough: bool) -> Vec<u16> {
 }
 
 /// Whether `operation` declares a response for `status`, and which.
-pub fn declared_for(operation: &Operation, status: u16) -> Option<StatusKey> {
+pub fn declared_for(operation: &DeclaredOperation, status: u16) -> Option<StatusKey> {
     let keys: Vec<StatusKey> = operation.responses.iter().map(|response| response.status).collect();
     keys.iter()
         .find(|key| **key == StatusKey::Code(status))

@@ -1,17 +1,14 @@
-//! What the client puts on the wire: a tiny HTTP/1.1 server on loopback that
-//! records every request exactly as it arrives (method, raw request target,
-//! headers, body) and answers with whatever it was told to.
+//! What the client puts on the wire: a server on loopback (the fake
+//! Studio's [`LoopbackServer`]) that records every request exactly as it
+//! arrives (method, raw request target, headers, body) and answers with
+//! whatever it was told to.
 
+use ei_fake_studio::loopback::LoopbackServer;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 /// A request as it arrived.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,18 +62,21 @@ struct Shared {
 pub struct Recorder {
     base_url: String,
     shared: Arc<Mutex<Shared>>,
-    task: JoinHandle<()>,
+    _server: LoopbackServer,
 }
 
 impl Recorder {
     /// Starts a server on a free loopback port. It answers `200 {}` until
     /// told otherwise.
     pub async fn start() -> Recorder {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
-        let base_url = format!("http://{}", listener.local_addr().expect("a local address"));
         let shared = Arc::new(Mutex::new(Shared::default()));
-        let task = tokio::spawn(serve(listener, Arc::clone(&shared)));
-        Recorder { base_url, shared, task }
+        let recording = Arc::clone(&shared);
+        let server =
+            LoopbackServer::start(0, move |request| record(request, Arc::clone(&recording)))
+                .await
+                .expect("bind a loopback port");
+        let base_url = format!("http://{}", server.address());
+        Recorder { base_url, shared, _server: server }
     }
 
     /// The URL to point a client at.
@@ -97,24 +97,6 @@ impl Recorder {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
         self.shared.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn serve(listener: TcpListener, shared: Arc<Mutex<Shared>>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
-        let shared = Arc::clone(&shared);
-        tokio::spawn(async move {
-            let service = service_fn(move |request| record(request, Arc::clone(&shared)));
-            // A connection the client drops midway is not the recorder's concern.
-            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
-        });
     }
 }
 

@@ -2,12 +2,12 @@
 //! response type of the document; and a valid body with one value replaced
 //! by arbitrary JSON decodes exactly when the document accepts it.
 
+use ei_api::schema::reference_name;
 use ei_conformance_tests::document::Document;
 use ei_conformance_tests::instances::{generate, Fill, Instance};
 use ei_conformance_tests::json_schema::Judge;
 use ei_conformance_tests::operations::{Outcome, Refusal};
 use ei_conformance_tests::rust_types::{rust_type_of, RustType};
-use ei_conformance_tests::schema_view::reference_name;
 use ei_conformance_tests::served::{call_answered_with, statuses_for, Canned};
 use proptest::prelude::*;
 use proptest::sample::select;

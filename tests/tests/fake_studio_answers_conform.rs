@@ -17,12 +17,17 @@
 //! connections, foreign bodies) are left out, but the answers with unknown
 //! properties or `null`s must conform too: the corrected document allows
 //! `null` on optional properties and does not forbid unknown ones.
+//!
+//! Until faults are injected, each answer must also be as the vendor's
+//! server writes it, which the document allows but does not require: no
+//! property the document does not define, no value an open enum does not
+//! list, and every date RFC 3339 in UTC with milliseconds
+//! ([`unlike_the_vendor`]).
 
+use ei_api::schema::{visit_objects, Additional, SCHEMA_REF_PREFIX};
 use ei_api::Credentials;
 use ei_conformance_tests::credentials::OFFERED;
-use ei_conformance_tests::document::{
-    Document, Operation as DocumentOperation, StatusKey, SCHEMA_REF_PREFIX,
-};
+use ei_conformance_tests::document::{DeclaredOperation, Document, StatusKey};
 use ei_conformance_tests::json_schema::Judge;
 use ei_conformance_tests::served::declared_for;
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
@@ -42,31 +47,33 @@ const STOPPED: i64 = 3;
 const START_ERROR: i64 = 4;
 /// Reports no progress counts.
 const NO_COUNTS: i64 = 5;
+/// A step without files, then a step that fails whole.
+const STEP_FAILS: i64 = 6;
+/// Its one step's upload fails.
+const UPLOAD_FAILS: i64 = 7;
+/// Every pipeline of the organization.
+const PIPELINES: &[i64] =
+    &[SUCCEEDS, FAILS, STOPPED, START_ERROR, NO_COUNTS, STEP_FAILS, UPLOAD_FAILS];
 /// The project the steps of [`SUCCEEDS`] import into.
 const PROJECT: i64 = 42;
 
-/// The document's operation id for each of the fake's operations.
-fn operation_id(operation: Operation) -> &'static str {
-    match operation {
-        Operation::Run => "runOrganizationPipeline",
-        Operation::Get => "getOrganizationPipeline",
-        Operation::Stop => "stopOrganizationPipeline",
-        Operation::List => "listOrganizationPipelines",
-        Operation::TransformationJobStatus => "getOrganizationCreateProjectStatus",
-        Operation::JobStatus => "getOrganizationJobStatus",
-        Operation::JobLogs => "getOrganizationJobsLogs",
-    }
+/// What `document` declares for `operation`.
+fn declared(document: &Document, operation: Operation) -> DeclaredOperation {
+    let id = operation.operation_id();
+    let declared = document.operations().into_iter().find(|candidate| candidate.id == id);
+    declared.unwrap_or_else(|| panic!("the document has no operation {id}"))
 }
 
 /// Whether a raw answer to `operation` conforms to the document: JSON, and
-/// valid for the schema the document declares for `status`.
+/// valid for the schema the document declares for `status`. Returns the
+/// body and that schema.
 fn conforms(
     document: &Document,
-    operation: &DocumentOperation,
+    operation: &DeclaredOperation,
     status: u16,
     content_type: Option<&str>,
     body: &[u8],
-) -> Result<(), Vec<String>> {
+) -> Result<(Value, Value), Vec<String>> {
     let media = content_type.unwrap_or("(none)");
     let essence = media.split(';').next().unwrap_or_default().trim();
     if !essence.eq_ignore_ascii_case("application/json") {
@@ -86,12 +93,60 @@ fn conforms(
     // properties are missing (ei_api::failure); the document does not declare
     // that answer, so it is judged as what it is, a `GenericApiResponse`.
     let refusal = json!({ "$ref": format!("{SCHEMA_REF_PREFIX}GenericApiResponse") });
-    let schema =
-        if key == StatusKey::Code(200) && body["success"] == false { &refusal } else { schema };
-    Judge::new(document, schema)
-        .verdict(&body)
-        .map_err(|reasons| reasons.into_iter().map(|reason| format!("{key}: {reason}")).collect())
+    let schema = if key == StatusKey::Code(200) && body["success"] == false {
+        refusal
+    } else {
+        schema.clone()
+    };
+    match Judge::new(document, &schema).verdict(&body) {
+        Ok(()) => Ok((body, schema)),
+        Err(reasons) => Err(reasons.into_iter().map(|reason| format!("{key}: {reason}")).collect()),
+    }
 }
+
+/// How `body`, valid for `schema`, departs from what the vendor's server
+/// sends: properties the document does not define (where an object does
+/// not say what others may be), values an open enum does not list, and
+/// dates not written as the vendor writes them ([`is_vendor_date`]).
+fn unlike_the_vendor(document: &Document, schema: &Value, mut body: Value) -> Vec<String> {
+    let mut reasons = Vec::new();
+    visit_objects(document, schema, &mut body, &mut |object, view| {
+        if !matches!(view.additional, Additional::Schema(_)) {
+            let unknown = object.keys().filter(|name| !view.properties.contains_key(name.as_str()));
+            reasons.extend(unknown.map(|name| format!("property {name} is not in the document")));
+        }
+        for property in view.property_views(document) {
+            let Some(value) = object.get(property.name).filter(|value| !value.is_null()) else {
+                continue;
+            };
+            if property.view.known_values.is_some_and(|known| !known.contains(value)) {
+                reasons.push(format!("{}: {value} is not a listed value", property.name));
+            }
+            let date = property.view.format == Some("date-time");
+            if date && !value.as_str().is_some_and(is_vendor_date) {
+                reasons.push(format!(
+                    "{}: {value} is not written as the vendor writes dates",
+                    property.name
+                ));
+            }
+        }
+    });
+    reasons
+}
+
+/// Whether `text` is a date as the vendor's (JavaScript) server writes one:
+/// RFC 3339, in UTC, with exactly three fractional digits
+/// (`2024-06-03T08:00:00.000Z`).
+fn is_vendor_date(text: &str) -> bool {
+    let fraction = text.strip_suffix('Z').and_then(|rest| rest.rsplit_once('.'));
+    chrono::DateTime::parse_from_rfc3339(text).is_ok()
+        && fraction.is_some_and(|(_, digits)| {
+            digits.len() == MILLISECOND_DIGITS && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// The fractional digits of a date written to the millisecond.
+const MILLISECOND_DIGITS: usize = 3;
 
 /// A raw request with one credential (or none), sent to the fake.
 #[derive(Clone, Debug)]
@@ -114,6 +169,9 @@ struct Checker<'a> {
     http: reqwest::Client,
     credential: Credential,
     problems: Vec<String>,
+    /// Whether answers must also be as the vendor writes them
+    /// ([`unlike_the_vendor`]): until faults are injected.
+    vendor_like: bool,
     /// (operation id, status) of each answer judged.
     seen: BTreeSet<(String, u16)>,
     judged: usize,
@@ -127,6 +185,7 @@ impl<'a> Checker<'a> {
             http: reqwest::Client::new(),
             credential,
             problems: Vec::new(),
+            vendor_like: true,
             seen: BTreeSet::new(),
             judged: 0,
         }
@@ -141,13 +200,8 @@ impl<'a> Checker<'a> {
         path_and_query: &str,
         expected: u16,
     ) -> Value {
-        let id = operation_id(operation);
-        let declared = self
-            .document
-            .operations()
-            .into_iter()
-            .find(|candidate| candidate.id == id)
-            .unwrap_or_else(|| panic!("the document has no operation {id}"));
+        let id = operation.operation_id();
+        let declared = declared(self.document, operation);
         let url = format!("{}{path_and_query}", self.studio.base_url());
         let mut request =
             self.http.request(declared.method.parse().expect("an HTTP method"), url.as_str());
@@ -166,9 +220,15 @@ impl<'a> Checker<'a> {
         if status != expected {
             self.problems.push(format!("{name}: expected status {expected}"));
         }
-        if let Err(reasons) =
-            conforms(self.document, &declared, status, content_type.as_deref(), &body)
-        {
+        let reasons =
+            match conforms(self.document, &declared, status, content_type.as_deref(), &body) {
+                Ok((body, schema)) if self.vendor_like => {
+                    unlike_the_vendor(self.document, &schema, body)
+                }
+                Ok(_) => Vec::new(),
+                Err(reasons) => reasons,
+            };
+        if !reasons.is_empty() {
             self.problems.push(format!("{name}:\n  {}", reasons.join("\n  ")));
         }
         self.judged += 1;
@@ -184,22 +244,20 @@ impl<'a> Checker<'a> {
     }
 
     /// Reads the transformation job of each step in `steps` with each
-    /// selection, then the status and logs of every job it lists; returns
-    /// those jobs' ids.
+    /// selection and a page past the first file, then the status and logs
+    /// of every job it lists; returns those jobs' ids.
     async fn diagnose(&mut self, what: &str, steps: &[i64]) -> Vec<i64> {
         let mut jobs = BTreeSet::new();
         for &step in steps {
-            for selection in [
-                "",
-                "&selection=all",
-                "&selection=created",
-                "&selection=in-progress",
-                "&selection=failed",
+            for query in [
+                "transformLimit=100&transformOffset=0",
+                "transformLimit=100&transformOffset=0&selection=all",
+                "transformLimit=100&transformOffset=0&selection=created",
+                "transformLimit=100&transformOffset=0&selection=in-progress",
+                "transformLimit=100&transformOffset=0&selection=failed",
+                "transformLimit=4&transformOffset=1&selection=all",
             ] {
-                let path = transformation_job(
-                    step,
-                    &format!("transformLimit=100&transformOffset=0{selection}"),
-                );
+                let path = transformation_job(step, query);
                 let body = self.call(what, Operation::TransformationJobStatus, &path, 200).await;
                 let files = body["status"]["files"].as_array().cloned().unwrap_or_default();
                 jobs.extend(files.iter().filter_map(|file| file["transformationJobId"].as_i64()));
@@ -207,9 +265,9 @@ impl<'a> Checker<'a> {
             }
         }
         for &job in &jobs {
-            self.call(what, Operation::JobStatus, &job_path(job, "status"), 200).await;
+            self.call(what, Operation::JobStatus, &path_to(Operation::JobStatus, job), 200).await;
             for query in ["", "?limit=2", "?logLevel=warn", "?limit=0&logLevel=debug"] {
-                let path = format!("{}{query}", job_path(job, "stdout"));
+                let path = format!("{}{query}", path_to(Operation::JobLogs, job));
                 self.call(what, Operation::JobLogs, &path, 200).await;
             }
         }
@@ -228,18 +286,15 @@ impl<'a> Checker<'a> {
     }
 }
 
-fn pipeline(id: i64) -> String {
-    format!("/api/organizations/{ORGANIZATION}/pipelines/{id}")
+/// The path of `operation` for `id` (a pipeline, a transformation job or a
+/// job) of the organization.
+fn path_to(operation: Operation, id: i64) -> String {
+    operation.path([ORGANIZATION, id])
 }
 
 /// The path of a transformation job with `query`.
 fn transformation_job(id: i64, query: &str) -> String {
-    format!("/api/organizations/{ORGANIZATION}/create-project/{id}?{query}")
-}
-
-/// The path of a job's `status` or `stdout`.
-fn job_path(id: i64, what: &str) -> String {
-    format!("/api/organizations/{ORGANIZATION}/jobs/{id}/{what}")
+    format!("{}?{query}", path_to(Operation::TransformationJobStatus, id))
 }
 
 /// The transformation job ids of a run's steps.
@@ -289,6 +344,15 @@ async fn studio() -> FakeStudio {
                 .step(step("Label", 1.0, 10))
                 .without_progress_counts(),
         )
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, STEP_FAILS, "Step fails")
+                .step(step("Empty", 1.0, 0))
+                .step(step("Break", 1.0, 10).fails()),
+        )
+        .pipeline(
+            PipelineSpec::new(ORGANIZATION, UPLOAD_FAILS, "Upload fails")
+                .step(step("Upload", 2.0, 10).upload_fails()),
+        )
         .start()
         .await
 }
@@ -305,69 +369,69 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     use Operation::{Get, JobLogs, JobStatus, List, Run, Stop, TransformationJobStatus};
 
     // No run yet.
-    for id in [SUCCEEDS, FAILS, STOPPED, START_ERROR, NO_COUNTS] {
-        let body = check.call("before any run", Get, &pipeline(id), 200).await;
+    for &id in PIPELINES {
+        let body = check.call("before any run", Get, &path_to(Get, id), 200).await;
         check.expect(pipeline_of(&body).get("lastRun").is_none(), "no run yet");
     }
-    let body =
-        check.call("stop before any run", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
+    let body = check.call("stop before any run", Stop, &path_to(Stop, SUCCEEDS), 200).await;
     check.expect(body["success"] == false, "stopping nothing is refused");
 
     // A run that succeeds, watched in each step.
     let start = tokio::time::Instant::now();
-    let body = check.call("run", Run, &format!("{}/run", pipeline(SUCCEEDS)), 200).await;
+    let body = check.call("run", Run, &path_to(Run, SUCCEEDS), 200).await;
     check.expect(body["success"] == true, "the run starts");
     let body = check
         .call(
             "run while running",
             Run,
-            &format!("{}/run?ignoreLastSuccessfulRun=true", pipeline(SUCCEEDS)),
+            &format!("{}?ignoreLastSuccessfulRun=true", path_to(Run, SUCCEEDS)),
             200,
         )
         .await;
     check.expect(body["success"] == false, "a concurrent run is refused");
     for (at, step) in [(0.5, 0), (1.5, 1), (2.9, 1), (3.5, 2)] {
         tokio::time::sleep_until(start + secs(at)).await;
-        let body = check.call(&format!("step {step} running"), Get, &pipeline(SUCCEEDS), 200).await;
+        let body =
+            check.call(&format!("step {step} running"), Get, &path_to(Get, SUCCEEDS), 200).await;
         let current = &pipeline_of(&body)["currentRun"];
         check.expect(
             current["steps"][step]["transformationJob"]["status"] == "started",
             "a step runs",
         );
-        let body =
-            check.call("list while running", List, "/api/organizations/7/pipelines", 200).await;
+        let body = check
+            .call("list while running", List, &Operation::List.path([ORGANIZATION]), 200)
+            .await;
         check.expect(
-            body["pipelines"].as_array().is_some_and(|all| all.len() == 5),
-            "five pipelines",
+            body["pipelines"].as_array().is_some_and(|all| all.len() == PIPELINES.len()),
+            "every pipeline",
         );
     }
     tokio::time::sleep_until(start + secs(4.5)).await;
-    let body = check.call("finished, succeeded", Get, &pipeline(SUCCEEDS), 200).await;
+    let body = check.call("finished, succeeded", Get, &path_to(Get, SUCCEEDS), 200).await;
     check.expect(pipeline_of(&body).get("currentRun").is_none(), "the run is over");
     check.expect(
         pipeline_of(&body)["lastRun"]["steps"][2]["transformationJob"]["status"] == "finished",
         "the run succeeded",
     );
-    let body =
-        check.call("stop after the run", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
+    let body = check.call("stop after the run", Stop, &path_to(Stop, SUCCEEDS), 200).await;
     check.expect(body["success"] == false, "stopping a finished run is refused");
     check
         .call(
             "run again",
             Run,
-            &format!("{}/run?ignoreLastSuccessfulRun=false", pipeline(SUCCEEDS)),
+            &format!("{}?ignoreLastSuccessfulRun=false", path_to(Run, SUCCEEDS)),
             200,
         )
         .await;
 
     // A run that fails.
-    check.call("run a failing pipeline", Run, &format!("{}/run", pipeline(FAILS)), 200).await;
+    check.call("run a failing pipeline", Run, &path_to(Run, FAILS), 200).await;
     tokio::time::sleep(secs(1.5)).await;
-    let body = check.call("failing step running", Get, &pipeline(FAILS), 200).await;
+    let body = check.call("failing step running", Get, &path_to(Get, FAILS), 200).await;
     let failing_steps = step_jobs(&pipeline_of(&body)["currentRun"]);
     check.diagnose("failing step running", &failing_steps).await;
     tokio::time::sleep(secs(5.0)).await;
-    let body = check.call("finished, failed", Get, &pipeline(FAILS), 200).await;
+    let body = check.call("finished, failed", Get, &path_to(Get, FAILS), 200).await;
     check.expect(
         pipeline_of(&body)["lastRun"]["steps"][1]["transformationJob"]["status"] == "failed",
         "the run failed",
@@ -382,30 +446,52 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     let failed_file_job = body["status"]["files"][0]["transformationJobId"].as_i64().unwrap_or(0);
     check.expect(failed_jobs.contains(&failed_file_job), "the failed file's job is diagnosed");
 
-    // A run that is stopped.
-    check.call("run to stop", Run, &format!("{}/run", pipeline(STOPPED)), 200).await;
+    // A step that fails whole after one without files, and an upload that fails.
+    for id in [STEP_FAILS, UPLOAD_FAILS] {
+        check.call("run to fail", Run, &path_to(Run, id), 200).await;
+    }
+    tokio::time::sleep(secs(1.5)).await;
+    for id in [STEP_FAILS, UPLOAD_FAILS] {
+        let body = check.call("running, to fail", Get, &path_to(Get, id), 200).await;
+        check.diagnose("running, to fail", &step_jobs(&pipeline_of(&body)["currentRun"])).await;
+    }
     tokio::time::sleep(secs(2.0)).await;
-    let body = check.call("stop", Stop, &format!("{}/stop", pipeline(STOPPED)), 200).await;
+    let body = check.call("a step failed", Get, &path_to(Get, STEP_FAILS), 200).await;
+    let last_run = &pipeline_of(&body)["lastRun"];
+    check.expect(last_run["steps"][1]["transformationJob"]["status"] == "failed", "a step failed");
+    check.diagnose("a step failed", &step_jobs(last_run)).await;
+    let body = check.call("the upload failed", Get, &path_to(Get, UPLOAD_FAILS), 200).await;
+    let job = &pipeline_of(&body)["lastRun"]["steps"][0]["transformationJob"];
+    check.expect(
+        job["status"] == "failed" && job["transformJobStatus"] == "finished",
+        "the upload failed after every file was transformed",
+    );
+    check.diagnose("the upload failed", &step_jobs(&pipeline_of(&body)["lastRun"])).await;
+
+    // A run that is stopped.
+    check.call("run to stop", Run, &path_to(Run, STOPPED), 200).await;
+    tokio::time::sleep(secs(2.0)).await;
+    let body = check.call("stop", Stop, &path_to(Stop, STOPPED), 200).await;
     check.expect(body["success"] == true, "the run stops");
-    let body = check.call("stopped", Get, &pipeline(STOPPED), 200).await;
+    let body = check.call("stopped", Get, &path_to(Get, STOPPED), 200).await;
     check.expect(pipeline_of(&body).get("currentRun").is_none(), "the stopped run is over");
     check.diagnose("stopped", &step_jobs(&pipeline_of(&body)["lastRun"])).await;
 
     // A start error.
-    let body = check.call("start error", Run, &format!("{}/run", pipeline(START_ERROR)), 200).await;
+    let body = check.call("start error", Run, &path_to(Run, START_ERROR), 200).await;
     check.expect(body["success"] == false, "a pipeline with a start error does not run");
-    check.call("with a start error", Get, &pipeline(START_ERROR), 200).await;
+    check.call("with a start error", Get, &path_to(Get, START_ERROR), 200).await;
 
     // No progress counts.
-    check.call("run without counts", Run, &format!("{}/run", pipeline(NO_COUNTS)), 200).await;
+    check.call("run without counts", Run, &path_to(Run, NO_COUNTS), 200).await;
     tokio::time::sleep(secs(0.5)).await;
-    let body = check.call("running without counts", Get, &pipeline(NO_COUNTS), 200).await;
+    let body = check.call("running without counts", Get, &path_to(Get, NO_COUNTS), 200).await;
     check.diagnose("running without counts", &step_jobs(&pipeline_of(&body)["currentRun"])).await;
     tokio::time::sleep(secs(5.0)).await;
-    check.call("finished without counts", Get, &pipeline(NO_COUNTS), 200).await;
+    check.call("finished without counts", Get, &path_to(Get, NO_COUNTS), 200).await;
 
     // Lists.
-    let all = "/api/organizations/7/pipelines";
+    let all = &Operation::List.path([ORGANIZATION]);
     check.call("list", List, all, 200).await;
     let body =
         check.call("list by project", List, &format!("{all}?projectId={PROJECT}"), 200).await;
@@ -422,7 +508,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         .call(
             "bad flag",
             Run,
-            &format!("{}/run?ignoreLastSuccessfulRun=maybe", pipeline(SUCCEEDS)),
+            &format!("{}?ignoreLastSuccessfulRun=maybe", path_to(Run, SUCCEEDS)),
             400,
         )
         .await;
@@ -434,10 +520,10 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
             400,
         )
         .await;
-    check.call("unknown pipeline", Get, &pipeline(99), 404).await;
-    check.call("unknown pipeline run", Run, &format!("{}/run", pipeline(99)), 404).await;
-    check.call("unknown pipeline stop", Stop, &format!("{}/stop", pipeline(99)), 404).await;
-    check.call("unknown organization", List, "/api/organizations/99/pipelines", 404).await;
+    check.call("unknown pipeline", Get, &path_to(Get, 99), 404).await;
+    check.call("unknown pipeline run", Run, &path_to(Run, 99), 404).await;
+    check.call("unknown pipeline stop", Stop, &path_to(Stop, 99), 404).await;
+    check.call("unknown organization", List, &Operation::List.path([99]), 404).await;
     let page = "transformLimit=10&transformOffset=0";
     let diagnosis_refusals: Vec<(&str, Operation, String, u16)> = vec![
         (
@@ -453,6 +539,12 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
             400,
         ),
         (
+            "bad transformLimit",
+            TransformationJobStatus,
+            transformation_job(failing_steps[1], "transformLimit=x&transformOffset=0"),
+            400,
+        ),
+        (
             "bad selection",
             TransformationJobStatus,
             transformation_job(failing_steps[1], &format!("{page}&selection=some")),
@@ -460,23 +552,26 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         ),
         ("unknown transformation job", TransformationJobStatus, transformation_job(99, page), 404),
         ("bad jobId", JobStatus, "/api/organizations/7/jobs/abc/status".into(), 400),
-        ("unknown job", JobStatus, job_path(99, "status"), 404),
+        ("unknown job", JobStatus, path_to(JobStatus, 99), 404),
         (
             "bad logLevel",
             JobLogs,
-            format!("{}?logLevel=loud", job_path(failed_file_job, "stdout")),
+            format!("{}?logLevel=loud", path_to(JobLogs, failed_file_job)),
             400,
         ),
-        ("bad limit", JobLogs, format!("{}?limit=-1", job_path(failed_file_job, "stdout")), 400),
-        ("unknown job's logs", JobLogs, job_path(99, "stdout"), 404),
+        ("bad limit", JobLogs, format!("{}?limit=-1", path_to(JobLogs, failed_file_job)), 400),
+        ("unknown job's logs", JobLogs, path_to(JobLogs, 99), 404),
     ];
     for (what, operation, path, status) in diagnosis_refusals {
         check.call(what, operation, &path, status).await;
     }
 
-    // Faults that keep to the document: unknown properties, nulls, HTTP errors.
+    // Faults that keep to the document: unknown properties, unlisted enum
+    // values, nulls, HTTP errors.
+    check.vendor_like = false;
     let faults: Vec<(&str, Fault, u16)> = vec![
         ("unknown properties", Fault::unknown_properties(), 200),
+        ("unlisted enum values", Fault::unlisted_enum_values(), 200),
         ("nulls", Fault::nulls(), 200),
         ("429", Fault::status(429).retry_after("5"), 429),
         ("500", Fault::status(500), 500),
@@ -485,17 +580,17 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         ("delay", Fault::delay(secs(3.0)), 200),
     ];
     for (name, fault, status) in faults {
-        check.call(&format!("{name}, no run"), Get, &pipeline(SUCCEEDS), 200).await;
+        check.call(&format!("{name}, no run"), Get, &path_to(Get, SUCCEEDS), 200).await;
         for (operation, path) in [
-            (Run, format!("{}/run", pipeline(SUCCEEDS))),
-            (Get, pipeline(SUCCEEDS)),
+            (Run, path_to(Run, SUCCEEDS)),
+            (Get, path_to(Get, SUCCEEDS)),
             (List, all.to_owned()),
-            (Get, pipeline(NO_COUNTS)),
-            (Stop, format!("{}/stop", pipeline(SUCCEEDS))),
-            (Get, pipeline(SUCCEEDS)),
+            (Get, path_to(Get, NO_COUNTS)),
+            (Stop, path_to(Stop, SUCCEEDS)),
+            (Get, path_to(Get, SUCCEEDS)),
             (TransformationJobStatus, transformation_job(failing_steps[1], page)),
-            (JobStatus, job_path(failed_file_job, "status")),
-            (JobLogs, job_path(failed_file_job, "stdout")),
+            (JobStatus, path_to(JobStatus, failed_file_job)),
+            (JobLogs, path_to(JobLogs, failed_file_job)),
         ] {
             studio.inject(operation, When::Nth(1), fault.clone());
             check.call(&format!("{name} ({operation:?})"), operation, &path, status).await;
@@ -510,7 +605,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         [("nulls", Fault::nulls()), ("unknown properties", Fault::unknown_properties())]
     {
         studio.inject(Get, When::Nth(1), fault.clone());
-        check.call(&format!("{name} while running"), Get, &pipeline(SUCCEEDS), 200).await;
+        check.call(&format!("{name} while running"), Get, &path_to(Get, SUCCEEDS), 200).await;
         studio.inject(List, When::Nth(1), fault);
         check.call(&format!("{name} in a list while running"), List, all, 200).await;
     }
@@ -520,14 +615,14 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     let wrong = Credentials::api_key("ei_not_the_key").expect("a key");
     for credential in [Credential::none(), Credential::of(&wrong)] {
         let mut check = Checker::new(&studio, credential);
-        check.call("no credential", Run, &format!("{}/run", pipeline(SUCCEEDS)), 401).await;
-        check.call("no credential", Get, &pipeline(SUCCEEDS), 401).await;
-        check.call("no credential", Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 401).await;
+        check.call("no credential", Run, &path_to(Run, SUCCEEDS), 401).await;
+        check.call("no credential", Get, &path_to(Get, SUCCEEDS), 401).await;
+        check.call("no credential", Stop, &path_to(Stop, SUCCEEDS), 401).await;
         check.call("no credential", List, all, 401).await;
         let path = transformation_job(failing_steps[1], page);
         check.call("no credential", TransformationJobStatus, &path, 401).await;
-        check.call("no credential", JobStatus, &job_path(failed_file_job, "status"), 401).await;
-        check.call("no credential", JobLogs, &job_path(failed_file_job, "stdout"), 401).await;
+        check.call("no credential", JobStatus, &path_to(JobStatus, failed_file_job), 401).await;
+        check.call("no credential", JobLogs, &path_to(JobLogs, failed_file_job), 401).await;
         check.finish();
     }
     // Every kind of credential the client offers is accepted, and answered alike.
@@ -540,25 +635,19 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         let credentials = make(secret).expect("a credential");
         let mut check = Checker::new(&studio, Credential::of(&credentials));
         let kind = credentials.scheme_name();
-        check.call(kind, Get, &pipeline(SUCCEEDS), 200).await;
+        check.call(kind, Get, &path_to(Get, SUCCEEDS), 200).await;
         check.call(kind, List, all, 200).await;
-        check.call(kind, Stop, &format!("{}/stop", pipeline(SUCCEEDS)), 200).await;
-        check.call(kind, Run, &format!("{}/run", pipeline(SUCCEEDS)), 200).await;
+        check.call(kind, Stop, &path_to(Stop, SUCCEEDS), 200).await;
+        check.call(kind, Run, &path_to(Run, SUCCEEDS), 200).await;
         let path = transformation_job(failing_steps[1], page);
         check.call(kind, TransformationJobStatus, &path, 200).await;
-        check.call(kind, JobStatus, &job_path(failed_file_job, "status"), 200).await;
-        check.call(kind, JobLogs, &job_path(failed_file_job, "stdout"), 200).await;
+        check.call(kind, JobStatus, &path_to(JobStatus, failed_file_job), 200).await;
+        check.call(kind, JobLogs, &path_to(JobLogs, failed_file_job), 200).await;
         check.finish();
     }
 
-    for id in [
-        "runOrganizationPipeline",
-        "getOrganizationPipeline",
-        "stopOrganizationPipeline",
-        "getOrganizationCreateProjectStatus",
-        "getOrganizationJobStatus",
-        "getOrganizationJobsLogs",
-    ] {
+    for operation in Operation::ALL {
+        let id = operation.operation_id();
         for status in [200, 400, 404, 429, 500, 503] {
             assert!(seen.contains(&(id.to_owned(), status)), "no {status} answer of {id} judged");
         }
@@ -569,9 +658,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
 #[tokio::test(start_paused = true)]
 async fn the_check_refuses_answers_that_break_the_document() {
     let document = Document::get();
-    let operations = document.operations();
-    let get =
-        operations.iter().find(|operation| operation.id == "getOrganizationPipeline").unwrap();
+    let get = &declared(document, Operation::Get);
     let json = Some("application/json");
     let good = br#"{"success":false,"error":"Pipeline not found"}"#;
     conforms(document, get, 404, json, good).expect("a GenericApiResponse conforms");
@@ -603,11 +690,52 @@ async fn the_check_refuses_answers_that_break_the_document() {
     ] {
         studio.inject(Operation::Get, When::Nth(1), fault);
         let mut check = Checker::new(&studio, Credential::of(&key));
-        check.call("broken on purpose", Operation::Get, &pipeline(SUCCEEDS), status).await;
+        check
+            .call("broken on purpose", Operation::Get, &path_to(Operation::Get, SUCCEEDS), status)
+            .await;
         assert!(
             check.problems.len() == 1 && check.problems[0].contains(caught),
             "a broken answer was not caught as it should be: {:?}",
             check.problems
         );
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn answers_unlike_the_vendors_are_told_apart_though_they_conform() {
+    let document = Document::get();
+    let get = declared(document, Operation::Get);
+    let schema = get
+        .responses
+        .into_iter()
+        .find(|response| response.status == StatusKey::Code(200))
+        .and_then(|ok| ok.json_schema)
+        .expect("the document declares the pipeline's 200 answer");
+    let studio = studio().await;
+    studio.start_run(ORGANIZATION, SUCCEEDS).expect("a run starts");
+    let key = Credentials::api_key(FakeStudio::DEFAULT_API_KEY).expect("a key");
+    let mut check = Checker::new(&studio, Credential::of(&key));
+    check.vendor_like = false;
+
+    let plain = check.call("plain", Operation::Get, &path_to(Operation::Get, SUCCEEDS), 200).await;
+    assert_eq!(unlike_the_vendor(document, &schema, plain.clone()), Vec::<String>::new());
+    for (fault, reason) in [
+        (Fault::unknown_properties(), "fakeStudioExtension is not in the document"),
+        (Fault::unlisted_enum_values(), "is not a listed value"),
+    ] {
+        studio.inject(Operation::Get, When::Nth(1), fault);
+        let body =
+            check.call("distorted", Operation::Get, &path_to(Operation::Get, SUCCEEDS), 200).await;
+        let reasons = unlike_the_vendor(document, &schema, body);
+        assert!(!reasons.is_empty() && reasons.iter().all(|r| r.contains(reason)), "{reasons:#?}");
+    }
+    for date in ["2024-06-03T08:00:00Z", "2024-06-03T08:00:00.000+00:00", "2024-06-03T08:00:00.0Z"]
+    {
+        let mut body = plain.clone();
+        body["pipeline"]["created"] = json!(date);
+        let reasons = unlike_the_vendor(document, &schema, body);
+        assert!(reasons.len() == 1 && reasons[0].starts_with("created: "), "{date}: {reasons:?}");
+    }
+    // Each of them conforms to the document all the same.
+    check.finish();
 }

@@ -97,7 +97,8 @@ fn assert_none(failures: Vec<String>) {
 fn every_operation_of_the_document_has_an_invoker_and_every_invoker_an_operation() {
     let document: BTreeSet<String> =
         Document::get().operations().into_iter().map(|operation| operation.id).collect();
-    let invokers: BTreeSet<String> = INVOKERS.iter().map(|(id, _)| (*id).to_owned()).collect();
+    let invokers: BTreeSet<String> =
+        INVOKERS.iter().map(|(operation, _)| operation.operation_id().to_owned()).collect();
     assert_eq!(document, invokers, "the document's operations and the suite's invokers differ");
 }
 

@@ -1,7 +1,8 @@
 //! Who may call, and what a request that names nothing real gets.
 
-use crate::support::{pipeline_path, Client};
-use ei_fake_studio::{FakeStudio, PipelineSpec, StepSpec};
+use crate::support::Client;
+use ei_api::{API_KEY_HEADER, JWT_COOKIE, JWT_HEADER};
+use ei_fake_studio::{FakeStudio, Operation, PipelineSpec, StepSpec};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -21,7 +22,7 @@ async fn studio() -> FakeStudio {
 /// The status and JSON body of a get of pipeline 7 sent with `header`.
 async fn get_with(studio: &FakeStudio, header: Option<(&str, &str)>) -> (StatusCode, Value) {
     let mut request =
-        reqwest::Client::new().get(format!("{}{}", studio.base_url(), pipeline_path(1, 7, "")));
+        reqwest::Client::new().get(format!("{}{}", studio.base_url(), Operation::Get.path([1, 7])));
     if let Some((name, value)) = header {
         request = request.header(name, value);
     }
@@ -34,11 +35,12 @@ async fn get_with(studio: &FakeStudio, header: Option<(&str, &str)>) -> (StatusC
 #[tokio::test]
 async fn each_kind_of_credential_is_accepted() {
     let studio = studio().await;
+    let cookies = format!("theme=dark; {JWT_COOKIE}={JWT}");
     for header in [
-        ("x-api-key", API_KEY),
-        ("x-api-key", "ei_second_key"),
-        ("x-jwt-token", JWT),
-        ("cookie", "theme=dark; jwt=header.payload.signature"),
+        (API_KEY_HEADER, API_KEY),
+        (API_KEY_HEADER, "ei_second_key"),
+        (JWT_HEADER, JWT),
+        ("cookie", cookies.as_str()),
     ] {
         let (status, body) = get_with(&studio, Some(header)).await;
         assert_eq!(status, StatusCode::OK, "{header:?}");
@@ -49,12 +51,13 @@ async fn each_kind_of_credential_is_accepted() {
 #[tokio::test]
 async fn a_wrong_or_missing_credential_is_refused_with_401() {
     let studio = studio().await;
+    let forged = format!("{JWT_COOKIE}=forged");
     for header in [
         None,
-        Some(("x-api-key", "ei_wrong")),
-        Some(("x-api-key", JWT)),
-        Some(("x-jwt-token", API_KEY)),
-        Some(("cookie", "jwt=forged")),
+        Some((API_KEY_HEADER, "ei_wrong")),
+        Some((API_KEY_HEADER, JWT)),
+        Some((JWT_HEADER, API_KEY)),
+        Some(("cookie", forged.as_str())),
         Some(("authorization", "Bearer header.payload.signature")),
     ] {
         let (status, body) = get_with(&studio, header).await;
@@ -68,7 +71,7 @@ async fn a_wrong_or_missing_credential_is_refused_with_401() {
 async fn a_studio_with_no_credential_configured_accepts_the_default_key() {
     let pipeline = PipelineSpec::new(1, 7, "Nightly import");
     let studio = FakeStudio::builder().pipeline(pipeline).start().await;
-    let (status, _) = get_with(&studio, Some(("x-api-key", FakeStudio::DEFAULT_API_KEY))).await;
+    let (status, _) = get_with(&studio, Some((API_KEY_HEADER, FakeStudio::DEFAULT_API_KEY))).await;
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -77,13 +80,13 @@ async fn an_unknown_organization_or_pipeline_is_404() {
     let studio = studio().await;
     let client = Client::with_api_key(&studio, API_KEY);
     for (method, path) in [
-        (Method::GET, pipeline_path(1, 8, "")),
-        (Method::GET, pipeline_path(2, 7, "")),
-        (Method::POST, pipeline_path(1, 8, "/run")),
-        (Method::POST, pipeline_path(1, 8, "/stop")),
-        (Method::GET, "/api/organizations/2/pipelines".to_owned()),
+        (Method::GET, Operation::Get.path([1, 8])),
+        (Method::GET, Operation::Get.path([2, 7])),
+        (Method::POST, Operation::Run.path([1, 8])),
+        (Method::POST, Operation::Stop.path([1, 8])),
+        (Method::GET, Operation::List.path([2])),
         (Method::GET, "/api/organizations/1/projects".to_owned()),
-        (Method::DELETE, pipeline_path(1, 7, "")),
+        (Method::DELETE, Operation::Get.path([1, 7])),
     ] {
         let answer = client.send(client.request(method.clone(), &path)).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");
@@ -110,7 +113,7 @@ async fn ids_that_are_not_64_bit_integers_are_400() {
         assert_eq!(answer.body["success"], false);
     }
     assert_eq!(studio.runs_started(1, 1), 0);
-    let run = client
-        .request(Method::POST, "/api/organizations/1/pipelines/1/run?ignoreLastSuccessfulRun=true");
+    let path = format!("{}?ignoreLastSuccessfulRun=true", Operation::Run.path([1, 1]));
+    let run = client.request(Method::POST, &path);
     assert_eq!(client.send(run).await.body["success"], true);
 }

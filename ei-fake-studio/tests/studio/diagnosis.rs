@@ -482,7 +482,8 @@ async fn faults_apply_to_the_diagnosis_operations_as_to_the_others() {
     assert!(nulls["files"][0].get("transformationJobId").is_some_and(Value::is_null));
 
     studio.inject(Operation::TransformationJobStatus, When::Nth(1), Fault::close_before_answer());
-    let path = format!("/api/organizations/{ORGANIZATION}/create-project/{}?{page}", steps[0]);
+    let job = Operation::TransformationJobStatus.path([ORGANIZATION, steps[0]]);
+    let path = format!("{job}?{page}");
     assert!(client.request(reqwest::Method::GET, &path).send().await.is_err());
     let recorded = studio.requests();
     let operations: Vec<_> = recorded.iter().filter_map(|request| request.operation).collect();

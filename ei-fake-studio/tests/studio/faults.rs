@@ -1,7 +1,7 @@
 //! Every fault kind, observed through a reqwest client, and which calls a
 //! fault picks.
 
-use crate::support::{job, nonconformities, pipeline_path, steps, Client};
+use crate::support::{job, steps, Client};
 use ei_api::enums::{OrganizationCreateProjectCategory, OrganizationPipelineWhenToEmail};
 use ei_api::types::GetOrganizationPipelinesResponse;
 use ei_fake_studio::{FakeStudio, Fault, Operation, When};
@@ -21,7 +21,7 @@ async fn studio() -> (FakeStudio, Client) {
 
 /// Sends a run request and returns what reqwest makes of it.
 async fn try_run(client: &Client) -> Result<reqwest::Response, reqwest::Error> {
-    client.request(Method::POST, &pipeline_path(ORGANIZATION, PIPELINE, "/run")).send().await
+    client.request(Method::POST, &Operation::Run.path([ORGANIZATION, PIPELINE])).send().await
 }
 
 /// Whether reqwest saw the connection end before a complete response.
@@ -61,7 +61,7 @@ async fn a_status_fault_can_carry_an_html_body_and_a_retry_after() {
     studio.inject(Operation::Get, When::Nth(2), Fault::status(429).retry_after("5"));
     let http_date = "Wed, 21 Oct 2015 07:28:00 GMT";
     studio.inject(Operation::Get, When::Nth(3), Fault::status(503).retry_after(http_date));
-    let get = || client.request(Method::GET, &pipeline_path(ORGANIZATION, PIPELINE, "")).send();
+    let get = || client.request(Method::GET, &Operation::Get.path([ORGANIZATION, PIPELINE])).send();
 
     let proxy = get().await.unwrap();
     assert_eq!(proxy.status(), StatusCode::BAD_GATEWAY);
@@ -115,7 +115,7 @@ async fn closing_after_a_stop_still_stops_the_run() {
     let (studio, client) = studio().await;
     client.run(ORGANIZATION, PIPELINE).await;
     studio.inject(Operation::Stop, When::Nth(1), Fault::close_after_action());
-    let stop = client.request(Method::POST, &pipeline_path(ORGANIZATION, PIPELINE, "/stop"));
+    let stop = client.request(Method::POST, &Operation::Stop.path([ORGANIZATION, PIPELINE]));
     let error = stop.send().await.expect_err("no answer");
     assert!(is_incomplete_message(&error), "{error:?}");
     let shown = client.pipeline().await;
@@ -179,8 +179,6 @@ async fn unlisted_enum_values_replace_the_listed_ones_but_job_statuses_stay_read
     assert_eq!(job["uploadType"], "archive");
     assert_eq!(job["status"], "started");
 
-    let problems = nonconformities(&answer.body, "GetOrganizationPipelinesResponse");
-    assert!(!problems.is_empty() && problems.iter().all(|p| p.contains("is not a listed value")));
     let decoded: GetOrganizationPipelinesResponse = serde_json::from_value(answer.body).unwrap();
     assert_eq!(
         decoded.pipeline.when_to_email,
@@ -209,8 +207,6 @@ async fn unknown_properties_appear_at_every_depth_of_the_answer() {
     ] {
         assert!(object.get("fakeStudioExtension").is_some_and(Value::is_object), "{depth}");
     }
-    let problems = nonconformities(body, "GetOrganizationPipelinesResponse");
-    assert!(problems.iter().all(|p| p.contains("fakeStudioExtension is not in the document")));
     assert!(serde_json::from_value::<GetOrganizationPipelinesResponse>(answer.body).is_ok());
 }
 
@@ -235,7 +231,6 @@ async fn nulls_fill_every_optional_property_the_answer_leaves_out() {
     for property in ["label", "filterQuery", "createdByUser", "projectName", "projectId"] {
         assert!(job.get(property).is_some_and(Value::is_null), "{property}");
     }
-    assert_eq!(nonconformities(&body, "GetOrganizationPipelinesResponse"), Vec::<String>::new());
     assert!(serde_json::from_value::<GetOrganizationPipelinesResponse>(body).is_ok());
 }
 

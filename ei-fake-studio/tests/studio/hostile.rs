@@ -1,7 +1,8 @@
 //! The hostile server: redirects, bodies too large to hold, a trickle, and
 //! text made to take over a terminal, as a client receives them.
 
-use crate::support::{pipeline_path, Client};
+use crate::support::Client;
+use ei_api::API_KEY_HEADER;
 use ei_fake_studio::{FakeStudio, Fault, Operation, When};
 use reqwest::header::{CONTENT_LENGTH, LOCATION};
 use reqwest::{Method, StatusCode};
@@ -21,8 +22,8 @@ async fn a_redirect_names_its_target_and_starts_no_run() {
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build();
     let response = http
         .unwrap()
-        .post(format!("{}{}", studio.base_url(), pipeline_path(ORGANIZATION, PIPELINE, "/run")))
-        .header("x-api-key", FakeStudio::DEFAULT_API_KEY)
+        .post(format!("{}{}", studio.base_url(), Operation::Run.path([ORGANIZATION, PIPELINE])))
+        .header(API_KEY_HEADER, FakeStudio::DEFAULT_API_KEY)
         .send()
         .await
         .unwrap();
@@ -36,7 +37,7 @@ async fn an_endless_body_keeps_coming() {
     let studio = FakeStudio::start().await;
     studio.inject(Operation::Get, When::Nth(1), Fault::endless_body());
     let client = Client::new(&studio);
-    let path = pipeline_path(ORGANIZATION, PIPELINE, "");
+    let path = Operation::Get.path([ORGANIZATION, PIPELINE]);
     let mut response = client.request(Method::GET, &path).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers().get(CONTENT_LENGTH).is_none(), "chunked, with no length");
@@ -56,7 +57,7 @@ async fn a_declared_gigabyte_is_declared_and_sent() {
     let gigabyte = 1u64 << 30;
     studio.inject(Operation::List, When::Nth(1), Fault::declared_body(gigabyte));
     let client = Client::new(&studio);
-    let path = format!("/api/organizations/{ORGANIZATION}/pipelines");
+    let path = Operation::List.path([ORGANIZATION]);
     let mut response = client.request(Method::GET, &path).send().await.unwrap();
     assert_eq!(response.headers()[CONTENT_LENGTH], gigabyte.to_string().as_str());
     let mut received = 0;

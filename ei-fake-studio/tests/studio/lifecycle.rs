@@ -1,7 +1,7 @@
 //! How runs move through time, and how the pipeline shows them.
 
 use crate::support::{job, statuses, steps, Client};
-use ei_fake_studio::{FakeStudio, PipelineSpec, ProgressShape, StepSpec};
+use ei_fake_studio::{FakeStudio, Operation, PipelineSpec, ProgressShape, StepSpec};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -285,10 +285,9 @@ async fn listing_filters_on_the_project_a_step_is_attached_to() {
             .collect()
     };
     assert_eq!(ids(client.list(ORGANIZATION).await), [PIPELINE, 8]);
-    let path = |query: &str| format!("/api/organizations/{ORGANIZATION}/pipelines?{query}");
-    let filtered = client.send(client.request(reqwest::Method::GET, &path("projectId=42"))).await;
+    let filtered = client.call(Operation::List, [ORGANIZATION], "projectId=42").await;
     assert_eq!(ids(filtered), [PIPELINE]);
-    let none = client.send(client.request(reqwest::Method::GET, &path("projectId=99"))).await;
+    let none = client.call(Operation::List, [ORGANIZATION], "projectId=99").await;
     assert_eq!(ids(none), Vec::<i64>::new());
 }
 
@@ -317,4 +316,14 @@ async fn the_default_studio_runs_three_steps_in_about_ten_seconds() {
     assert!((9 * SECOND..=11 * SECOND).contains(&duration), "{duration:?}");
     let with_project = client.list(1).await.body["pipelines"][0]["steps"][2]["projectId"].clone();
     assert_eq!(with_project, FakeStudio::DEFAULT_PROJECT_ID);
+}
+
+#[tokio::test(start_paused = true)]
+async fn dates_count_from_a_fixed_epoch_in_milliseconds() {
+    let studio = FakeStudio::start().await;
+    let client = Client::new(&studio);
+    assert_eq!(client.pipeline().await["created"], "2024-06-03T08:00:00.000Z");
+    tokio::time::sleep(Duration::from_millis(1_250)).await;
+    let run = client.run(1, 1).await.body["pipelineRun"].clone();
+    assert_eq!(run["created"], "2024-06-03T08:00:01.250Z");
 }

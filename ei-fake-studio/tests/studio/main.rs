@@ -1,9 +1,9 @@
 //! The fake Studio's behaviour, observed over HTTP with a reqwest client.
 
 mod authentication;
-mod conformance;
 mod diagnosis;
 mod faults;
+mod generated_client;
 mod hostile;
 mod lifecycle;
 mod listening;

@@ -1,6 +1,7 @@
 //! What a test can see of the studio from the side, and what it can do there.
 
-use crate::support::{pipeline_path, Client};
+use crate::support::Client;
+use ei_api::{API_KEY_HEADER, JWT_COOKIE, JWT_HEADER};
 use ei_fake_studio::{CredentialKind, FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
 use reqwest::{Method, StatusCode};
 use std::time::Duration;
@@ -14,20 +15,24 @@ async fn requests_are_recorded_with_the_kind_of_credential_but_never_its_value()
     let studio = FakeStudio::builder().api_key(SECRET_KEY).jwt(SECRET_JWT).start().await;
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}{path}", studio.base_url());
-    http.post(url(&pipeline_path(1, 1, "/run?ignoreLastSuccessfulRun=true")))
-        .header("x-api-key", SECRET_KEY)
+    http.post(url(&format!("{}?ignoreLastSuccessfulRun=true", Operation::Run.path([1, 1]))))
+        .header(API_KEY_HEADER, SECRET_KEY)
         .send()
         .await
         .unwrap();
-    http.get(url(&pipeline_path(1, 1, ""))).header("x-jwt-token", SECRET_JWT).send().await.unwrap();
-    let cookie = format!("jwt={SECRET_JWT}");
-    http.get(url("/api/organizations/1/pipelines?projectId=1"))
+    http.get(url(&Operation::Get.path([1, 1])))
+        .header(JWT_HEADER, SECRET_JWT)
+        .send()
+        .await
+        .unwrap();
+    let cookie = format!("{JWT_COOKIE}={SECRET_JWT}");
+    http.get(url(&format!("{}?projectId=1", Operation::List.path([1]))))
         .header("cookie", cookie)
         .send()
         .await
         .unwrap();
-    http.post(url(&pipeline_path(1, 1, "/stop"))).send().await.unwrap();
-    http.get(url("/elsewhere")).header("x-api-key", "wrong").send().await.unwrap();
+    http.post(url(&Operation::Stop.path([1, 1]))).send().await.unwrap();
+    http.get(url("/elsewhere")).header(API_KEY_HEADER, "wrong").send().await.unwrap();
 
     let requests = studio.requests();
     let seen: Vec<_> = requests
@@ -64,7 +69,7 @@ async fn runs_started_counts_only_the_runs_that_actually_started() {
     studio.inject(Operation::Run, When::Nth(2), Fault::close_before_answer());
     studio.inject(Operation::Run, When::Nth(3), Fault::success_false("Busy"));
     client.run(1, 1).await;
-    let _ = client.request(Method::POST, &pipeline_path(1, 1, "/run")).send().await;
+    let _ = client.request(Method::POST, &Operation::Run.path([1, 1])).send().await;
     client.run(1, 1).await;
     assert_eq!(studio.runs_started(1, 1), 0);
 

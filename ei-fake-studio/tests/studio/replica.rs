@@ -64,8 +64,8 @@ async fn every_answer_is_dated_by_the_studios_clock() {
     let studio = FakeStudio::start().await;
     let client = Client::new(&studio);
     tokio::time::advance(90 * SECOND).await;
-    let path = "/api/organizations/1/pipelines/1";
-    let response = client.request(Method::GET, path).send().await.unwrap();
+    let path = Operation::Get.path([1, 1]);
+    let response = client.request(Method::GET, &path).send().await.unwrap();
     assert_eq!(response.headers()[DATE], "Mon, 03 Jun 2024 08:01:30 GMT");
     let missing = client.request(Method::GET, "/nowhere").send().await.unwrap();
     assert_eq!(missing.headers()[DATE], "Mon, 03 Jun 2024 08:01:30 GMT");
@@ -76,10 +76,10 @@ async fn an_undated_answer_has_no_date_at_all() {
     let studio = FakeStudio::start().await;
     studio.inject(Operation::Get, When::Nth(1), Fault::undated());
     let client = Client::new(&studio);
-    let path = "/api/organizations/1/pipelines/1";
-    let response = client.request(Method::GET, path).send().await.unwrap();
+    let path = Operation::Get.path([1, 1]);
+    let response = client.request(Method::GET, &path).send().await.unwrap();
     assert!(response.headers().get(DATE).is_none());
     assert_eq!(response.status(), 200);
-    let response = client.request(Method::GET, path).send().await.unwrap();
+    let response = client.request(Method::GET, &path).send().await.unwrap();
     assert!(response.headers().get(DATE).is_some());
 }
