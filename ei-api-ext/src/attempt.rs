@@ -59,7 +59,7 @@ impl Client {
         let span = tracing::debug_span!("ei.attempt", attempt, status = tracing::field::Empty);
         let result = request(raw).instrument(span.clone()).await;
         let received = Instant::now();
-        let head = context.response_head();
+        let head = context.take_response_head();
         if let Some(head) = &head {
             span.record("status", head.status.as_u16());
         }

@@ -63,10 +63,10 @@ impl RequestContext {
         &self.credentials
     }
 
-    /// The head of the latest response received through this context, if
-    /// any arrived.
-    pub fn response_head(&self) -> Option<ResponseHead> {
-        self.response_head.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    /// Takes the head of the latest response received through this context,
+    /// if one arrived (the slot is empty afterwards: no copy is made).
+    pub fn take_response_head(&self) -> Option<ResponseHead> {
+        self.response_head.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 }
 

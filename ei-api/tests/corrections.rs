@@ -205,7 +205,7 @@ async fn failed_run(status: u16, message: &str) -> (ei_api::Error<GenericApiResp
     let context = RequestContext::new(Credentials::api_key("k").unwrap());
     let client = Client::new(&server.base_url(), context.clone());
     let error = client.run_organization_pipeline().organization_id(1).pipeline_id(2).send().await;
-    (error.unwrap_err(), context.response_head().unwrap().status.as_u16())
+    (error.unwrap_err(), context.take_response_head().unwrap().status.as_u16())
 }
 
 /// error-responses: a 404's body decodes and carries the server's words.

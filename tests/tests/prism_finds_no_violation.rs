@@ -70,7 +70,7 @@ async fn exchange(
         format!("{} ({}) with {scheme}, prefer {prefer:?}", case.operation.id, case.description);
     let mut problems: Vec<String> =
         arguments.problems().into_iter().map(|problem| format!("{name}: {problem}")).collect();
-    match context.response_head() {
+    match context.take_response_head() {
         Some(head) => {
             if let Some(violations) = head.headers.get(VIOLATIONS_HEADER) {
                 problems.push(format!("{name}: Prism reports {violations:?}"));

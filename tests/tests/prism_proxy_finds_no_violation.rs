@@ -84,7 +84,7 @@ impl Driver {
     fn judge<T: Debug>(&mut self, what: &str, answer: Answer<T>, expected: u16) -> Option<T> {
         self.exchanges += 1;
         let name = format!("{what} with {}", self.scheme);
-        let Some(head) = self.context.response_head() else {
+        let Some(head) = self.context.take_response_head() else {
             self.problems.push(format!("{name}: no response ({answer:?})"));
             return None;
         };
