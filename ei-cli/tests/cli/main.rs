@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `ei-pipeline` binary, as a child process,
 //! against an `ei-fake-studio` running in the test process on the real clock.
 
+mod adversary;
 mod demo;
 mod diagnosis;
 mod failures;
