@@ -55,6 +55,7 @@ use tokio::time::Instant;
 use crate::call::Idempotent;
 use crate::error::{CallTarget, Error, Operation};
 use crate::ids::RunId;
+use crate::instant::after;
 use crate::pipeline::PipelineHandle;
 
 /// At most this many failed steps are explained: a run stops at its first
@@ -259,7 +260,7 @@ impl PipelineHandle {
         run: &OrganizationPipelineRun,
         options: DiagnosisOptions,
     ) -> Diagnosis {
-        let deadline = Instant::now() + options.deadline;
+        let deadline = after(Instant::now(), options.deadline);
         let failed = run.steps.iter().enumerate().filter_map(|(index, step)| {
             let job = step.transformation_job.as_ref()?;
             (job.status == JobStatus::Failed).then_some((index, step.name.clone(), job))

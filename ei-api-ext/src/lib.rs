@@ -35,6 +35,7 @@ mod config;
 pub mod diagnose;
 mod error;
 mod ids;
+mod instant;
 mod organization;
 mod pipeline;
 mod reconcile;

@@ -24,6 +24,7 @@ use tokio::time::Instant;
 use crate::attempt::Answered;
 use crate::call::{AfterFailure, FailedAttempt, Next};
 use crate::error::{Error, ErrorKind, FailureClass, Operation};
+use crate::instant::after;
 use crate::pipeline::PipelineHandle;
 
 /// The first pause between two reads of a lagging view; it doubles up to
@@ -71,7 +72,7 @@ impl<'a> Reconcile<'a> {
     /// Reads the pipeline until it shows a run this call started, or for as
     /// long as `grace` allows (at least once).
     async fn look_for_run(&self, sent: Instant, grace: Duration) -> Result<Sighting, Unsettled> {
-        let give_up = Instant::now() + grace;
+        let give_up = after(Instant::now(), grace);
         let give_up = self.deadline.map_or(give_up, |deadline| give_up.min(deadline));
         let mut pause = FIRST_REREAD_PAUSE;
         // The latest moment, on the server's clock, known to be no later

@@ -185,7 +185,6 @@ fn panic_message(result: &Result<impl Sized, tokio::task::JoinError>) -> Option<
 // --- Finding 1: Instant + Duration overflows on a careless caller's "no limit" --------
 
 #[tokio::test(start_paused = true)]
-#[ignore = "finding 1: WaitOptions::timeout(Duration::MAX) panics (start + timeout overflows in wait/mod.rs deadline_from)"]
 async fn a_wait_with_the_longest_timeout_follows_the_run_instead_of_panicking() {
     let studio = studio().await;
     let handle = pipeline(&studio, PIPELINE);
@@ -198,7 +197,6 @@ async fn a_wait_with_the_longest_timeout_follows_the_run_instead_of_panicking() 
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "finding 1: RetryPolicy::with_max_elapsed(Duration::MAX) panics at the first retry (started + max_elapsed in retry/mod.rs next_delay)"]
 async fn a_retry_policy_without_a_time_limit_retries_instead_of_panicking() {
     let studio = studio().await;
     studio.inject(Operation::Get, When::Nth(1), Fault::status(503));
@@ -210,7 +208,6 @@ async fn a_retry_policy_without_a_time_limit_retries_instead_of_panicking() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "finding 1: an uncapped Retry-After (with_max_retry_after(Duration::MAX)) and a server's Retry-After of u64::MAX seconds panic (Instant::now() + delay in retry/mod.rs next_delay)"]
 async fn a_servers_endless_retry_after_gives_up_instead_of_panicking() {
     let studio = studio().await;
     let endless = u64::MAX.to_string();
@@ -224,7 +221,6 @@ async fn a_servers_endless_retry_after_gives_up_instead_of_panicking() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "finding 1: ClientBuilder::view_lag_grace(Duration::MAX) panics when a run answer is lost (Instant::now() + grace in reconcile.rs look_for_run)"]
 async fn an_endless_view_lag_grace_still_adopts_the_run_a_lost_answer_started() {
     let studio = studio().await;
     studio.inject(Operation::Run, When::Nth(1), Fault::close_after_action());
@@ -242,7 +238,6 @@ async fn an_endless_view_lag_grace_still_adopts_the_run_a_lost_answer_started() 
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "finding 1: DiagnosisOptions::deadline(Duration::MAX) panics in diagnose, documented to never fail (Instant::now() + options.deadline in diagnose.rs)"]
 async fn a_diagnosis_without_a_time_limit_explains_instead_of_panicking() {
     let studio = studio().await;
     let handle = pipeline(&studio, FAILING);
@@ -255,7 +250,6 @@ async fn a_diagnosis_without_a_time_limit_explains_instead_of_panicking() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "finding 1: a schedule that asks for no poll before the deadline (FixedSchedule(Duration::MAX)) panics instead of waiting for the deadline (Instant::now() + delay in wait/mod.rs follow)"]
 async fn a_schedule_that_never_polls_again_waits_for_the_deadline_instead_of_panicking() {
     let studio = studio().await;
     let handle = pipeline(&studio, PIPELINE);

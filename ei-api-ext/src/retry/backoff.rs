@@ -9,7 +9,8 @@ use std::time::Duration;
 pub(super) fn full_jitter(initial: Duration, max: Duration, attempts_made: u32) -> Duration {
     let doublings = attempts_made.saturating_sub(1).min(u32::BITS - 1);
     let ceiling = initial.saturating_mul(1u32 << doublings).min(max);
-    ceiling.mul_f64(fastrand::f64())
+    // `mul_f64` would panic when the product rounds past `Duration::MAX`.
+    Duration::try_from_secs_f64(ceiling.as_secs_f64() * fastrand::f64()).unwrap_or(ceiling)
 }
 
 #[cfg(test)]
@@ -25,6 +26,13 @@ mod tests {
             for _ in 0..100 {
                 assert!(full_jitter(initial, max, attempts) <= cap);
             }
+        }
+    }
+
+    #[test]
+    fn the_longest_backoff_does_not_overflow() {
+        for _ in 0..1_000 {
+            assert!(full_jitter(Duration::MAX, Duration::MAX, 64) <= Duration::MAX);
         }
     }
 

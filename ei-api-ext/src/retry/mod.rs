@@ -16,6 +16,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::error::FailureClass;
+use crate::instant::after;
 
 /// Five attempts ride out a blip of a few seconds without hammering a
 /// server that is down.
@@ -127,8 +128,8 @@ impl RetryPolicy {
                 DelayReason::Backoff,
             ),
         };
-        let wake = Instant::now() + delay;
-        let policy_deadline = started + self.max_elapsed;
+        let wake = after(Instant::now(), delay);
+        let policy_deadline = after(started, self.max_elapsed);
         let deadline = deadline.map_or(policy_deadline, |d| d.min(policy_deadline));
         (wake < deadline).then_some((delay, reason))
     }

@@ -66,6 +66,7 @@ use tracing::Instrument;
 
 use crate::error::{Error, ErrorKind, Operation};
 use crate::ids::RunId;
+use crate::instant::after;
 use crate::pipeline::{PipelineHandle, RunRequest};
 use follow::EventQueue;
 use outcome::finished_outcome;
@@ -153,7 +154,7 @@ impl WaitOptions {
 
     fn deadline_from(&self, start: Instant) -> Option<Instant> {
         match self.deadline {
-            Deadline::After(timeout) => Some(start + timeout),
+            Deadline::After(timeout) => Some(after(start, timeout)),
             Deadline::At(deadline) => Some(deadline),
             Deadline::Never => None,
         }
@@ -337,7 +338,7 @@ impl Wait {
             } else {
                 (Duration::ZERO, ReadReason::First)
             };
-            let wake = Instant::now() + delay;
+            let wake = after(Instant::now(), delay);
             let (wake, reason) = match self.deadline {
                 Some(deadline) if wake >= deadline => (deadline, ReadReason::Deadline),
                 _ => (wake, reason),
