@@ -128,9 +128,10 @@ pub enum ErrorKind {
         /// The run looked for; `None` when following the latest run.
         run: Option<crate::ids::RunId>,
     },
-    /// The wait's deadline came before the run was ever seen (every read
-    /// was slow or failing); nothing is known of its state.
-    #[error("the deadline came before {} could be read", unseen_words(.run))]
+    /// The wait's deadline came before the run was ever seen: the run call
+    /// was not answered in time, or every read was slow or failing; nothing
+    /// is known of its state.
+    #[error("the deadline came before {}", unseen_words(.run))]
     DeadlineBeforeSighting {
         /// The run waited on; `None` when following the latest run.
         run: Option<crate::ids::RunId>,
@@ -249,7 +250,10 @@ fn run_not_found_words(run: &Option<crate::ids::RunId>) -> String {
 }
 
 fn unseen_words(run: &Option<crate::ids::RunId>) -> String {
-    run.map_or_else(|| "the pipeline's run".to_owned(), |run| run.to_string())
+    run.map_or_else(
+        || "the run could be seen (it may or may not have started)".to_owned(),
+        |run| format!("{run} could be read"),
+    )
 }
 
 fn excerpt_words(excerpt: &str) -> String {

@@ -263,7 +263,6 @@ async fn a_schedule_that_never_polls_again_waits_for_the_deadline_instead_of_pan
 // --- Finding 2: the run call is not cut off at the wait's deadline --------------------
 
 #[tokio::test(start_paused = true)]
-#[ignore = "finding 2: the wait's deadline does not bound the run call: a stalled run answer keeps RunRequest::follow 25 s past a 5 s deadline (pipeline.rs send uses the deadline for retry sleeps only; wait/mod.rs follow awaits request.send() without timeout_at)"]
 async fn a_stalled_run_answer_ends_the_wait_at_its_deadline() {
     let studio = studio().await;
     studio.inject(Operation::Run, When::Nth(1), Fault::delay(HOUR));

@@ -320,6 +320,10 @@ fn hint(action: Action, error: &Error) -> Option<String> {
              starting the pipeline again",
             action.pipeline().unwrap_or_default()
         ),
+        ErrorKind::DeadlineBeforeSighting { run: None } => format!(
+            "if it started, `ei-pipeline wait {}` follows it",
+            action.pipeline().unwrap_or_default()
+        ),
         ErrorKind::RunNotFound { .. } => format!(
             "`ei-pipeline status {}` shows the pipeline's current and last runs",
             action.pipeline().unwrap_or_default()

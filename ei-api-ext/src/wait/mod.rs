@@ -177,11 +177,22 @@ impl RunRequest {
         let sink = ProgressSink::new(Arc::clone(&queue));
         Follow::new(queue, async move {
             let start = Instant::now();
-            let request = match options.deadline_from(start) {
+            let deadline = options.deadline_from(start);
+            let request = match deadline {
                 Some(deadline) => self.deadline(deadline),
                 None => self,
             };
-            let run = request.send().await?;
+            // The deadline is absolute: it bounds the run call too.
+            let run = match deadline {
+                Some(deadline) => match tokio::time::timeout_at(deadline, request.send()).await {
+                    Ok(run) => run?,
+                    Err(_) => {
+                        let kind = ErrorKind::DeadlineBeforeSighting { run: None };
+                        return Err(Error::new(request.handle.target(Operation::Run), kind));
+                    }
+                },
+                None => request.send().await?,
+            };
             let handle = request.handle.clone();
             let wait = Wait::new(handle, Target::Run(RunId::new(run.id)), options, start, sink);
             wait.run(Some(run)).await
