@@ -144,12 +144,19 @@ impl RunRequest {
     /// - The server's `Date` has whole seconds: a run someone else started up
     ///   to about a second (plus the read's round trip) before the attempt,
     ///   or while the reconcile reads, cannot be told from this call's and
-    ///   would be adopted. A run started earlier is never adopted.
+    ///   would be adopted. One started within five seconds before the attempt
+    ///   leaves the outcome unknown (`RunOutcomeUnknown`); one started earlier
+    ///   is never adopted.
+    /// - The server's `Date` and its runs' `created` are taken to agree within
+    ///   five seconds; a run created later than the `Date` allows shows they do
+    ///   not, and the outcome is then unknown.
     /// - A view that lags longer than the grace period can make the call
     ///   send again: a server that accepts a run while one is going then
     ///   starts a second one (one that refuses leads to the adoption above).
-    /// - The server's `Date` and its runs' `created` are taken to come from
-    ///   one clock.
+    ///   So can a server that accepts one and acts on a run call only after
+    ///   the client gave up waiting for it (the API takes no idempotency key).
+    /// - A refusal is recognised as "already running" by those words in the
+    ///   server's message.
     pub async fn send(&self) -> Result<OrganizationPipelineRun, Error> {
         let ignore = self.ignore_last_successful_run;
         let (organization, pipeline) = (self.handle.organization.get(), self.handle.pipeline.get());

@@ -10,6 +10,14 @@
 //! attempt's arrival on the server's clock; a run created since is this
 //! call's. The local wall clock is never compared with the server's.
 //!
+//! The server's `Date` and its runs' `created` are taken to come from
+//! clocks that agree within [`CLOCK_TOLERANCE`], and that is checked: a
+//! run created later than the read's `Date` allows means they do not, and
+//! then nothing is concluded. A run created within that tolerance before
+//! the attempt may be this call's on a skewed clock or someone else's: the
+//! outcome is then unknown, never a guess (adopting it could report someone
+//! else's run; sending again could start a second one or be refused).
+//!
 //! What this cannot tell apart, because `Date` has whole seconds: a run
 //! someone else started up to about a second (plus the read's round trip)
 //! before the attempt, or started while the reconcile reads, looks like
@@ -26,6 +34,14 @@ use crate::call::{AfterFailure, FailedAttempt, Next};
 use crate::error::{Error, ErrorKind, FailureClass, Operation};
 use crate::instant::after;
 use crate::pipeline::PipelineHandle;
+
+/// How far the server's `Date` and the clock that stamps its runs'
+/// `created` may disagree: hosts of one service keep time within
+/// milliseconds when synchronised, and five seconds covers one that drifts.
+const CLOCK_TOLERANCE: Duration = Duration::from_secs(5);
+
+/// `Date` has whole seconds: the server's time was up to this much later.
+const DATE_RESOLUTION: Duration = Duration::from_secs(1);
 
 /// The first pause between two reads of a lagging view; it doubles up to
 /// the end of the grace period, so a view that lags a little is caught
@@ -52,6 +68,12 @@ enum Unsettled {
     Undated,
     /// The server refused a run as one is going, yet its view shows none.
     RunningButNotShown,
+    /// A run was created later than the server's `Date` allows: its clocks
+    /// disagree, so neither can date the attempt.
+    ClocksDisagree,
+    /// A run was created just before the attempt, within the clocks'
+    /// tolerance: this call's, or someone else's.
+    TooClose,
 }
 
 /// The run call's [`AfterFailure`] hook: see the module documentation.
@@ -85,7 +107,7 @@ impl<'a> Reconcile<'a> {
             let Answered { value, received, .. } = answered;
             let bound = date.checked_sub(received.saturating_duration_since(sent));
             not_after_arrival = not_after_arrival.max(bound);
-            let sighting = sight(value.pipeline, not_after_arrival);
+            let sighting = sight(value.pipeline, date, not_after_arrival)?;
             let now = Instant::now();
             if matches!(sighting, Sighting::Ours(_)) || now >= give_up {
                 return Ok(sighting);
@@ -105,6 +127,14 @@ impl<'a> Reconcile<'a> {
             Unsettled::RunningButNotShown => {
                 "the server says a run is going, but the pipeline shows none yet".to_owned()
             }
+            Unsettled::ClocksDisagree => {
+                "the server's Date and the creation times of its runs disagree".to_owned()
+            }
+            Unsettled::TooClose => format!(
+                "a run was created just before the attempt (within {}s): it may be this call's or \
+                 someone else's",
+                CLOCK_TOLERANCE.as_secs()
+            ),
         };
         let kind = ErrorKind::RunOutcomeUnknown { reason, cause: Box::new(error) };
         Error::new(self.handle.target(Operation::Run), kind)
@@ -112,25 +142,31 @@ impl<'a> Reconcile<'a> {
 }
 
 /// Where the run created at or after `not_before` (server clock) stands in
-/// `pipeline`'s view; the earliest such run is this call's.
+/// `pipeline`'s view, read at `read_date`; the earliest such run is this
+/// call's. Unsettled when the clocks disagree or a run is too close to tell.
 fn sight(
     pipeline: ei_api::types::OrganizationPipeline,
+    read_date: SystemTime,
     not_before: Option<SystemTime>,
-) -> Sighting {
+) -> Result<Sighting, Unsettled> {
     let ei_api::types::OrganizationPipeline { current_run, last_run, .. } = pipeline;
-    let started_since = |run: &OrganizationPipelineRun| {
-        not_before.is_some_and(|not_before| SystemTime::from(run.created) >= not_before)
-    };
-    let ours = [current_run.as_ref(), last_run.as_ref()]
-        .into_iter()
-        .flatten()
-        .filter(|run| started_since(run))
-        .min_by_key(|run| run.created);
-    match (ours, current_run.is_some()) {
-        (Some(run), _) => Sighting::Ours(run.clone()),
-        (None, true) => Sighting::OtherGoing,
-        (None, false) => Sighting::Nothing,
+    let runs = || [current_run.as_ref(), last_run.as_ref()].into_iter().flatten();
+    let created = |run: &OrganizationPipelineRun| SystemTime::from(run.created);
+    let latest_possible = read_date + DATE_RESOLUTION + CLOCK_TOLERANCE;
+    if runs().any(|run| created(run) > latest_possible) {
+        return Err(Unsettled::ClocksDisagree);
     }
+    let Some(not_before) = not_before else { return Ok(Sighting::Nothing) };
+    if let Some(ours) =
+        runs().filter(|run| created(run) >= not_before).min_by_key(|run| run.created)
+    {
+        return Ok(Sighting::Ours(ours.clone()));
+    }
+    let too_close = not_before.checked_sub(CLOCK_TOLERANCE).unwrap_or(SystemTime::UNIX_EPOCH);
+    if runs().any(|run| created(run) >= too_close) {
+        return Err(Unsettled::TooClose);
+    }
+    Ok(if current_run.is_some() { Sighting::OtherGoing } else { Sighting::Nothing })
 }
 
 /// The answer the lost attempt would have given.

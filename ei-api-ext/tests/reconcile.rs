@@ -204,3 +204,17 @@ async fn without_retries_an_ambiguous_failure_is_still_reconciled() {
     assert_eq!(studio.runs_started(ORG.get(), PIPELINE.get()), 1);
     assert!(run.id > 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_run_started_just_before_a_lost_attempt_leaves_the_outcome_unknown() {
+    // Someone else's run started 2 s before the attempt, within the clocks'
+    // tolerance: it may be this call's on a skewed clock, so nothing is guessed.
+    let studio = lagging_studio(Duration::ZERO, false).await;
+    studio.start_run(ORG.get(), PIPELINE.get()).unwrap();
+    tokio::time::sleep(2 * SECOND).await;
+    studio.inject(Operation::Run, When::Nth(1), Fault::close_after_action());
+    let error = pipeline(&studio, PIPELINE).run().send().await.unwrap_err();
+    let ErrorKind::RunOutcomeUnknown { reason, .. } = error.kind() else { panic!("{error:?}") };
+    assert!(reason.contains("just before the attempt"), "{reason}");
+    assert_eq!(studio.runs_started(ORG.get(), PIPELINE.get()), 1);
+}
