@@ -14,7 +14,7 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::config::{ConfigError, Setting, SettingSource};
 use crate::error::{CallTarget, Error, ErrorKind, TransportKind};
-use crate::redact::excerpt;
+use crate::redact::{excerpt, Redactor};
 use crate::retry::parse_retry_after;
 
 /// What the generated client returns for an operation.
@@ -138,10 +138,11 @@ fn classify(
                 (status, Some(failure)) => {
                     answered(status.unwrap_or(StatusCode::OK), retry_after, failure.message)
                 }
+                // serde quotes the value it could not read: mask it too.
                 (status, None) => ErrorKind::InvalidResponse {
                     status,
                     excerpt: excerpt(&bytes),
-                    problem: decode_error.to_string(),
+                    problem: Redactor::new().text(&decode_error.to_string()).into_owned(),
                 },
             }
         }

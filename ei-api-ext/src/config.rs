@@ -352,6 +352,11 @@ fn checked_base_url(
         }
         other => return Err(invalid(format!("`{raw}`: the scheme `{other}` is not http(s)"))),
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Shown in error messages and sent to every host on the way: a
+        // credential belongs in the API key or JWT setting.
+        return Err(invalid("it must not carry a user name or password".to_owned()));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(format!("`{raw}` must not have a query or fragment")));
     }
@@ -394,6 +399,14 @@ mod tests {
             .allow_insecure_http(true)
             .build()
             .unwrap();
+    }
+
+    #[test]
+    fn a_base_url_that_carries_credentials_is_refused_without_showing_them() {
+        let error = Client::builder().api_key("k").base_url("https://me:s3cr3t@example.com/v1");
+        let error = error.build().unwrap_err();
+        assert_eq!(error.setting, Setting::BaseUrl);
+        assert!(!error.to_string().contains("s3cr3t"), "{error}");
     }
 
     #[test]

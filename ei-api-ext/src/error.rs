@@ -48,8 +48,9 @@ pub struct Error {
     retry_after: Option<Duration>,
 }
 
-/// What went wrong.
-#[derive(Debug, thiserror::Error)]
+/// What went wrong. `Debug` and `Display` mask the secrets the server's
+/// words may quote; [`Error::server_message`] gives them as sent.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The API refused the request: a non-2xx answer, or `success: false` in a 200.
@@ -105,7 +106,8 @@ pub enum ErrorKind {
         /// The start of the body, with secrets redacted (as sent: shown
         /// escaped by `Display`).
         excerpt: String,
-        /// Why it could not be used (the decode error, a redirect, a size).
+        /// Why it could not be used (the decode error, a redirect, a size),
+        /// with any secret it quotes masked.
         problem: String,
     },
     /// The run call failed in a way that may or may not have started a run,
@@ -139,6 +141,55 @@ pub enum ErrorKind {
     /// A setting is missing or malformed.
     #[error(transparent)]
     Configuration(#[from] ConfigError),
+}
+
+impl fmt::Debug for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let masked = |message: &Option<String>| {
+            message.as_deref().map(|text| Redactor::new().text(text).into_owned())
+        };
+        match self {
+            ErrorKind::ApiRefused { status, message } => f
+                .debug_struct("ApiRefused")
+                .field("status", status)
+                .field("message", &masked(message))
+                .finish(),
+            ErrorKind::Unauthorized { status, message } => f
+                .debug_struct("Unauthorized")
+                .field("status", status)
+                .field("message", &masked(message))
+                .finish(),
+            ErrorKind::NotFound { message } => {
+                f.debug_struct("NotFound").field("message", &masked(message)).finish()
+            }
+            ErrorKind::RateLimited { retry_after, message } => f
+                .debug_struct("RateLimited")
+                .field("retry_after", retry_after)
+                .field("message", &masked(message))
+                .finish(),
+            ErrorKind::Transport { kind, source } => {
+                f.debug_struct("Transport").field("kind", kind).field("source", source).finish()
+            }
+            ErrorKind::InvalidResponse { status, excerpt, problem } => f
+                .debug_struct("InvalidResponse")
+                .field("status", status)
+                .field("excerpt", excerpt)
+                .field("problem", problem)
+                .finish(),
+            ErrorKind::RunOutcomeUnknown { reason, cause } => f
+                .debug_struct("RunOutcomeUnknown")
+                .field("reason", reason)
+                .field("cause", cause)
+                .finish(),
+            ErrorKind::RunNotFound { run } => {
+                f.debug_struct("RunNotFound").field("run", run).finish()
+            }
+            ErrorKind::DeadlineBeforeSighting { run } => {
+                f.debug_struct("DeadlineBeforeSighting").field("run", run).finish()
+            }
+            ErrorKind::Configuration(error) => f.debug_tuple("Configuration").field(error).finish(),
+        }
+    }
 }
 
 /// What a failure means for the call that met it, decided once for every
