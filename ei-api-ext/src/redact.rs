@@ -111,38 +111,55 @@ impl Redactor {
     }
 }
 
+/// How much of a body is read to make an excerpt: room for the excerpt and
+/// for a secret property's value that starts inside it, while a huge body
+/// costs nothing more.
+const EXCERPT_SOURCE_BYTES: usize = 4 * 1024;
+
 /// The start of `body` as text, with its secrets masked, for an error message.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let source = &body[..body.len().min(EXCERPT_SOURCE_BYTES)];
+    let text = String::from_utf8_lossy(source);
     let masked = Redactor::new().text(&text).into_owned();
     let mut excerpt: String = masked.chars().take(EXCERPT_CHARS).collect();
-    if masked.chars().nth(EXCERPT_CHARS).is_some() {
+    if masked.chars().nth(EXCERPT_CHARS).is_some() || source.len() < body.len() {
         excerpt.push('…');
     }
     excerpt
 }
 
-/// Masks the string value after each `"projectApiKey"` / `"projectHmacKey"`.
+/// Masks the string value after each `"projectApiKey"` / `"projectHmacKey"`,
+/// in one pass over the text (a hostile answer may hold millions of them).
 fn mask_secret_properties(text: &str) -> String {
-    let mut out = text.to_owned();
-    for name in ei_api::SecretString::PROPERTY_NAMES {
-        let key = format!("\"{name}\"");
-        let mut from = 0;
-        while let Some(found) = out[from..].find(&key) {
-            let after_key = from + found + key.len();
-            let rest = &out[after_key..];
-            let Some(open) = rest.find('"') else { break };
-            if !rest[..open].trim().trim_start_matches(':').trim().is_empty() {
-                from = after_key;
-                continue;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(quote) = rest.find('"') {
+        out.push_str(&rest[..quote]);
+        rest = &rest[quote..];
+        let value = ei_api::SecretString::PROPERTY_NAMES.iter().find_map(|name| {
+            let after_name = rest.strip_prefix('"')?.strip_prefix(name)?.strip_prefix('"')?;
+            let after_colon = after_name.trim_start().strip_prefix(':')?.trim_start();
+            let value = after_colon.strip_prefix('"')?;
+            Some((rest.len() - value.len(), value))
+        });
+        match value {
+            Some((value_start, value)) => {
+                out.push_str(&rest[..value_start]);
+                out.push_str(MASK);
+                // The value runs to the next quote (or the end, if cut off).
+                rest = value.find('"').map_or("", |close| &value[close..]);
+                if let Some(close) = rest.strip_prefix('"') {
+                    out.push('"');
+                    rest = close;
+                }
             }
-            let value_start = after_key + open + 1;
-            let value_end =
-                out[value_start..].find('"').map_or(out.len(), |close| value_start + close);
-            out.replace_range(value_start..value_end, MASK);
-            from = value_start + MASK.len();
+            None => {
+                out.push('"');
+                rest = &rest[1..];
+            }
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -185,6 +202,17 @@ mod tests {
         assert!(!shown.contains("abc") && !shown.contains("def"), "{shown}");
         assert!(!shown.contains("0123456789abcdef0"), "{shown}");
         assert!(shown.contains("note"));
+    }
+
+    #[test]
+    fn a_body_full_of_secret_properties_is_masked_in_one_pass() {
+        // Quadratic masking took minutes on this; one pass, milliseconds.
+        let body = r#""projectApiKey":"","#.repeat(400_000);
+        let masked = Redactor::new().text(&body);
+        assert_eq!(masked.matches(MASK).count(), 400_000);
+        assert!(mask_secret_properties(r#"{"projectApiKey" : "k", "x": "projectApiKey"}"#)
+            .contains(r#""projectApiKey" : "<redacted>", "x": "projectApiKey""#));
+        assert_eq!(mask_secret_properties(r#"{"projectHmacKey":"cut"#), r#"{"projectHmacKey":"<redacted>"#);
     }
 
     #[test]

@@ -130,7 +130,6 @@ fn the_logs_command_ends_within_its_deadline() {
 // --- Finding 6, through the binary: --json masking takes quadratic time ---------------
 
 #[test]
-#[ignore = "finding 6: `status --json` of a pipeline whose 5.5 MiB name is made of empty projectApiKey properties takes tens of seconds of CPU to mask (redact.rs mask_secret_properties, quadratic; output.rs print_json)"]
 fn json_output_of_a_name_full_of_secret_properties_ends_promptly() {
     // 5.5 MiB of text: the answer escapes its quotes, and stays under 8 MiB.
     let unit = r#""projectApiKey":"","#;
