@@ -243,7 +243,10 @@ impl ClientBuilder {
     }
 
     /// Allow `http://` to a host that is not loopback. Off by default, so
-    /// that credentials are never sent in clear by accident.
+    /// that credentials are never sent in clear by accident. A plain-http
+    /// base URL (loopback or allowed) is always reached directly, never
+    /// through a proxy from the environment (`HTTP_PROXY`), which would read
+    /// the credential.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
@@ -310,11 +313,16 @@ impl ClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
-            .timeout(self.attempt_timeout)
-            .build()
-            .map_err(|error| {
-                ConfigError::new(Setting::HttpClient, SettingSource::Builder, error.to_string())
-            })?;
+            .timeout(self.attempt_timeout);
+        // A proxy (HTTP_PROXY, common on CI runners) would read a plain-http
+        // request, credential and all: such a base URL is reached directly.
+        // Over https a proxy only tunnels the encrypted connection.
+        let plain_http =
+            base_url.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:"));
+        let http = if plain_http { http.no_proxy() } else { http };
+        let http = http.build().map_err(|error| {
+            ConfigError::new(Setting::HttpClient, SettingSource::Builder, error.to_string())
+        })?;
         let context = RequestContext::new(credentials).with_max_answer_bytes(self.max_answer_bytes);
         Ok(Client::from_parts(Parts {
             http,

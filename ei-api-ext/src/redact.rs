@@ -212,7 +212,10 @@ mod tests {
         assert_eq!(masked.matches(MASK).count(), 400_000);
         assert!(mask_secret_properties(r#"{"projectApiKey" : "k", "x": "projectApiKey"}"#)
             .contains(r#""projectApiKey" : "<redacted>", "x": "projectApiKey""#));
-        assert_eq!(mask_secret_properties(r#"{"projectHmacKey":"cut"#), r#"{"projectHmacKey":"<redacted>"#);
+        assert_eq!(
+            mask_secret_properties(r#"{"projectHmacKey":"cut"#),
+            r#"{"projectHmacKey":"<redacted>"#
+        );
     }
 
     #[test]

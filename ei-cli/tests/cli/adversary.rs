@@ -95,7 +95,6 @@ fn listening_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
 }
 
 #[test]
-#[ignore = "finding 7: with HTTP_PROXY set (usual on CI runners), a plain-http loopback base URL sends the API key or JWT in clear to the proxy, another host and port (config.rs build: the reqwest client keeps its system proxies; no .no_proxy())"]
 fn a_proxy_from_the_environment_never_receives_the_credential() {
     let studio = Studio::quick();
     let (proxy, seen) = listening_proxy();
