@@ -230,7 +230,7 @@ impl FileSelection {
 }
 
 /// A page of a transformation job's files.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub struct JobFiles {
     /// How many files the selection holds in all.
@@ -372,8 +372,10 @@ impl PipelineHandle {
         let status = answer.value.status;
         let (total, files) =
             status.map_or((0, Vec::new()), |status| (status.file_count_for_filter, status.files));
+        // A server may list more than asked: keep what was asked for.
         let files = files
             .into_iter()
+            .take(limit as usize)
             .map(|file| FailedFile {
                 name: file.file_name,
                 bucket_path: file.bucket_path,

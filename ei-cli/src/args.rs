@@ -306,10 +306,14 @@ pub struct LogsArgs {
     /// The files of each step whose logs are shown.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub files: u32,
+    /// Reading the logs takes at most this long; what was read by then is shown, and what
+    /// was not is named.
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "60s")]
+    pub timeout: Duration,
     /// Print one JSON document on stdout: {"runId", "steps": [{"index", "name", "status",
     /// "transformationJobId", "selection": "failed"|"all", "filesTotal", "files": [{"name",
-    /// "bucketPath", "jobId", "status", "log": LOG|null}], "upload": LOG|null}]}, LOG as in
-    /// run --help.
+    /// "bucketPath", "jobId", "status", "log": LOG|null}], "upload": LOG|null, "missing":
+    /// [what could not be read, and why]}]}, LOG as in run --help.
     #[arg(long)]
     pub json: bool,
 }

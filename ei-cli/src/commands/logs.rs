@@ -17,9 +17,9 @@ use crate::exit::{Action, Exit, Failure};
 use crate::explain::{file_document, log_document, log_line};
 use crate::output::Output;
 
-/// How long reading every log may take: a few dozen reads, each well under
-/// a second, with room for a slow day.
-const LOGS_DEADLINE: Duration = Duration::from_secs(60);
+/// The longest `--timeout` honoured: a day is far past any need, and keeps
+/// the deadline's arithmetic clear of overflow.
+const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 
 /// One step's files and upload, with their logs.
 struct StepLogs<'a> {
@@ -29,6 +29,8 @@ struct StepLogs<'a> {
     selection: FileSelection,
     files: JobFiles,
     upload: Option<JobLog>,
+    /// What could not be read, and why.
+    missing: Vec<String>,
 }
 
 /// Prints the logs of `--run` (or the current run, or else the last) of the
@@ -58,7 +60,7 @@ pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Resu
             describe::count(run.steps.len(), "step")
         )));
     }
-    let deadline = Instant::now() + LOGS_DEADLINE;
+    let deadline = Instant::now() + args.timeout.min(MAX_TIMEOUT);
     let mut steps = Vec::new();
     for (index, step) in run.steps.iter().enumerate() {
         if args.step.is_some_and(|chosen| chosen != index + 1) {
@@ -80,7 +82,9 @@ pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Resu
     Ok(Exit::Success)
 }
 
-/// The logs of step `index`, if it has a transformation job yet.
+/// The logs of step `index`, if it has a transformation job yet: at most
+/// `--files` files (whatever the server lists), each read stopped at
+/// `deadline` (what was read by then stands; the rest is said missing).
 async fn step_logs<'a>(
     handle: &PipelineHandle,
     index: usize,
@@ -90,22 +94,73 @@ async fn step_logs<'a>(
 ) -> Result<Option<StepLogs<'a>>, ei_api_ext::Error> {
     let Some(job) = &step.transformation_job else { return Ok(None) };
     let level = args.level.map(LogLevel::from);
+    let list = |selection| by(deadline, handle.job_files(job.id, selection, args.files, deadline));
+    let mut missing = Vec::new();
     let mut selection = FileSelection::Failed;
-    let mut files = handle.job_files(job.id, selection, args.files, deadline).await?;
-    if files.total == 0 {
+    let mut files = list(selection).await.or_else(|why| why.or_empty(&mut missing))?;
+    if files.total == 0 && missing.is_empty() {
         selection = FileSelection::All;
-        files = handle.job_files(job.id, selection, args.files, deadline).await?;
+        files = list(selection).await.or_else(|why| why.or_empty(&mut missing))?;
     }
     for file in &mut files.files {
-        if let Some(id) = file.job {
-            file.log = Some(handle.job_log(id, level, args.limit, Some(deadline)).await?);
+        let Some(id) = file.job else { continue };
+        match by(deadline, handle.job_log(id, level, args.limit, Some(deadline))).await {
+            Ok(log) => file.log = Some(log),
+            Err(why) => missing.push(format!("the log of {}: {}", file.name, why.words())),
         }
     }
     let upload = match job.upload_job_id {
-        Some(id) => Some(handle.job_log(id, level, args.limit, Some(deadline)).await?),
+        Some(id) => match by(deadline, handle.job_log(id, level, args.limit, Some(deadline))).await
+        {
+            Ok(log) => Some(log),
+            Err(why) => {
+                missing.push(format!("the upload's log: {}", why.words()));
+                None
+            }
+        },
         None => None,
     };
-    Ok(Some(StepLogs { index, step, selection, files, upload }))
+    Ok(Some(StepLogs { index, step, selection, files, upload, missing }))
+}
+
+/// Why a read gave nothing.
+enum Missing {
+    /// It failed.
+    Failed(ei_api_ext::Error),
+    /// The deadline came first.
+    OutOfTime,
+}
+
+impl Missing {
+    fn words(&self) -> String {
+        match self {
+            Missing::Failed(error) => error.to_string(),
+            Missing::OutOfTime => "not read before --timeout".to_owned(),
+        }
+    }
+
+    /// No files (and a note in `missing`), when the deadline came; the
+    /// error otherwise.
+    fn or_empty(self, missing: &mut Vec<String>) -> Result<JobFiles, ei_api_ext::Error> {
+        match self {
+            Missing::Failed(error) => Err(error),
+            Missing::OutOfTime => {
+                missing.push(format!("the list of files: {}", self.words()));
+                Ok(JobFiles::default())
+            }
+        }
+    }
+}
+
+/// `read`'s result, stopped at `deadline`.
+async fn by<T>(
+    deadline: Instant,
+    read: impl std::future::Future<Output = Result<T, ei_api_ext::Error>>,
+) -> Result<T, Missing> {
+    match tokio::time::timeout_at(deadline, read).await {
+        Ok(result) => result.map_err(Missing::Failed),
+        Err(_) => Err(Missing::OutOfTime),
+    }
 }
 
 /// The secrets a run's steps carry, which their logs may echo.
@@ -137,6 +192,9 @@ fn step_lines(logs: &StepLogs<'_>, run: &OrganizationPipelineRun, pipeline: i64)
         lines.push(format!("  upload (job {}):", upload.job));
         lines.extend(indented(upload));
     }
+    for missing in &logs.missing {
+        lines.push(format!("  not read: {}", describe::message(missing)));
+    }
     lines
 }
 
@@ -166,5 +224,6 @@ fn step_document(logs: &StepLogs<'_>) -> Value {
         "filesTotal": logs.files.total,
         "files": logs.files.files.iter().map(file_document).collect::<Vec<_>>(),
         "upload": logs.upload.as_ref().map(log_document),
+        "missing": logs.missing,
     })
 }

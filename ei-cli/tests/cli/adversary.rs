@@ -112,18 +112,19 @@ fn a_proxy_from_the_environment_never_receives_the_credential() {
 // --- Finding 8: `logs` runs far past its own deadline ----------------------------------
 
 #[test]
-#[ignore = "finding 8: `logs` has a 60 s deadline (LOGS_DEADLINE) that only bounds retry sleeps: five slow log reads (four files and the upload) take 125 s (commands/logs.rs step_logs: no timeout_at around the reads; it also reads a log for every file the server lists, not --files); takes about 125 s"]
 fn the_logs_command_ends_within_its_deadline() {
     let studio = Studio::start([failing_pipeline(3)]);
     run(studio.cli(), &["run", "3", "--wait", "--no-diagnosis"]).expect_code(1);
     // Each log read answers after 25 s: within the 30 s attempt timeout.
     studio.inject(Operation::JobLogs, When::Always, Fault::delay(Duration::from_secs(25)));
     let started = Instant::now();
-    let outcome = run(studio.cli(), &["logs", "3", "--files", "4"]);
+    let outcome = run(studio.cli(), &["logs", "3", "--files", "4", "--timeout", "3s"]);
     let elapsed = started.elapsed();
-    // LOGS_DEADLINE (60 s), and a little for the process.
-    let bound = Duration::from_secs(65);
+    // The timeout, and a little for the process.
+    let bound = Duration::from_secs(8);
     assert!(elapsed < bound, "logs took {elapsed:?} (exit {}):\n{}", outcome.code, outcome.stderr);
+    let outcome = outcome.expect_code(0);
+    assert!(outcome.stdout.contains("not read before --timeout"), "{}", outcome.stdout);
 }
 
 // --- Finding 6, through the binary: --json masking takes quadratic time ---------------
