@@ -3,6 +3,8 @@
 //! (the texts whole; secrets are masked where it is printed).
 
 use ei_api_ext::diagnose::{Diagnosis, FailedFile, JobLog, LogLine, StepDiagnosis};
+use ei_api_ext::models::OrganizationPipelineRun;
+use ei_api_ext::redact::Redactor;
 use ei_api_ext::untrusted::for_display;
 use serde_json::{json, Value};
 
@@ -17,16 +19,24 @@ fn logs_command(pipeline: i64, run: i64, step: usize) -> String {
     format!("ei-pipeline logs {pipeline} --run {run} --step {}", step + 1)
 }
 
-/// The lines a diagnosis prints after a failed outcome.
-pub fn diagnosis_lines(diagnosis: &Diagnosis, pipeline: i64) -> Vec<String> {
+/// The project keys `run`'s steps carry: secrets a transformation's log may
+/// echo, to mask in what is printed.
+pub fn project_keys(run: &OrganizationPipelineRun) -> Vec<String> {
+    let keys = run.steps.iter().flat_map(|step| [&step.project_api_key, &step.project_hmac_key]);
+    keys.flatten().map(|key| key.expose().to_owned()).collect()
+}
+
+/// The lines a diagnosis prints after a failed outcome; `redactor` masks
+/// each log line before it is cut.
+pub fn diagnosis_lines(diagnosis: &Diagnosis, pipeline: i64, redactor: &Redactor) -> Vec<String> {
     let mut lines = Vec::new();
     for step in &diagnosis.steps {
-        lines.extend(step_lines(step, pipeline, diagnosis.run.get()));
+        lines.extend(step_lines(step, pipeline, diagnosis.run.get(), redactor));
     }
     lines
 }
 
-fn step_lines(step: &StepDiagnosis, pipeline: i64, run: i64) -> Vec<String> {
+fn step_lines(step: &StepDiagnosis, pipeline: i64, run: i64, redactor: &Redactor) -> Vec<String> {
     let name = describe::name(&step.name);
     let files = match step.failed_files {
         0 => "no file failed".to_owned(),
@@ -36,7 +46,7 @@ fn step_lines(step: &StepDiagnosis, pipeline: i64, run: i64) -> Vec<String> {
     };
     let mut lines = vec![format!("why step {} \"{name}\" failed: {files}", step.index + 1)];
     for file in &step.files {
-        lines.extend(file_lines(file));
+        lines.extend(file_lines(file, redactor));
     }
     let unlisted = step.failed_files.saturating_sub(step.files.len() as i64);
     if unlisted > 0 {
@@ -48,7 +58,7 @@ fn step_lines(step: &StepDiagnosis, pipeline: i64, run: i64) -> Vec<String> {
     }
     if let Some(upload) = &step.upload {
         lines.push(format!("  the upload failed; {}:", log_words(upload)));
-        lines.extend(log_lines(upload));
+        lines.extend(log_lines(upload, redactor));
     }
     for missing in &step.missing {
         lines.push(format!("  not read: {}", describe::message(missing)));
@@ -56,11 +66,11 @@ fn step_lines(step: &StepDiagnosis, pipeline: i64, run: i64) -> Vec<String> {
     lines
 }
 
-fn file_lines(file: &FailedFile) -> Vec<String> {
+fn file_lines(file: &FailedFile, redactor: &Redactor) -> Vec<String> {
     let name = describe::name(&file.name);
     let Some(log) = &file.log else { return vec![format!("  {name}")] };
     let mut lines = vec![format!("  {name} (job {}), {}:", log.job, log_words(log))];
-    lines.extend(log_lines(log));
+    lines.extend(log_lines(log, redactor));
     lines
 }
 
@@ -70,18 +80,21 @@ fn log_words(log: &JobLog) -> String {
     format!("its last {which}")
 }
 
-/// One line per log line, indented, with its level.
-fn log_lines(log: &JobLog) -> Vec<String> {
+/// One line per log line, indented, with its level; its text masked by
+/// `redactor`, then escaped and cut (masking first, so that no cut leaves
+/// part of a secret unmasked).
+pub fn log_lines(log: &JobLog, redactor: &Redactor) -> Vec<String> {
     if log.lines.is_empty() {
         return vec!["    (the log is empty)".to_owned()];
     }
-    log.lines.iter().map(|line| format!("    {}", log_line(line))).collect()
+    log.lines.iter().map(|line| format!("    {}", log_line(line, redactor))).collect()
 }
 
-/// `[error] text`, the text escaped and cut.
-pub fn log_line(line: &LogLine) -> String {
+/// `[error] text`, the text masked, escaped and cut.
+fn log_line(line: &LogLine, redactor: &Redactor) -> String {
     let level = line.level.as_ref().map_or("-", |level| level.as_str());
-    format!("[{}] {}", describe::name(level), for_display(&line.text, LOG_LINE_SHOWN_CHARS))
+    let text = redactor.text(&line.text);
+    format!("[{}] {}", describe::name(level), for_display(&text, LOG_LINE_SHOWN_CHARS))
 }
 
 /// A diagnosis as JSON (the `--json` outcome's `diagnosis`).

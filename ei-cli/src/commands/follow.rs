@@ -3,7 +3,6 @@
 //! stdout, and Ctrl-C ending the wait (never the run) with exit 130.
 
 use ei_api_ext::diagnose::DiagnosisOptions;
-use ei_api_ext::models::OrganizationPipelineRun;
 use ei_api_ext::wait::{
     AdaptiveSchedule, Follow, Outcome, PollSchedule, ProgressEvent, WaitOptions,
 };
@@ -12,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::args::FollowArgs;
 use crate::exit::{Action, Exit, Failure};
-use crate::explain::{diagnosis_document, diagnosis_lines};
+use crate::explain::{diagnosis_document, diagnosis_lines, project_keys};
 use crate::interrupt::Interrupt;
 use crate::outcome::{outcome_document, outcome_lines, wait_command};
 use crate::output::Output;
@@ -177,15 +176,13 @@ pub async fn follow_to_end(
         document["diagnosis"] = diagnosis.as_ref().map_or(Value::Null, diagnosis_document);
     }
     let mut lines = outcome_lines(&report, shown.pipeline);
-    lines.extend(diagnosis.iter().flat_map(|diagnosis| diagnosis_lines(diagnosis, shown.pipeline)));
+    lines.extend(
+        diagnosis
+            .iter()
+            .flat_map(|diagnosis| diagnosis_lines(diagnosis, shown.pipeline, output.redactor())),
+    );
     let exit = Exit::for_outcome(&report.outcome);
     Ok(Ended::Followed(Followed { exit, document, lines, output }))
-}
-
-/// The project keys `run`'s steps carry (secrets to mask in what is printed).
-fn project_keys(run: &OrganizationPipelineRun) -> Vec<String> {
-    let keys = run.steps.iter().flat_map(|step| [&step.project_api_key, &step.project_hmac_key]);
-    keys.flatten().map(|key| key.expose().to_owned()).collect()
 }
 
 /// What Ctrl-C prints: the run and how to follow it again; on stdout with

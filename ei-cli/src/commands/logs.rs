@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ei_api_ext::diagnose::{FileSelection, JobFiles, JobLog, LogLevel};
 use ei_api_ext::models::{OrganizationPipelineRun, OrganizationPipelineRunStep};
+use ei_api_ext::redact::Redactor;
 use ei_api_ext::{PipelineHandle, PipelineId};
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -14,7 +15,7 @@ use crate::args::{GlobalArgs, LogsArgs};
 use crate::commands::Connection;
 use crate::describe;
 use crate::exit::{Action, Exit, Failure};
-use crate::explain::{file_document, log_document, log_line};
+use crate::explain::{file_document, log_document, log_lines, project_keys};
 use crate::output::Output;
 
 /// The longest `--timeout` honoured: a day is far past any need, and keeps
@@ -70,12 +71,14 @@ pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Resu
             steps.push(logs);
         }
     }
-    let output = output.with_secrets(step_keys(&run));
+    let output = output.with_secrets(project_keys(&run));
     if args.json {
         let steps: Vec<Value> = steps.iter().map(step_document).collect();
         output.print_json(&json!({ "runId": run.id, "steps": steps }));
     } else {
-        for line in steps.iter().flat_map(|logs| step_lines(logs, &run, args.pipeline)) {
+        for line in
+            steps.iter().flat_map(|logs| step_lines(logs, &run, args.pipeline, output.redactor()))
+        {
             output.line(&line);
         }
     }
@@ -163,13 +166,12 @@ async fn by<T>(
     }
 }
 
-/// The secrets a run's steps carry, which their logs may echo.
-fn step_keys(run: &OrganizationPipelineRun) -> Vec<String> {
-    let keys = run.steps.iter().flat_map(|step| [&step.project_api_key, &step.project_hmac_key]);
-    keys.flatten().map(|key| key.expose().to_owned()).collect()
-}
-
-fn step_lines(logs: &StepLogs<'_>, run: &OrganizationPipelineRun, pipeline: i64) -> Vec<String> {
+fn step_lines(
+    logs: &StepLogs<'_>,
+    run: &OrganizationPipelineRun,
+    pipeline: i64,
+    redactor: &Redactor,
+) -> Vec<String> {
     let status = describe::step_status(logs.step);
     let files = match logs.selection {
         FileSelection::Failed => {
@@ -186,11 +188,11 @@ fn step_lines(logs: &StepLogs<'_>, run: &OrganizationPipelineRun, pipeline: i64)
     for file in &logs.files.files {
         let job = file.job.map(|job| format!(" (job {job})")).unwrap_or_default();
         lines.push(format!("  {}{job}:", describe::name(&file.name)));
-        lines.extend(file.log.iter().flat_map(indented));
+        lines.extend(file.log.iter().flat_map(|log| indented(log, redactor)));
     }
     if let Some(upload) = &logs.upload {
         lines.push(format!("  upload (job {}):", upload.job));
-        lines.extend(indented(upload));
+        lines.extend(indented(upload, redactor));
     }
     for missing in &logs.missing {
         lines.push(format!("  not read: {}", describe::message(missing)));
@@ -198,13 +200,11 @@ fn step_lines(logs: &StepLogs<'_>, run: &OrganizationPipelineRun, pipeline: i64)
     lines
 }
 
-/// A log's lines, indented; a note when it kept fewer than it had.
-fn indented(log: &JobLog) -> Vec<String> {
-    let mut lines: Vec<String> =
-        log.lines.iter().map(|line| format!("    {}", log_line(line))).collect();
-    if log.lines.is_empty() {
-        lines.push("    (no lines)".to_owned());
-    } else if (log.lines.len() as i64) < log.total_lines {
+/// A log's lines, indented and masked; a note first when it kept fewer
+/// than it had.
+fn indented(log: &JobLog, redactor: &Redactor) -> Vec<String> {
+    let mut lines = log_lines(log, redactor);
+    if !log.lines.is_empty() && (log.lines.len() as i64) < log.total_lines {
         lines.insert(0, format!("    (the last {} of {} lines)", log.lines.len(), log.total_lines));
     }
     lines
