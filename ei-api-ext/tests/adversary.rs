@@ -1,8 +1,7 @@
 //! An adversarial review, through the SDK: a careless caller and a hostile
 //! server (or proxy) against the promises of the README. Each test here
-//! failed when it was written and pins what the promise says should happen;
-//! each is ignored with the finding it proves, so that the suite stays green
-//! until the finding is fixed.
+//! failed when it was written (the finding it proves is named above it) and
+//! pins what the promise says should happen.
 
 mod common;
 

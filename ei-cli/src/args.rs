@@ -199,7 +199,8 @@ pub struct FollowArgs {
     #[arg(long)]
     pub stop_on_timeout: bool,
     /// Do not explain a failed run. By default its failed steps are shown with their failed
-    /// files and the last error lines of their jobs' logs (reading them takes at most 30s).
+    /// files and the last error lines of their jobs' logs (reading them takes at most 30s;
+    /// Ctrl-C while they are read skips them, and the outcome's exit code stands).
     #[arg(long)]
     pub no_diagnosis: bool,
     /// Explain a failed run with the logs of this many failed files per step [default: 3].

@@ -167,7 +167,15 @@ pub async fn follow_to_end(
                 RunId::new(run.id),
                 humantime::format_duration(options.deadline)
             ));
-            Some(handle.diagnose(run, options.clone()).await)
+            // The outcome is known: Ctrl-C now skips only the explanation.
+            tokio::select! {
+                biased;
+                () = interrupt.received() => {
+                    output.error_line("Ctrl-C: the explanation is skipped");
+                    None
+                }
+                diagnosis = handle.diagnose(run, options.clone()) => Some(diagnosis),
+            }
         }
         _ => None,
     };
