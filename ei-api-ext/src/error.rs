@@ -517,7 +517,7 @@ mod tests {
 
     #[test]
     fn the_servers_words_are_shown_with_their_secrets_masked() {
-        let words = r#"cannot run {"projectApiKey": "ei_0123456789abcdef0123"}"#;
+        let words = r#"cannot run {"projectApiKey": "ei_0123456789abcdef0123456789abcdef"}"#;
         let shown = refused(400, Some(words)).to_string();
         assert!(!shown.contains("0123456789abcdef0123"), "{shown}");
         assert!(shown.contains("<redacted>"), "{shown}");

@@ -1,6 +1,7 @@
 //! Masking secrets, in text and in JSON: the values of the API's secret
 //! properties (`projectApiKey`, `projectHmacKey`), anything shaped like an
-//! Edge Impulse API key, and the secrets a caller names (its own key). The
+//! Edge Impulse API key (`ei_` and 32 or more hex digits), and the secrets a
+//! caller names (its own key). The
 //! one redaction of this crate and of `ei-pipeline`; a [`Redactor`] holds
 //! the caller's secrets, so there is no global state.
 //!
@@ -9,7 +10,7 @@
 //!
 //! let redactor = Redactor::new().with_secret("my-own-jwt-token");
 //! let shown = redactor.text(
-//!     r#"{"projectApiKey": "abc"} ei_0123456789abcdef0123 and my-own-jwt-token"#,
+//!     r#"{"projectApiKey": "abc"} ei_0123456789abcdef0123456789abcdef and my-own-jwt-token"#,
 //! );
 //! assert_eq!(shown, r#"{"projectApiKey": "<redacted>"} <redacted> and <redacted>"#);
 //! ```
@@ -32,8 +33,9 @@ const EXCERPT_CHARS: usize = 120;
 
 /// The start of every Edge Impulse API key.
 const KEY_PREFIX: &str = "ei_";
-/// Shorter `ei_` words are names (`ei_api_ext`), not keys.
-const MIN_KEY_LEN: usize = 16;
+/// The fewest hex digits after the prefix in a word taken for a key (Studio's
+/// keys have 64): other `ei_` words (`ei_api_ext`, `ei_0123`) are names.
+const MIN_KEY_DIGITS: usize = 32;
 
 /// Masks secrets in text and JSON; see the [module documentation](self).
 /// Cheap to clone.
@@ -163,7 +165,7 @@ fn mask_secret_properties(text: &str) -> String {
     out
 }
 
-/// Masks words that start with `ei_` and are long enough to be a key.
+/// Masks words shaped like an API key: `ei_` and at least 32 hex digits.
 fn mask_api_keys(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -174,7 +176,8 @@ fn mask_api_keys(text: &str) -> Cow<'_, str> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or(rest.len() - start);
         let word = &rest[start..start + word_len];
-        if word.len() >= MIN_KEY_LEN {
+        let digits = &word[KEY_PREFIX.len()..];
+        if digits.len() >= MIN_KEY_DIGITS && digits.bytes().all(|b| b.is_ascii_hexdigit()) {
             out.push_str(MASK);
             masked = true;
         } else {
@@ -197,7 +200,7 @@ mod tests {
     #[test]
     fn masks_secret_properties_and_keys() {
         let body =
-            br#"{"projectApiKey": "abc", "projectHmacKey":"def", "note": "ei_0123456789abcdef0"}"#;
+            br#"{"projectApiKey": "abc", "projectHmacKey":"def", "note": "ei_0123456789abcdef0123456789abcdef"}"#;
         let shown = excerpt(body);
         assert!(!shown.contains("abc") && !shown.contains("def"), "{shown}");
         assert!(!shown.contains("0123456789abcdef0"), "{shown}");
@@ -216,6 +219,16 @@ mod tests {
             mask_secret_properties(r#"{"projectHmacKey":"cut"#),
             r#"{"projectHmacKey":"<redacted>"#
         );
+    }
+
+    #[test]
+    fn only_words_shaped_like_a_key_are_masked() {
+        let key = format!("ei_{}", "a1".repeat(16));
+        assert_eq!(mask_api_keys(&format!("key={key}.")), "key=<redacted>.");
+        // One digit short, or not all hex: a name, kept.
+        for name in [&key[..key.len() - 1], "ei_pipeline_demo_of_the_default_step_names"] {
+            assert!(matches!(mask_api_keys(name), Cow::Borrowed(_)), "{name}");
+        }
     }
 
     #[test]
@@ -245,7 +258,7 @@ mod tests {
                 "currentRun": {"steps": [{"projectHmacKey": "hmac2"}]}
             },
             "error": "bad key caller-secret",
-            "log": ["echo ei_0123456789abcdef0123"]
+            "log": ["echo ei_0123456789abcdef0123456789abcdef"]
         });
         redactor.json(&mut value);
         let text = value.to_string();

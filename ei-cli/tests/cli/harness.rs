@@ -11,9 +11,11 @@ use serde_json::Value;
 /// The organization every test pipeline belongs to.
 pub const ORG: i64 = 1;
 
-/// The API key the test studios accept: long and distinctive, so that a
-/// leak would be found in any output.
-pub const API_KEY: &str = "ei_cli_test_caller_key_0123456789abcdef";
+/// The API key the test studios accept: distinctive, so that a leak would
+/// be found in any output, and shaped like Studio's (`ei_` and 64 hex
+/// digits), so that a page quoting it is masked even where the binary was
+/// given a JWT instead.
+pub const API_KEY: &str = "ei_ca11e4a91e0000000000000000000000000000000000000000000000000000e1";
 
 /// A JWT the test studios accept, as distinctive as [`API_KEY`].
 pub const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.e30.cli_test_jwt_signature_0123456789";
