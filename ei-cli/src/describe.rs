@@ -33,9 +33,11 @@ pub fn message(text: &str) -> Cow<'_, str> {
     for_display(text, MESSAGE_SHOWN_CHARS)
 }
 
-/// `1 step`, `3 steps`.
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
+/// `1 step`, `3 steps`; a count from the server shown as it came, even a
+/// negative one.
+pub fn count(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
         format!("1 {noun}")
     } else {
         format!("{n} {noun}s")
@@ -189,6 +191,14 @@ pub fn pipeline_table(pipelines: &[OrganizationPipeline]) -> Vec<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_count_is_shown_as_it_came() {
+        assert_eq!(count(1_usize, "step"), "1 step");
+        assert_eq!(count(0_i64, "file"), "0 files");
+        // A negative count from a hostile server is not wrapped to a huge one.
+        assert_eq!(count(-3_i64, "file"), "-3 files");
+    }
 
     /// A pipeline as `get` and `list` show it: `current` is a run (the
     /// seed's, with two steps) at its second step, `last` one that succeeded.

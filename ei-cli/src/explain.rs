@@ -41,7 +41,7 @@ fn step_lines(step: &StepDiagnosis, pipeline: i64, run: i64, redactor: &Redactor
     let files = match step.failed_files {
         0 => "no file failed".to_owned(),
         failed => {
-            format!("{failed} of {} failed", describe::count(step.total_files as usize, "file"))
+            format!("{failed} of {} failed", describe::count(step.total_files, "file"))
         }
     };
     let mut lines = vec![format!("why step {} \"{name}\" failed: {files}", step.index + 1)];

@@ -26,6 +26,10 @@ const TICK: Duration = Duration::from_millis(120);
 /// costs at most one read per two seconds.
 pub const LIVE_MAX_POLL_DELAY: Duration = Duration::from_secs(2);
 
+/// The step names a run's "started" line shows; the rest are counted, so
+/// that a pipeline of a thousand steps still starts with one short line.
+const STARTED_NAMES_SHOWN: usize = 8;
+
 /// How progress is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Display {
@@ -131,7 +135,11 @@ fn step_label(index: usize, name: &str, steps: &[String]) -> String {
 pub fn plain_line(event: &ProgressEvent, steps: &[String]) -> Option<String> {
     Some(match event {
         ProgressEvent::RunStarted { run, steps } => {
-            let names: Vec<_> = steps.iter().map(|name| describe::name(name)).collect();
+            let mut names: Vec<_> =
+                steps.iter().take(STARTED_NAMES_SHOWN).map(|name| describe::name(name)).collect();
+            if steps.len() > STARTED_NAMES_SHOWN {
+                names.push(format!("and {} more", steps.len() - STARTED_NAMES_SHOWN).into());
+            }
             format!("{run} started: {}: {}", describe::count(steps.len(), "step"), names.join(", "))
         }
         ProgressEvent::StepStarted { index, name } => {
@@ -145,10 +153,7 @@ pub fn plain_line(event: &ProgressEvent, steps: &[String]) -> Option<String> {
         }
         ProgressEvent::RunFinished { run } => format!("{run} finished"),
         ProgressEvent::Skipped { events } => {
-            format!(
-                "({} not shown: the display fell behind)",
-                describe::count(*events as usize, "event")
-            )
+            format!("({} not shown: the display fell behind)", describe::count(events, "event"))
         }
         _ => return None,
     })
@@ -301,6 +306,15 @@ mod tests {
             status: TransformationJobStatusEnum::Finished,
         };
         assert_eq!(plain_line(&finished, &steps).unwrap(), "step 1/2 Fetch: finished");
+    }
+
+    #[test]
+    fn a_run_of_many_steps_starts_with_a_short_line() {
+        let steps: Vec<String> = (1..=1_000).map(|n| format!("Step {n}")).collect();
+        let started = ProgressEvent::RunStarted { run: RunId::new(9), steps: steps.clone() };
+        let line = plain_line(&started, &steps).unwrap();
+        assert!(line.ends_with("Step 7, Step 8, and 992 more"), "{line}");
+        assert!(line.starts_with("run 9 started: 1000 steps: Step 1, "), "{line}");
     }
 
     /// What a live display on a 100-column terminal shows after `events`.

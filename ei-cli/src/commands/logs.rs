@@ -175,9 +175,9 @@ fn step_lines(
     let status = describe::step_status(logs.step);
     let files = match logs.selection {
         FileSelection::Failed => {
-            format!("{} failed", describe::count(logs.files.total as usize, "file"))
+            format!("{} failed", describe::count(logs.files.total, "file"))
         }
-        _ => format!("{} (none failed)", describe::count(logs.files.total as usize, "file")),
+        _ => format!("{} (none failed)", describe::count(logs.files.total, "file")),
     };
     let mut lines = vec![format!(
         "run {} of pipeline {pipeline}, step {} \"{}\" ({status}): {files}",
