@@ -8,12 +8,14 @@
 //! - `ci`: every check CI runs, in order.
 
 mod bench;
+mod checked_in;
 mod ci;
 mod conformance;
 mod generate;
 mod spec_validator;
 mod workspace;
 
+use checked_in::Mode;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
@@ -30,8 +32,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
-        ["generate"] => generate::run(generate::Mode::Write),
-        ["generate", "--check"] => generate::run(generate::Mode::Check),
+        ["generate"] => generate::run(Mode::Write),
+        ["generate", "--check"] => generate::run(Mode::Check),
         ["conformance"] => conformance::run(),
         ["bench"] => bench::run(),
         ["validate-spec"] => spec_validator::run(),
