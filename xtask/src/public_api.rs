@@ -186,3 +186,41 @@ fn list(root: &Path, tool: &Path, json: &Path) -> Result<String> {
     }
     String::from_utf8(output.stdout).with_context(|| format!("{TOOL} wrote invalid UTF-8"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_format_of(test: &str, json: &str) -> Result<()> {
+        let path = std::env::temp_dir()
+            .join(format!("xtask-public-api-{}-{test}.json", std::process::id()));
+        std::fs::write(&path, json).unwrap();
+        let result = check_format(&path);
+        std::fs::remove_file(&path).unwrap();
+        result
+    }
+
+    #[test]
+    fn the_format_the_tool_reads_passes() {
+        let json = format!(r#"{{"root": 0, "index": {{}}, "format_version": {FORMAT_VERSION}}}"#);
+
+        check_format_of("same", &json).unwrap();
+    }
+
+    #[test]
+    fn another_format_is_refused_naming_what_to_update() {
+        let json = format!(r#"{{"format_version": {}}}"#, FORMAT_VERSION + 1);
+
+        let error = check_format_of("newer", &json).unwrap_err().to_string();
+
+        assert!(error.contains(&format!("format {}", FORMAT_VERSION + 1)), "{error}");
+        assert!(error.contains("TOOL_VERSION and FORMAT_VERSION in xtask/src/public_api.rs"));
+    }
+
+    #[test]
+    fn a_file_that_is_not_rustdoc_json_is_refused() {
+        let error = check_format_of("not-json", "<html>").unwrap_err().to_string();
+
+        assert!(error.contains("is not rustdoc JSON"), "{error}");
+    }
+}
