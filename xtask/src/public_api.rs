@@ -15,8 +15,9 @@ use std::process::Command;
 
 use crate::checked_in::{self, Mode};
 
-/// The tool, pinned: each release reads one rustdoc JSON format.
+/// The tool that lists a crate's public API from its rustdoc JSON.
 const TOOL: &str = "cargo-public-api";
+/// Pinned: each release of [`TOOL`] reads one rustdoc JSON format.
 const TOOL_VERSION: &str = "0.52.0";
 
 /// The rustdoc JSON format [`TOOL_VERSION`] reads (its `rustdoc-types`
@@ -26,8 +27,8 @@ const FORMAT_VERSION: u64 = 57;
 
 /// `cargo install` builds the tool without optimizations and without debug
 /// information: that took 57 s of CPU time against 3 min 18 s for a release
-/// build (1 min 28 s with debug information), measured on the 2-core machine
-/// kind CI uses, and listing a crate still takes under a second.
+/// build (1 min 28 s with debug information), measured here on 2 shared cores, and
+/// listing a crate still takes under a second.
 const INSTALL_PROFILE: &str = "--debug";
 /// Set for `cargo install`: no debug information, as [`INSTALL_PROFILE`] says.
 const NO_DEBUG_INFORMATION: (&str, &str) = ("CARGO_PROFILE_DEV_DEBUG", "0");
@@ -51,7 +52,7 @@ const LISTINGS: &str = "public-api";
 
 /// Left out of the listings: blanket impls (`From<T> for T`, `Into`, `Any`,
 /// `Borrow`, ... for every type) follow from the other lines and would
-/// triple the listing. Auto traits (`Send`, `Sync`, `Unpin`, ...) stay:
+/// nearly double the listing (4,945 lines against 2,562 for `ei-api`). Auto traits (`Send`, `Sync`, `Unpin`, ...) stay:
 /// losing one breaks callers.
 const OMIT: &str = "blanket-impls";
 
@@ -61,6 +62,8 @@ struct RustdocJson {
     format_version: u64,
 }
 
+/// Writes the listings (`Mode::Write`), or fails with a diff when the
+/// checked-in ones differ from the API built now (`Mode::Check`).
 pub fn run(mode: Mode) -> Result<()> {
     let root = crate::workspace::root();
     let tool = install(&root)?;
@@ -113,17 +116,14 @@ fn install(root: &Path) -> Result<PathBuf> {
         return Ok(tool);
     }
     eprintln!("xtask public-api: installing {wanted} into {TOOL_ROOT} (a few minutes, once)");
-    crate::workspace::cargo()
+    let status = crate::workspace::cargo()
         .args(["install", "--quiet", "--locked", INSTALL_PROFILE, "--force", "--root"])
         .arg(&tool_root)
         .args([TOOL, "--version", TOOL_VERSION])
         .env(NO_DEBUG_INFORMATION.0, NO_DEBUG_INFORMATION.1)
         .status()
-        .context("could not start `cargo install`")
-        .and_then(|status| {
-            ensure!(status.success(), "`cargo install {TOOL}` failed ({status})");
-            Ok(())
-        })?;
+        .context("could not start `cargo install`")?;
+    ensure!(status.success(), "`cargo install {TOOL}` failed ({status})");
     Ok(tool)
 }
 
