@@ -1,7 +1,6 @@
 //! `cargo xtask ci`: every check, in the order that fails fastest.
 
 use anyhow::{bail, Context, Result};
-use std::process::Command;
 
 /// Warnings in documentation (broken links, bad markup) fail the `doc` check.
 const DENY_DOC_WARNINGS: (&str, &str) = ("RUSTDOCFLAGS", "-D warnings");
@@ -24,6 +23,7 @@ const CHECKS: &[Check] = &[
     (&["xtask", "generate", "--check"], &[]),
     (&["xtask", "validate-spec"], &[]),
     (&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[]),
+    (&["xtask", "public-api", "--check"], &[]),
     (&["doc", "--workspace", "--no-deps"], &[DENY_DOC_WARNINGS]),
     (&["test", "--workspace"], &[]),
     (PUBLISH_DRY_RUN, &[]),
@@ -31,14 +31,12 @@ const CHECKS: &[Check] = &[
 ];
 
 pub fn run() -> Result<()> {
-    let root = crate::workspace::root();
     for (args, environment) in CHECKS {
         let shown = args.join(" ");
         eprintln!("xtask ci: cargo {shown}");
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        let status = crate::workspace::cargo()
             .args(*args)
             .envs(environment.iter().copied())
-            .current_dir(&root)
             .status()
             .with_context(|| format!("could not start `cargo {shown}`"))?;
         if !status.success() {

@@ -2,38 +2,47 @@
 //!
 //! - `generate [--check]`: apply `openapi/corrections.yaml` to the vendor
 //!   document and regenerate the raw client in `ei-api/src/generated/`.
+//! - `public-api [--check]`: list the public API of the published libraries
+//!   in `public-api/`.
 //! - `validate-spec`: both documents through `openapi-spec-validator`.
 //! - `conformance`: the conformance suite against Stoplight Prism.
 //! - `bench`: run the benchmarks and write `BENCHMARKS.md`.
 //! - `ci`: every check CI runs, in order.
 
 mod bench;
+mod checked_in;
 mod ci;
 mod conformance;
 mod generate;
+mod public_api;
 mod spec_validator;
 mod workspace;
 
+use checked_in::Mode;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   generate [--check]   regenerate ei-api from openapi/ (--check: fail if the checked-in code is stale)
+  public-api [--check] list the public API of ei-api, ei-api-ext, ei-fake-studio in public-api/
+                       (--check: fail, with a diff, if it differs from the checked-in listing)
   validate-spec        check the vendor and corrected documents with openapi-spec-validator
   conformance          run the conformance suite against Stoplight Prism (needs Node.js)
   bench                run the benchmarks (release) and write BENCHMARKS.md
-  ci                   run every check: fmt, generate --check, validate-spec, clippy, doc, tests,
-                       publish --dry-run, conformance";
+  ci                   run every check: fmt, generate --check, validate-spec, clippy,
+                       public-api --check, doc, tests, publish --dry-run, conformance";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
-        ["generate"] => generate::run(generate::Mode::Write),
-        ["generate", "--check"] => generate::run(generate::Mode::Check),
+        ["generate"] => generate::run(Mode::Write),
+        ["generate", "--check"] => generate::run(Mode::Check),
         ["conformance"] => conformance::run(),
         ["bench"] => bench::run(),
+        ["public-api"] => public_api::run(Mode::Write),
+        ["public-api", "--check"] => public_api::run(Mode::Check),
         ["validate-spec"] => spec_validator::run(),
         ["ci"] => ci::run(),
         _ => {
