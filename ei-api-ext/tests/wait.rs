@@ -156,6 +156,31 @@ async fn a_refusal_while_reading_ends_the_wait_at_once() {
     assert_eq!(studio.requests().len(), 2, "the run call, one read");
 }
 
+#[tokio::test]
+async fn a_wait_whose_first_read_reaches_no_server_ends_at_once_not_at_its_deadline() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let client = ei_api_ext::Client::builder()
+        .api_key(KEY)
+        .base_url(format!("http://{address}/v1"))
+        .retry_policy(RetryPolicy::default().with_max_attempts(2))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = client.pipeline(ORG, PIPELINE).follow(RunId::new(7), WaitOptions::timeout(HOUR));
+    let error = error.await.unwrap_err();
+    assert!(
+        matches!(
+            error.kind(),
+            ErrorKind::Transport { kind: ei_api_ext::TransportKind::Connect, .. }
+        ),
+        "{error:?}"
+    );
+    // The read's own retries, not the hour.
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+}
+
 #[tokio::test(start_paused = true)]
 async fn reattaching_by_run_id_follows_the_run_to_its_end() {
     let studio = studio().await;

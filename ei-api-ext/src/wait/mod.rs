@@ -35,7 +35,10 @@
 //! - A read that fails in a way that may pass (a timeout, a lost
 //!   connection, a 5xx, throttling) is tried again, with backoff, for as
 //!   long as the deadline allows; only a refusal (a 4xx), or failures that
-//!   outlast the deadline, end the wait.
+//!   outlast the deadline, end the wait. One exception: when a wait that
+//!   has no view of its run yet (`follow`, `follow_latest`) reaches no
+//!   server at its first read (after that read's retries), the address is
+//!   wrong or the server is down, and the wait ends at once.
 //! - Dropping the [`Follow`] stops the reads and never the run.
 //!
 //! # Errors
@@ -64,7 +67,7 @@ use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::error::{Error, ErrorKind, Operation};
+use crate::error::{Error, ErrorKind, FailureClass, Operation};
 use crate::ids::RunId;
 use crate::instant::after;
 use crate::pipeline::{PipelineHandle, RunRequest};
@@ -374,6 +377,17 @@ impl Wait {
                 Some(Ok(pipeline)) => {
                     failed_reads = 0;
                     sight(self.target, pipeline)
+                }
+                // The server never reached, at the first read of a wait that
+                // has no view of its run: a wrong address or a server that is
+                // down, not a blip (the read's own retries are spent); end now
+                // rather than at a deadline hours away.
+                Some(Err(error))
+                    if self.polls == 1
+                        && last_seen.is_none()
+                        && error.class() == FailureClass::NeverSent =>
+                {
+                    return Err(error)
                 }
                 Some(Err(error)) if error.is_retryable() => {
                     failed_reads += 1;
