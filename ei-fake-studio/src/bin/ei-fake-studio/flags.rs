@@ -191,35 +191,20 @@ pub fn help() -> String {
         OPERATIONS.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
     );
     let _ = writeln!(help, "\nFAULT:");
-    for kind in &FAULTS {
-        let _ = writeln!(
-            help,
-            "  {:<HELP_COLUMN$} {}",
-            format!("{}{}", kind.name, kind.argument),
-            kind.summary
-        );
-    }
+    write_syntax_rows(
+        &mut help,
+        FAULTS.iter().map(|kind| (kind.name, kind.argument, kind.summary)),
+    );
     let _ = writeln!(help, "\nMODIFIER (after a comma; values may hold commas):");
-    for modifier in &MODIFIERS {
-        let _ = writeln!(
-            help,
-            "  {:<HELP_COLUMN$} {}",
-            format!("{}{}", modifier.name, modifier.argument),
-            modifier.summary
-        );
-    }
+    write_syntax_rows(
+        &mut help,
+        MODIFIERS.iter().map(|modifier| (modifier.name, modifier.argument, modifier.summary)),
+    );
     let _ = writeln!(
         help,
         "\nWHEN (after the last @; give one when FAULT holds an @) [default: always]:"
     );
-    for kind in &WHENS {
-        let _ = writeln!(
-            help,
-            "  {:<HELP_COLUMN$} {}",
-            format!("{}{}", kind.name, kind.argument),
-            kind.summary
-        );
-    }
+    write_syntax_rows(&mut help, WHENS.iter().map(|kind| (kind.name, kind.argument, kind.summary)));
     help.push_str(
         "\nExamples:\n\
          \x20 ei-fake-studio --port 8080\n\
@@ -228,6 +213,16 @@ pub fn help() -> String {
          \x20 ei-fake-studio --fault get=status:429,retry-after=5@next:2 --fault get=drip:5ms@always\n",
     );
     help
+}
+
+/// Writes one help line per syntax form: its name and argument, then what it does.
+fn write_syntax_rows<'a>(
+    help: &mut String,
+    rows: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+) {
+    for (name, argument, summary) in rows {
+        let _ = writeln!(help, "  {:<HELP_COLUMN$} {summary}", format!("{name}{argument}"));
+    }
 }
 
 #[cfg(test)]
