@@ -53,8 +53,9 @@ pub struct Error {
 #[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The API refused the request: a non-2xx answer, or `success: false` in a 200.
-    #[error("the API refused the request (HTTP {status}){}", server_words(.message))]
+    /// A non-2xx answer the other kinds do not name, or `success: false` in a
+    /// 200: the API refused the request, or (a 5xx) the server failed.
+    #[error("{} (HTTP {status}){}", refusal_words(*.status), server_words(.message))]
     ApiRefused {
         /// The HTTP status (200 when the refusal came as `success: false`).
         status: StatusCode,
@@ -293,6 +294,14 @@ fn server_words(message: &Option<String>) -> String {
     format!(": {}", for_display(&Redactor::new().text(text), SERVER_TEXT_SHOWN_CHARS))
 }
 
+fn refusal_words(status: StatusCode) -> &'static str {
+    if status.is_server_error() {
+        "the server failed to answer"
+    } else {
+        "the API refused the request"
+    }
+}
+
 fn run_not_found_words(run: &Option<crate::ids::RunId>) -> String {
     match run {
         Some(run) => format!("{run} is neither the pipeline's current run nor its last"),
@@ -506,6 +515,14 @@ mod tests {
         assert!(ambiguous.is_retryable() && !ambiguous.class().had_no_effect());
         let refusal = refused(404, None);
         assert!(!refusal.is_retryable() && !refusal.class().had_no_effect());
+    }
+
+    #[test]
+    fn a_server_failure_is_not_worded_as_a_refusal() {
+        let failure = refused(503, Some("overloaded")).to_string();
+        assert!(failure.contains("): the server failed to answer (HTTP 503"), "{failure}");
+        let refusal = refused(409, None).to_string();
+        assert!(refusal.contains("): the API refused the request (HTTP 409"), "{refusal}");
     }
 
     #[test]
