@@ -21,19 +21,22 @@ pub const ENV_ORGANIZATION_ID: &str = "EI_ORGANIZATION_ID";
 /// The exit codes, as `--help` shows them.
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
-  0    success (with --wait: the run succeeded)
+  0    success (with run --wait or wait: the run succeeded)
   1    the run failed (a step failed, or the run was stopped)
-  2    usage or configuration error (bad arguments, no API key, no organization)
+  2    usage or configuration error (bad arguments, no credential, no organization, a bad
+       setting)
   3    the API refused the request (400, 401, 403, 404, other 4xx whatever the body,
-       success: false)
+       success: false, \"already running\"), or the run asked for does not exist (a
+       pipeline with no run, a --run it does not show)
   4    no usable answer, after retries (5xx, 429, lost connection, a redirect, an
-       answer too large or unreadable)
-  5    --wait timed out
+       answer too large or unreadable); with logs, a log that could not be read
+  5    the wait (run --wait, wait) timed out, also when the server stalls
   6    the run's outcome could not be determined (a run call whose answer was lost and
        that the pipeline's view could not settle; a status this version does not know;
        a newer run replaced it, or it vanished, before it was seen to finish)
   70   internal error (a bug in ei-pipeline)
-  130  interrupted (Ctrl-C) while waiting; the run goes on
+  130  interrupted (Ctrl-C) while waiting; the run goes on, and the message names the
+       wait command that follows it again
 
 Credentials: an API key (EI_API_KEY or --api-key), or else a JWT (EI_JWT or --jwt) sent in
 the x-jwt-token header or, with EI_JWT_TRANSPORT=cookie, in the jwt cookie. Prefer the
@@ -78,6 +81,7 @@ pub struct GlobalArgs {
         global = true,
         value_name = "WHERE",
         env = ENV_JWT_TRANSPORT,
+        hide_env_values = true,
         value_enum,
         default_value_t = JwtTransport::Header
     )]
@@ -120,7 +124,8 @@ pub enum Command {
     List(ListArgs),
     /// Run two sample pipelines against a built-in fake Studio on a loopback port, as
     /// `run --wait` would: one succeeds though a read fails on the way, one fails and explains
-    /// why. No credentials, no network, about fifteen seconds (the global options are ignored).
+    /// why. No credentials, no network, about fifteen seconds (--base-url, --api-key, --jwt and
+    /// --org are ignored; -v and --log-format apply).
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
 }
@@ -144,8 +149,9 @@ JSON (--json), one document on stdout, secrets redacted:
     replaced          exit 6: a newer run took its place before it was seen to finish,
                       with \"replacedBy\": RUN_ID|null
   Ctrl-C (--wait)     {\"outcome\": \"interrupted\", \"runId\": RUN_ID|null}, exit 130; the run goes on
-RUN is the API's pipelineRun object (property names as the API spells them). On an error
-stdout stays empty and the message goes to stderr.";
+RUN is the API's pipelineRun object (property names as the API spells them). A step's
+\"index\" is its place in the run's steps, from 0 (step 1 on the screen is index 0). On an
+error stdout stays empty and the message goes to stderr.";
 
 /// `run`'s options.
 #[derive(Debug, Args)]
@@ -158,7 +164,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub ignore_last_successful_run: bool,
     /// Wait for the run to finish, showing its progress on stderr. Exits 0 only if it
-    /// succeeded.
+    /// succeeded. The options below, from --timeout to --diagnosis-timeout, need it.
     #[arg(long)]
     pub wait: bool,
     /// How long to wait, and what then.
@@ -192,10 +198,10 @@ pub struct WaitArgs {
 #[derive(Debug, Args)]
 pub struct FollowArgs {
     /// How long to wait, e.g. 90s, 15m, 2h [default: 2h]. The run goes on after the
-    /// timeout unless --stop-on-timeout is given; exits 5. (With run: needs --wait.)
+    /// timeout unless --stop-on-timeout is given; exits 5.
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub timeout: Option<Duration>,
-    /// Stop the run when the timeout comes. (With run: needs --wait.)
+    /// Stop the run when the timeout comes.
     #[arg(long)]
     pub stop_on_timeout: bool,
     /// Do not explain a failed run. By default its failed steps are shown with their failed
@@ -308,13 +314,14 @@ pub struct LogsArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub files: u32,
     /// Reading the logs takes at most this long; what was read by then is shown, and what
-    /// was not is named.
+    /// was not is named (and the exit code is 4, as for any log that could not be read).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "60s")]
     pub timeout: Duration,
     /// Print one JSON document on stdout: {"runId", "steps": [{"index", "name", "status",
-    /// "transformationJobId", "selection": "failed"|"all", "filesTotal", "files": [{"name",
+    /// "transformationJobId", "selection": "failed"|"all", "totalFiles", "files": [{"name",
     /// "bucketPath", "jobId", "status", "log": LOG|null}], "upload": LOG|null, "missing":
-    /// [what could not be read, and why]}]}, LOG as in run --help.
+    /// [what could not be read, and why]}]}, LOG as in run --help; "index" counts from 0
+    /// (--step 1 is index 0), its place in the run's steps.
     #[arg(long)]
     pub json: bool,
 }
@@ -330,6 +337,14 @@ pub enum LevelArg {
     Info,
     /// Everything.
     Debug,
+}
+
+impl LevelArg {
+    /// The level as `--level` takes it (`warn`).
+    pub fn name(self) -> String {
+        use clap::ValueEnum;
+        self.to_possible_value().map(|value| value.get_name().to_owned()).unwrap_or_default()
+    }
 }
 
 impl From<LevelArg> for LogLevel {

@@ -23,11 +23,12 @@ pub enum Exit {
     RunFailed,
     /// 2: usage or configuration error.
     Usage,
-    /// 3: the API refused the request (401, 403, 404, other 4xx, `success: false`).
+    /// 3: the API refused the request (400, 401, 403, 404, other 4xx,
+    /// `success: false`), or the run asked for does not exist.
     Refused,
     /// 4: a transport failure or an invalid response, after retries.
     Unavailable,
-    /// 5: `--wait` timed out.
+    /// 5: the wait (`run --wait`, `wait`) timed out.
     TimedOut,
     /// 6: the run's outcome could not be determined.
     Undetermined,
@@ -72,6 +73,9 @@ impl Exit {
             FailureClass::Refused => Exit::Refused,
             FailureClass::Local => match error.kind() {
                 ErrorKind::Configuration(_) => Exit::Usage,
+                // The run asked for does not exist, as a pipeline that
+                // does not exist is refused (404).
+                ErrorKind::RunNotFound { .. } => Exit::Refused,
                 ErrorKind::DeadlineBeforeSighting { .. } => Exit::TimedOut,
                 // The run may or may not have started, or was never seen
                 // again: its outcome is unknown.

@@ -4,7 +4,6 @@
 
 use std::ffi::OsString;
 
-use tracing_subscriber::fmt::time::Uptime;
 use tracing_subscriber::EnvFilter;
 
 use crate::args::GlobalArgs;
@@ -39,18 +38,23 @@ pub fn install(global: &GlobalArgs, output: Output) -> Result<Output, Failure> {
     let Some(filter) = filter(std::env::var_os(ENV_RUST_LOG), global.verbose)? else {
         return Ok(output);
     };
+    let lines = match global.log_format {
+        LogFormat::Text => LogLines::Text,
+        LogFormat::Json => LogLines::Json,
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_timer(Uptime::default())
+        .with_timer(output.clock())
         .with_ansi(false);
-    let installed = match global.log_format {
-        LogFormat::Text => builder.with_writer(output.log_writer(LogLines::Text)).try_init(),
-        LogFormat::Json => builder.json().with_writer(output.log_writer(LogLines::Json)).try_init(),
+    let writer = output.log_writer(lines);
+    let installed = match lines {
+        LogLines::Text => builder.with_writer(writer).try_init(),
+        LogLines::Json => builder.json().with_writer(writer).try_init(),
     };
     installed.map_err(|error| {
         Failure::internal(format!("could not install the diagnostic output: {error}"))
     })?;
-    Ok(output.with_log())
+    Ok(output.with_log(lines))
 }
 
 /// The filter for `rust_log` (the variable's value, if set) and `verbose`

@@ -65,22 +65,34 @@ fn duration_words(duration: Duration) -> String {
     }
 }
 
+/// How long a finished run took by the server's clock (`created` to
+/// `finished`), which a wait that followed it from the middle (or after its
+/// end) cannot tell; `None` when the server does not say, or says it ended
+/// before it began.
+fn run_length(run: &OrganizationPipelineRun) -> Option<Duration> {
+    (run.finished? - run.created).to_std().ok()
+}
+
 /// What a finished wait prints without `--json`: a sentence, then the run's
 /// steps. A run that goes on is named with the command that follows it again.
 pub fn outcome_lines(report: &WaitReport, pipeline: i64) -> Vec<String> {
     let run: &OrganizationPipelineRun = report.run();
     let elapsed = duration_words(report.elapsed);
+    let took = match run_length(run) {
+        Some(length) => format!("in {}", duration_words(length)),
+        None => format!("(followed for {elapsed})"),
+    };
     let subject = format!("run {} of pipeline {pipeline}", run.id);
     let check = format!("check it with: ei-pipeline status {pipeline}");
     let follow_again = format!("follow it again with: {}", wait_command(pipeline, run.id));
     let headline = match &report.outcome {
-        Outcome::Succeeded { .. } => format!("{subject} succeeded in {elapsed}"),
+        Outcome::Succeeded { .. } => format!("{subject} succeeded {took}"),
         Outcome::Failed { failed_steps, .. } => {
-            format!("{subject} failed after {elapsed}: {}", steps_words(failed_steps))
+            format!("{subject} failed {took}: {}", steps_words(failed_steps))
         }
         Outcome::Unrecognized { steps, .. } => format!(
-            "{subject} finished after {elapsed}, but with a status this version does not know: \
-             {}; its outcome is undetermined",
+            "{subject} finished {took}, but with a status this version does not know: {}; its \
+             outcome is undetermined",
             steps_words(steps)
         ),
         Outcome::TimedOut { stopped: true, .. } => {
@@ -184,10 +196,11 @@ mod tests {
         let report = |outcome| WaitReport::new(outcome, Duration::from_millis(3_250), 4);
         let run = run_with_secret();
         let lines = outcome_lines(&report(Outcome::Succeeded { run: run.clone() }), 7);
-        assert_eq!(lines[0], "run 4294967297 of pipeline 7 succeeded in 3.2s");
+        // The run's own length (created to finished: 10 s), not the wait's.
+        assert_eq!(lines[0], "run 4294967297 of pipeline 7 succeeded in 10.0s");
         let failed = Outcome::Failed { run: run.clone(), failed_steps: vec![step("failed")] };
         let lines = outcome_lines(&report(failed), 7);
-        assert!(lines[0].contains("failed after 3.2s: step 1 \"Import\" (failed)"), "{lines:?}");
+        assert!(lines[0].contains("failed in 10.0s: step 1 \"Import\" (failed)"), "{lines:?}");
         let unknown = Outcome::Unrecognized { run: run.clone(), steps: vec![step("paused")] };
         let lines = outcome_lines(&report(unknown), 7);
         assert!(lines[0].contains("(paused)") && lines[0].contains("undetermined"), "{lines:?}");
@@ -198,6 +211,19 @@ mod tests {
         let replaced = Outcome::Replaced { run, by: Some(RunId::new(9)) };
         let lines = outcome_lines(&report(replaced), 7);
         assert!(lines[0].contains("was replaced by run 9"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_run_whose_length_the_server_does_not_tell_says_how_long_it_was_followed() {
+        let report = |run| WaitReport::new(Outcome::Succeeded { run }, Duration::from_secs(4), 2);
+        let mut unfinished = run_with_secret();
+        unfinished.finished = None;
+        let mut backwards = run_with_secret();
+        backwards.finished = Some(backwards.created - Duration::from_secs(1));
+        for run in [unfinished, backwards] {
+            let lines = outcome_lines(&report(run), 7);
+            assert!(lines[0].ends_with("succeeded (followed for 4.0s)"), "{lines:?}");
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //!
 //! Diagnostic log lines (`--verbose`, `RUST_LOG`) come here too, through
 //! [`LogWriter`]: on stderr, never stdout, one event per line, masked,
-//! escaped and bounded like everything else.
+//! escaped and bounded like everything else. With `--log-format json` on,
+//! every line on stderr is a JSON object (progress, notes and errors too), so
+//! that a collector of structured logs reads all of it.
 //!
 //! Write errors (a closed pipe, `ei-pipeline list | head -1`) are ignored:
 //! the output is lost either way, and the exit code still tells the result.
@@ -25,10 +27,13 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
+use std::time::Instant;
 
 use ei_api_ext::redact::Redactor;
 use ei_api_ext::untrusted::{for_display, for_display_keeping_lines, is_hazardous};
 use serde_json::{json, Value};
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::exit::Failure;
@@ -37,20 +42,28 @@ use crate::exit::Failure;
 #[derive(Clone, Debug)]
 pub struct Output {
     redactor: Arc<Redactor>,
-    stderr_carries_log: bool,
+    /// How diagnostic log lines are written on stderr, when they are.
+    log: Option<LogLines>,
+    clock: SinceStart,
 }
 
 impl Output {
     /// Output that masks what `redactor` masks.
     pub fn new(redactor: Redactor) -> Self {
-        Self { redactor: Arc::new(redactor), stderr_carries_log: false }
+        Self { redactor: Arc::new(redactor), log: None, clock: SinceStart(Instant::now()) }
     }
 
-    /// This output, knowing that diagnostic log lines share stderr (so
-    /// nothing may redraw it).
-    pub fn with_log(mut self) -> Self {
-        self.stderr_carries_log = true;
+    /// This output, knowing that diagnostic log lines written as `lines`
+    /// share stderr (so nothing may redraw it, and with JSON lines every
+    /// other line on stderr is JSON too).
+    pub fn with_log(mut self, lines: LogLines) -> Self {
+        self.log = Some(lines);
         self
+    }
+
+    /// The clock every line on stderr is timed by.
+    pub fn clock(&self) -> SinceStart {
+        self.clock
     }
 
     /// This output, masking `secrets` too (the project keys a run's steps
@@ -67,7 +80,7 @@ impl Output {
 
     /// Whether diagnostic log lines go to stderr.
     pub fn stderr_carries_log(&self) -> bool {
-        self.stderr_carries_log
+        self.log.is_some()
     }
 
     /// Prints `document` on stdout as one pretty JSON document, with every
@@ -88,10 +101,35 @@ impl Output {
         let _ = stdout.flush();
     }
 
-    /// Prints a line of text on stderr.
+    /// Prints an error on stderr.
     pub fn error_line(&self, text: &str) {
+        self.stderr_line("ERROR", text);
+    }
+
+    /// Prints a note (progress, what is being done) on stderr.
+    pub fn note_line(&self, text: &str) {
+        self.stderr_line("INFO", text);
+    }
+
+    /// Prints `text` on stderr: as it reads, or with JSON log lines on, as
+    /// one JSON object shaped like theirs, at `level`.
+    fn stderr_line(&self, level: &str, text: &str) {
+        let line = match self.log {
+            Some(LogLines::Json) => {
+                let message =
+                    for_display(&self.redactor.text(text), JSON_MESSAGE_MAX_CHARS).into_owned();
+                let event = json!({
+                    "timestamp": self.clock.words(),
+                    "level": level,
+                    "fields": { "message": message },
+                    "target": env!("CARGO_CRATE_NAME"),
+                });
+                json_log_line(&self.redactor, &event.to_string())
+            }
+            Some(LogLines::Text) | None => self.terminal_safe(text),
+        };
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{}", self.terminal_safe(text));
+        let _ = writeln!(stderr, "{line}");
         let _ = stderr.flush();
     }
 
@@ -104,6 +142,24 @@ impl Output {
     /// Where the tracing subscriber writes `lines`.
     pub fn log_writer(&self, lines: LogLines) -> LogWriter {
         LogWriter { lines, redactor: Arc::clone(&self.redactor) }
+    }
+}
+
+/// The time since the command started, as every timed line on stderr shows
+/// it (`1.167069560s`): the diagnostic log's timer, and the JSON lines'.
+#[derive(Clone, Copy, Debug)]
+pub struct SinceStart(Instant);
+
+impl SinceStart {
+    fn words(self) -> String {
+        let elapsed = self.0.elapsed();
+        format!("{}.{:09}s", elapsed.as_secs(), elapsed.subsec_nanos())
+    }
+}
+
+impl FormatTime for SinceStart {
+    fn format_time(&self, writer: &mut Writer<'_>) -> std::fmt::Result {
+        writer.write_str(&self.words())
     }
 }
 
@@ -152,6 +208,12 @@ pub const LOG_LINE_MAX_CHARS: usize = 2_000;
 /// cut: `… (N more characters)` is at most 40 characters, N being at most
 /// the 20 digits of `usize::MAX`.
 const CUT_NOTE_CHARS: usize = 40;
+
+/// The longest message of the command's own JSON lines on stderr, cut to
+/// fit rather than left out: JSON escaping at most doubles a character, and
+/// the rest of the object takes under 100, so the line stays within
+/// [`LOG_LINE_MAX_CHARS`].
+const JSON_MESSAGE_MAX_CHARS: usize = (LOG_LINE_MAX_CHARS - 100) / 2;
 
 /// How long a string property of a JSON log line (its `timestamp`, `level`
 /// and `target`) may be to be kept when the line itself is too long: ours

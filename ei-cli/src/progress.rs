@@ -26,9 +26,9 @@ const TICK: Duration = Duration::from_millis(120);
 /// costs at most one read per two seconds.
 pub const LIVE_MAX_POLL_DELAY: Duration = Duration::from_secs(2);
 
-/// The step names a run's "started" line shows; the rest are counted, so
+/// The step names the "following run" line shows; the rest are counted, so
 /// that a pipeline of a thousand steps still starts with one short line.
-const STARTED_NAMES_SHOWN: usize = 8;
+const FIRST_LINE_NAMES_SHOWN: usize = 8;
 
 /// How progress is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +75,7 @@ impl Reporter {
         match display {
             Display::Live => Self::live(ProgressDrawTarget::stderr(), what, output),
             Display::Plain => {
-                output.error_line(&format!("[0.0s] following {what}"));
+                output.note_line(&format!("[0.0s] following {what}"));
                 Self { output, started: Instant::now(), steps: Vec::new(), live: None }
             }
         }
@@ -97,7 +97,7 @@ impl Reporter {
             None => {
                 if let Some(text) = plain_line(event, &self.steps) {
                     let elapsed = self.started.elapsed().as_secs_f64();
-                    self.output.error_line(&format!("[{elapsed:.1}s] {text}"));
+                    self.output.note_line(&format!("[{elapsed:.1}s] {text}"));
                 }
             }
         }
@@ -135,15 +135,20 @@ fn step_label(index: usize, name: &str, steps: &[String]) -> String {
 pub fn plain_line(event: &ProgressEvent, steps: &[String]) -> Option<String> {
     Some(match event {
         ProgressEvent::RunStarted { run, steps } => {
-            let mut names: Vec<_> =
-                steps.iter().take(STARTED_NAMES_SHOWN).map(|name| describe::name(name)).collect();
-            if steps.len() > STARTED_NAMES_SHOWN {
-                names.push(format!("and {} more", steps.len() - STARTED_NAMES_SHOWN).into());
+            let mut names: Vec<_> = steps
+                .iter()
+                .take(FIRST_LINE_NAMES_SHOWN)
+                .map(|name| describe::name(name))
+                .collect();
+            if steps.len() > FIRST_LINE_NAMES_SHOWN {
+                names.push(format!("and {} more", steps.len() - FIRST_LINE_NAMES_SHOWN).into());
             }
-            format!("{run} started: {}: {}", describe::count(steps.len(), "step"), names.join(", "))
+            // Started now or long ago: the wait follows it from here.
+            let count = describe::count(steps.len(), "step");
+            format!("following {run}: {count}: {}", names.join(", "))
         }
         ProgressEvent::StepStarted { index, name } => {
-            format!("{}: started", step_label(*index, name, steps))
+            format!("{}: running", step_label(*index, name, steps))
         }
         ProgressEvent::StepProgress { index, name, files_done, files_total } => {
             format!("{}: {files_done}/{files_total} files", step_label(*index, name, steps))
@@ -224,7 +229,7 @@ impl Live {
                     bar.set_style(style(SPINNING_TEMPLATE));
                     bar.reset_elapsed();
                     bar.enable_steady_tick(TICK);
-                    bar.set_message("started");
+                    bar.set_message("running");
                 }
                 let label = step_label(*index, name, names);
                 self.overall.set_message(output.redactor().text(&label).into_owned());
@@ -292,7 +297,7 @@ mod tests {
     fn plain_lines_name_the_step_and_its_counts() {
         let steps = vec!["Fetch".to_owned(), "Clean".to_owned()];
         let started = ProgressEvent::RunStarted { run: RunId::new(9), steps: steps.clone() };
-        assert_eq!(plain_line(&started, &steps).unwrap(), "run 9 started: 2 steps: Fetch, Clean");
+        assert_eq!(plain_line(&started, &steps).unwrap(), "following run 9: 2 steps: Fetch, Clean");
         let progress = ProgressEvent::StepProgress {
             index: 1,
             name: "Clean".to_owned(),
@@ -314,7 +319,7 @@ mod tests {
         let started = ProgressEvent::RunStarted { run: RunId::new(9), steps: steps.clone() };
         let line = plain_line(&started, &steps).unwrap();
         assert!(line.ends_with("Step 7, Step 8, and 992 more"), "{line}");
-        assert!(line.starts_with("run 9 started: 1000 steps: Step 1, "), "{line}");
+        assert!(line.starts_with("following run 9: 1000 steps: Step 1, "), "{line}");
     }
 
     /// What a live display on a 100-column terminal shows after `events`.
@@ -371,7 +376,7 @@ mod tests {
         let mut events = run_of(&["Import"]);
         events.extend(step(0));
         let running = screen_after(&events, |_| {});
-        assert!(running.contains("started") && !running.contains("0/0"), "{running}");
+        assert!(running.contains("running") && !running.contains("0/0"), "{running}");
         assert!(!running.contains('['), "no bar: {running}");
         events.push(ended(0, "finished"));
         let done = screen_after(&events, Reporter::finish);

@@ -66,7 +66,7 @@ pub async fn demo(args: &DemoArgs, output: &Output) -> Result<Exit, Failure> {
         .start()
         .await;
     studio.inject(Operation::Get, When::Nth(FAULTY_GET), Fault::status(503));
-    output.error_line(&format!(
+    output.note_line(&format!(
         "demo: a fake Studio at {} runs pipeline {PIPELINE_ID} \"Nightly import\" (3 steps, about \
          10 s; one read of it will fail with HTTP 503, and the retries absorb it), then pipeline \
          {FAILING_PIPELINE_ID} \"Label cleanup\" (about 5 s; it fails, and explains why)",
@@ -82,7 +82,7 @@ pub async fn demo(args: &DemoArgs, output: &Output) -> Result<Exit, Failure> {
     };
     let reads = studio.requests().iter().filter(|r| r.operation == Some(Operation::Get)).count();
     if reads >= FAULTY_GET {
-        output.error_line(&format!(
+        output.note_line(&format!(
             "demo: the fake answered read {FAULTY_GET} of {reads} with HTTP 503; the client \
              retried it and followed the run to its end"
         ));
@@ -105,7 +105,7 @@ pub async fn demo(args: &DemoArgs, output: &Output) -> Result<Exit, Failure> {
     if !as_designed {
         return Ok(if succeeded.exit == Exit::Success { failed.exit } else { succeeded.exit });
     }
-    output.error_line(
+    output.note_line(
         "demo: done (pipeline 2 failed as designed; a real run that fails exits 1); point \
          ei-pipeline at Studio with EI_API_KEY and --org",
     );

@@ -161,7 +161,7 @@ pub async fn follow_to_end(
     let output = output.with_secrets(project_keys(report.run()));
     let diagnosis = match (&report.outcome, &shown.diagnosis) {
         (Outcome::Failed { run, .. }, Some(options)) => {
-            output.error_line(&format!(
+            output.note_line(&format!(
                 "reading why {} failed (its failed files and their logs; at most {}; \
                  --no-diagnosis skips it)",
                 RunId::new(run.id),
@@ -171,7 +171,7 @@ pub async fn follow_to_end(
             tokio::select! {
                 biased;
                 () = interrupt.received() => {
-                    output.error_line("Ctrl-C: the explanation is skipped");
+                    output.note_line("Ctrl-C: the explanation is skipped");
                     None
                 }
                 diagnosis = handle.diagnose(run, options.clone()) => Some(diagnosis),
@@ -208,7 +208,7 @@ fn interrupted(run: Option<RunId>, shown: &Shown, output: &Output) -> Exit {
             shown.pipeline
         ),
     };
-    output.error_line(&format!("interrupted: stopped waiting; {what}"));
+    output.note_line(&format!("interrupted: stopped waiting; {what}"));
     if shown.json {
         output.print_json(&json!({ "outcome": "interrupted", "runId": run.map(RunId::get) }));
     }

@@ -11,7 +11,7 @@ use ei_api_ext::{PipelineHandle, PipelineId};
 use serde_json::{json, Value};
 use tokio::time::Instant;
 
-use crate::args::{GlobalArgs, LogsArgs};
+use crate::args::{GlobalArgs, LevelArg, LogsArgs};
 use crate::commands::Connection;
 use crate::describe;
 use crate::exit::{Action, Exit, Failure};
@@ -35,7 +35,8 @@ struct StepLogs<'a> {
 }
 
 /// Prints the logs of `--run` (or the current run, or else the last) of the
-/// pipeline: every step's, or `--step`'s.
+/// pipeline: every step's, or `--step`'s. Exits 4 when a list or a log could
+/// not be read (what was read is printed all the same).
 pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Result<Exit, Failure> {
     let connection = Connection::from_args(global)?;
     let handle =
@@ -76,11 +77,14 @@ pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Resu
         let steps: Vec<Value> = steps.iter().map(step_document).collect();
         output.print_json(&json!({ "runId": run.id, "steps": steps }));
     } else {
-        for line in
-            steps.iter().flat_map(|logs| step_lines(logs, &run, args.pipeline, output.redactor()))
-        {
+        for line in steps.iter().flat_map(|logs| step_lines(logs, &run, args, output.redactor())) {
             output.line(&line);
         }
+    }
+    // What was read is shown either way; a script learns from the code
+    // that something could not be.
+    if steps.iter().any(|logs| !logs.missing.is_empty()) {
+        return Ok(Exit::Unavailable);
     }
     Ok(Exit::Success)
 }
@@ -169,9 +173,10 @@ async fn by<T>(
 fn step_lines(
     logs: &StepLogs<'_>,
     run: &OrganizationPipelineRun,
-    pipeline: i64,
+    args: &LogsArgs,
     redactor: &Redactor,
 ) -> Vec<String> {
+    let pipeline = args.pipeline;
     let status = describe::step_status(logs.step);
     let files = match logs.selection {
         FileSelection::Failed => {
@@ -188,11 +193,11 @@ fn step_lines(
     for file in &logs.files.files {
         let job = file.job.map(|job| format!(" (job {job})")).unwrap_or_default();
         lines.push(format!("  {}{job}:", describe::name(&file.name)));
-        lines.extend(file.log.iter().flat_map(|log| indented(log, redactor)));
+        lines.extend(file.log.iter().flat_map(|log| indented(log, args.level, redactor)));
     }
     if let Some(upload) = &logs.upload {
         lines.push(format!("  upload (job {}):", upload.job));
-        lines.extend(indented(upload, redactor));
+        lines.extend(indented(upload, args.level, redactor));
     }
     for missing in &logs.missing {
         lines.push(format!("  not read: {}", describe::message(missing)));
@@ -201,8 +206,11 @@ fn step_lines(
 }
 
 /// A log's lines, indented and masked; a note first when it kept fewer
-/// than it had.
-fn indented(log: &JobLog, redactor: &Redactor) -> Vec<String> {
+/// than it had, or instead when `--level` left none.
+fn indented(log: &JobLog, level: Option<LevelArg>, redactor: &Redactor) -> Vec<String> {
+    if let Some(level) = level.filter(|_| log.lines.is_empty()) {
+        return vec![format!("    (no lines at {} level or above)", level.name())];
+    }
     let mut lines = log_lines(log, redactor);
     if !log.lines.is_empty() && (log.lines.len() as i64) < log.total_lines {
         lines.insert(0, format!("    (the last {} of {} lines)", log.lines.len(), log.total_lines));
@@ -221,7 +229,7 @@ fn step_document(logs: &StepLogs<'_>) -> Value {
         "status": logs.step.transformation_job.as_ref().map(|job| job.status.as_str()),
         "transformationJobId": logs.step.transformation_job.as_ref().map(|job| job.id),
         "selection": selection,
-        "filesTotal": logs.files.total,
+        "totalFiles": logs.files.total,
         "files": logs.files.files.iter().map(file_document).collect::<Vec<_>>(),
         "upload": logs.upload.as_ref().map(log_document),
         "missing": logs.missing,

@@ -107,7 +107,7 @@ fn logs_that_cannot_be_read_leave_the_outcome_and_say_why() {
     let studio = Studio::start([failing(5, cleaning(10, 2))]);
     studio.inject(Operation::JobLogs, When::Always, Fault::status(500));
     let outcome = run(studio.cli(), &["run", "5", "--wait"]).expect_code(1);
-    assert!(outcome.stdout.contains("failed after"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("failed in"), "{}", outcome.stdout);
     assert!(outcome.stdout.contains("not read: the log of"), "{}", outcome.stdout);
 }
 
@@ -125,6 +125,19 @@ fn the_diagnosis_never_delays_the_exit_past_its_deadline() {
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_secs(8), "the run takes 1 s, the diagnosis 2 s: {elapsed:?}");
     assert!(outcome.stdout.contains("ran out of time"), "{}", outcome.stdout);
+}
+
+#[test]
+fn logs_exits_4_when_a_log_could_not_be_read_and_shows_what_was() {
+    let studio = Studio::start([failing(8, cleaning(10, 2))]);
+    run(studio.cli(), &["run", "8", "--wait", "--no-diagnosis"]).expect_code(1);
+    studio.inject(Operation::JobLogs, When::Always, Fault::status(503));
+    let outcome = run(studio.cli(), &["logs", "8"]).expect_code(4);
+    assert!(outcome.stdout.contains("step 2 \"Clean\" (failed): 2 files failed"));
+    assert!(outcome.stdout.contains("not read"), "{}", outcome.stdout);
+    let outcome = run(studio.cli(), &["logs", "8", "--json"]).expect_code(4);
+    let missing = outcome.json()["steps"][1]["missing"].as_array().expect("missing").len();
+    assert_eq!(missing, 3, "each failed file's log, and the upload's: {}", outcome.stdout);
 }
 
 #[test]
@@ -148,6 +161,12 @@ fn logs_shows_a_runs_logs_on_demand() {
     assert_eq!(steps[0]["selection"], "failed");
     let lines = steps[0]["files"][0]["log"]["lines"].as_array().expect("lines");
     assert!(lines.iter().all(|line| line["level"] == "error"), "{lines:?}");
+
+    // The first step's files logged no errors: the filter, not the log, left nothing.
+    let outcome = run(studio.cli(), &["logs", "7", "--step", "1", "--level", "error"]);
+    let stdout = outcome.expect_code(0).stdout;
+    assert!(stdout.contains("(no lines at error level or above)"), "{stdout}");
+    assert!(!stdout.contains("the log is empty"), "{stdout}");
 
     let outcome = run(studio.cli(), &["logs", "7", "--step", "9"]).expect_code(2);
     assert!(outcome.stderr.contains("--step 9"), "{}", outcome.stderr);

@@ -14,7 +14,7 @@ fn ctrl_c_stops_the_wait_not_the_run() {
         .step(StepSpec::new("Wait for it").duration(Duration::from_secs(30)));
     let studio = Studio::start([pipeline]);
     let mut child = spawn(studio.cli(), &["run", "5", "--wait", "--json"]);
-    let (mut lines, mut stderr) = read_stderr_until(&mut child, "started: 1 step:");
+    let (mut lines, mut stderr) = read_stderr_until(&mut child, ": 1 step: Wait for it");
     let sent =
         Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
     assert!(sent.success());

@@ -40,8 +40,9 @@ fn run_wait_follows_the_run_to_success() {
     // Without a terminal, one plain line per event on stderr.
     let stderr = &outcome.stderr;
     for line in [
-        "started: 2 steps: Fetch, Clean",
-        "step 1/2 Fetch: started",
+        "following run ",
+        ": 2 steps: Fetch, Clean",
+        "step 1/2 Fetch: running",
         "step 1/2 Fetch: finished",
         "step 2/2 Clean: 20/20 files",
         "step 2/2 Clean: finished",
@@ -72,7 +73,7 @@ fn a_failed_run_exits_1() {
     assert!(outcome.stderr.contains("step 2/3 Transform: failed"), "{}", outcome.stderr);
 
     let outcome = run(studio.cli(), &["run", "2", "--wait"]).expect_code(1);
-    assert!(outcome.stdout.contains("failed after"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("failed in"), "{}", outcome.stdout);
     assert!(outcome.stdout.contains("step 2 \"Transform\" (failed)"), "{}", outcome.stdout);
 }
 

@@ -40,7 +40,7 @@ fn wait_for_a_named_run_and_its_failure() {
     assert_eq!(outcome.json()["outcome"], "failed");
     assert_eq!(outcome.json()["failedSteps"][0]["name"], "Explode");
 
-    let outcome = run(studio.cli(), &["wait", "2", "--run", "12345"]).expect_code(6);
+    let outcome = run(studio.cli(), &["wait", "2", "--run", "12345"]).expect_code(3);
     assert!(outcome.stderr.contains("wait for run 12345 of pipeline 2"), "{}", outcome.stderr);
     assert!(outcome.stderr.contains("ei-pipeline status 2"), "{}", outcome.stderr);
 }
