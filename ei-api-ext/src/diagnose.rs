@@ -239,6 +239,9 @@ pub struct JobFiles {
     pub files: Vec<FailedFile>,
 }
 
+/// What a step's `missing` says of what its deadline left unread.
+const OUT_OF_TIME: &str = "the diagnosis ran out of time (its deadline came first)";
+
 /// `read`'s result, or why there is none: its error, or that `deadline`
 /// came first.
 async fn by<T>(
@@ -247,7 +250,7 @@ async fn by<T>(
 ) -> Result<T, String> {
     match tokio::time::timeout_at(deadline, read).await {
         Ok(result) => result.map_err(|error| error.to_string()),
-        Err(_) => Err("the diagnosis ran out of time".to_owned()),
+        Err(_) => Err(OUT_OF_TIME.to_owned()),
     }
 }
 
@@ -271,7 +274,7 @@ impl PipelineHandle {
                 tokio::time::timeout_at(deadline, self.explain(job, &options, deadline));
             let (files, upload, missing) = match explained.await {
                 Ok(explained) => explained,
-                Err(_) => (None, None, vec!["the diagnosis ran out of time".to_owned()]),
+                Err(_) => (None, None, vec![OUT_OF_TIME.to_owned()]),
             };
             let total_files = job.transformation_summary.total_file_count;
             let (failed_files, files) =

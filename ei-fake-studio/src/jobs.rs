@@ -217,7 +217,10 @@ pub(crate) fn job_at(
                 Outcome::Cancelled => Some(run.end()),
                 Outcome::Succeeded | Outcome::Failed => Some(step_start + to),
             };
-            (ids.file(file), outcome, step_start + from, ended)
+            // A file the stop caught is one it had begun by then, whatever
+            // its planned start (its shape may have picked it up early).
+            let started = ended.map_or(step_start + from, |ended| (step_start + from).min(ended));
+            (ids.file(file), outcome, started, ended)
         }
     };
     Some(JobAt { id, kind, outcome, started, ended })

@@ -162,8 +162,8 @@ pub async fn follow_to_end(
     let diagnosis = match (&report.outcome, &shown.diagnosis) {
         (Outcome::Failed { run, .. }, Some(options)) => {
             output.note_line(&format!(
-                "reading why {} failed (its failed files and their logs; at most {}; \
-                 --no-diagnosis skips it)",
+                "reading why {} failed (its failed files and their logs; at most {}, \
+                 --diagnosis-timeout; --no-diagnosis skips it)",
                 RunId::new(run.id),
                 humantime::format_duration(options.deadline)
             ));

@@ -3,7 +3,7 @@
 
 use crate::support::{Answer, Client};
 use ei_api::enums::JobLogItemLogLevel;
-use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
+use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, ProgressShape, StepSpec, When};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -384,6 +384,44 @@ async fn a_stop_fails_the_files_running_then_and_the_others_never_start() {
     assert_eq!(status["finished"], "2024-06-03T08:00:04.500Z", "it ends with the stop");
     let lines = texts(&logs(&client, cancelled, "").await);
     assert!(lines.last().unwrap().contains("stopped"), "{lines:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_file_the_stop_caught_started_before_it_was_cancelled_in_every_shape() {
+    for shape in [
+        ProgressShape::Steady,
+        ProgressShape::Queued,
+        ProgressShape::Accelerating,
+        ProgressShape::Decelerating,
+        ProgressShape::Stalling,
+        ProgressShape::Batched,
+        ProgressShape::GrowingTotal,
+        ProgressShape::Tail,
+    ] {
+        let pipeline = PipelineSpec::new(ORGANIZATION, PIPELINE, "Stopped")
+            .step(StepSpec::new("Slow").duration(10 * SECOND).files(10))
+            .progress_shape(shape);
+        let (_studio, client) = studio_with(pipeline).await;
+        let (_, steps) = run(&client).await;
+        tokio::time::sleep(Duration::from_millis(6_500)).await;
+        assert_eq!(client.stop(ORGANIZATION, PIPELINE).await.status, StatusCode::OK);
+        tokio::time::sleep(60 * SECOND).await;
+        let (failed, _) = selected(&client, steps[0], "failed").await;
+        for file in &failed {
+            let id = file["transformationJobId"].as_i64().expect("a job id");
+            let status = job(&client, id).await;
+            let (created, finished) = (status["created"].as_str(), status["finished"].as_str());
+            assert!(created <= finished, "{shape:?}: {status}");
+            let logged = logs(&client, id, "").await;
+            let times: Vec<&str> = logged["stdout"]
+                .as_array()
+                .expect("lines")
+                .iter()
+                .map(|line| line["created"].as_str().unwrap())
+                .collect();
+            assert!(times.is_sorted(), "{shape:?}: {logged}");
+        }
+    }
 }
 
 #[tokio::test(start_paused = true)]
