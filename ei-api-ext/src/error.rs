@@ -54,7 +54,8 @@ pub struct Error {
 #[non_exhaustive]
 pub enum ErrorKind {
     /// A non-2xx answer the other kinds do not name, or `success: false` in a
-    /// 200: the API refused the request, or (a 5xx) the server failed.
+    /// 200: the API refused the request (a 4xx, `success: false`), or the
+    /// server failed (a 5xx) or answered a status outside HTTP's classes.
     #[error("{} (HTTP {status}){}", refusal_words(*.status), server_words(.message))]
     ApiRefused {
         /// The HTTP status (200 when the refusal came as `success: false`).
@@ -294,11 +295,16 @@ fn server_words(message: &Option<String>) -> String {
     format!(": {}", for_display(&Redactor::new().text(text), SERVER_TEXT_SHOWN_CHARS))
 }
 
+/// What an answer with `status` says, in the words of its [`FailureClass`]:
+/// only a refusal is called one.
 fn refusal_words(status: StatusCode) -> &'static str {
-    if status.is_server_error() {
-        "the server failed to answer"
-    } else {
-        "the API refused the request"
+    if status.is_success() {
+        return "the API refused the request";
+    }
+    match Error::class_of_status(status, None) {
+        FailureClass::Refused => "the API refused the request",
+        FailureClass::Invalid => "the server answered with a status the API never gives",
+        _ => "the server failed to answer",
     }
 }
 
@@ -523,6 +529,8 @@ mod tests {
         assert!(failure.contains("): the server failed to answer (HTTP 503"), "{failure}");
         let refusal = refused(409, None).to_string();
         assert!(refusal.contains("): the API refused the request (HTTP 409"), "{refusal}");
+        let odd = refused(600, None).to_string();
+        assert!(odd.contains("): the server answered with a status the API never gives"), "{odd}");
     }
 
     #[test]

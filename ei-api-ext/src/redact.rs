@@ -1,9 +1,13 @@
 //! Masking secrets, in text and in JSON: the values of the API's secret
 //! properties (`projectApiKey`, `projectHmacKey`), anything shaped like an
 //! Edge Impulse API key (`ei_` and 32 or more hex digits), and the secrets a
-//! caller names (its own key). The
+//! caller names (its own key, a run's project keys). The
 //! one redaction of this crate and of `ei-pipeline`; a [`Redactor`] holds
 //! the caller's secrets, so there is no global state.
+//!
+//! Text cut for display ([`crate::untrusted::for_display`]) may end in the
+//! start of a secret; the start of a named secret (four or more characters)
+//! or of a key-shaped word, just before the cut, is masked too.
 //!
 //! ```
 //! use ei_api_ext::redact::Redactor;
@@ -18,6 +22,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use ei_api::types::OrganizationPipelineRun;
 use serde_json::Value;
 
 /// What stands in place of a secret.
@@ -36,6 +41,13 @@ const KEY_PREFIX: &str = "ei_";
 /// The fewest hex digits after the prefix in a word taken for a key (Studio's
 /// keys have 64): other `ei_` words (`ei_api_ext`, `ei_0123`) are names.
 const MIN_KEY_DIGITS: usize = 32;
+
+/// How text cut for display goes on where it was cut: `… (12 more characters)`.
+pub(crate) const CUT_MARK: &str = "… (";
+
+/// The shortest start of a named secret masked just before a cut: shorter
+/// ones tell nothing (every JWT starts `eyJ`), and would mask ordinary words.
+const MIN_PARTIAL_LEN: usize = 4;
 
 /// Masks secrets in text and JSON; see the [module documentation](self).
 /// Cheap to clone.
@@ -66,14 +78,27 @@ impl Redactor {
         self
     }
 
+    /// Also masks the project keys `run`'s steps carry, which a step's name
+    /// or a transformation's log may echo.
+    pub fn with_project_keys(self, run: &OrganizationPipelineRun) -> Self {
+        let keys =
+            run.steps.iter().flat_map(|step| [&step.project_api_key, &step.project_hmac_key]);
+        keys.flatten().fold(self, |redactor, key| redactor.with_secret(key.expose()))
+    }
+
     /// `text` with every secret masked: the caller's, the string value after
-    /// each secret property's name, and every word shaped like an API key.
-    /// Borrowed when there was none.
+    /// each secret property's name, and every word shaped like an API key,
+    /// whole or (just before a cut) in part. Borrowed when there was none.
     pub fn text<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut shown = Cow::Borrowed(text);
         for secret in &self.secrets {
             if shown.contains(secret.as_str()) {
                 shown = Cow::Owned(shown.replace(secret.as_str(), MASK));
+            }
+        }
+        if shown.contains(CUT_MARK) {
+            if let Some(masked) = self.mask_cut_secrets(&shown) {
+                shown = Cow::Owned(masked);
             }
         }
         if ei_api::SecretString::PROPERTY_NAMES.iter().any(|name| shown.contains(name)) {
@@ -85,6 +110,48 @@ impl Redactor {
             }
         }
         shown
+    }
+
+    /// `text` with the start of a secret masked wherever it stands just
+    /// before a cut; `None` when there is none.
+    fn mask_cut_secrets(&self, text: &str) -> Option<String> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        let mut masked = false;
+        while let Some(at) = rest.find(CUT_MARK) {
+            let before = &rest[..at];
+            let partial = self.partial_secret_len(before);
+            out.push_str(&before[..before.len() - partial]);
+            if partial > 0 {
+                out.push_str(MASK);
+                masked = true;
+            }
+            out.push_str(CUT_MARK);
+            rest = &rest[at + CUT_MARK.len()..];
+        }
+        out.push_str(rest);
+        masked.then_some(out)
+    }
+
+    /// How many bytes at the end of `before` are the start of a named secret
+    /// (at least [`MIN_PARTIAL_LEN`]) or a key-shaped word (`ei_` and hex
+    /// digits); 0 when none is.
+    fn partial_secret_len(&self, before: &str) -> usize {
+        let named = self.secrets.iter().filter_map(|secret| {
+            (MIN_PARTIAL_LEN..secret.len())
+                .rev()
+                .find(|&len| secret.is_char_boundary(len) && before.ends_with(&secret[..len]))
+        });
+        let word_start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+            .map_or(0, |(at, c)| at + c.len_utf8());
+        let word = &before[word_start..];
+        let key_shaped = word.strip_prefix(KEY_PREFIX).is_some_and(|digits| {
+            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+        named.chain(key_shaped.then_some(word.len())).max().unwrap_or(0)
     }
 
     /// Masks, at any depth of `value`, the value of every secret property
@@ -205,6 +272,43 @@ mod tests {
         assert!(!shown.contains("abc") && !shown.contains("def"), "{shown}");
         assert!(!shown.contains("0123456789abcdef0"), "{shown}");
         assert!(shown.contains("note"));
+    }
+
+    #[test]
+    fn the_start_of_a_secret_just_before_a_cut_is_masked() {
+        use crate::untrusted::for_display;
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.e30.a_signature_of_the_token";
+        let redactor = Redactor::new().with_secret(jwt);
+        let cut = for_display(&format!("{} {jwt} tail", "p".repeat(40)), 70).into_owned();
+        let shown = redactor.text(&cut);
+        assert!(!shown.contains("eyJhbGciOiJIUzI1NiJ9"), "{shown}");
+        assert!(shown.contains("<redacted>… ("), "{shown}");
+        let key = format!("ei_{}", "0a".repeat(32));
+        let cut = for_display(&format!("step {key}"), 30).into_owned();
+        let shown = Redactor::new().text(&cut);
+        assert!(shown.starts_with("step <redacted>… ("), "{shown}");
+        // Ordinary words before a cut, and a secret's start elsewhere, stay.
+        let cut = for_display(&format!("{} eyJhbGci plain words", "p".repeat(40)), 50).into_owned();
+        assert_eq!(redactor.text(&cut), cut);
+        assert_eq!(
+            redactor.text("eyJhbGci… (3 more characters)"),
+            "<redacted>… (3 more characters)"
+        );
+        assert_eq!(redactor.text("eyJ… (3 more characters)"), "eyJ… (3 more characters)");
+    }
+
+    #[test]
+    fn a_runs_project_keys_are_masked() {
+        let run: OrganizationPipelineRun = serde_json::from_value(json!({
+            "id": 1, "created": "2024-06-03T08:00:00Z",
+            "steps": [{"name": "Import", "projectApiKey": "project_key_0001", "projectHmacKey": "hmac_key_0001"}]
+        }))
+        .expect("a run");
+        let redactor = Redactor::new().with_project_keys(&run);
+        assert_eq!(
+            redactor.text("project_key_0001 and hmac_key_0001"),
+            "<redacted> and <redacted>"
+        );
     }
 
     #[test]

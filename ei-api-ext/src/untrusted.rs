@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
+use crate::redact::CUT_MARK;
+
 /// Whether `c` could change what a terminal shows beyond printing itself:
 /// C0 and C1 controls and DEL (escape sequences, carriage return, bell,
 /// NUL, ...), bidirectional overrides and isolates that reorder what
@@ -71,7 +73,7 @@ fn escape(text: &str, max_chars: usize, keep_newlines: bool) -> Cow<'_, str> {
             shown.truncate(start);
             let left_out = 1 + chars.count();
             let plural = if left_out == 1 { "" } else { "s" };
-            let _ = write!(shown, "… ({left_out} more character{plural})");
+            let _ = write!(shown, "{CUT_MARK}{left_out} more character{plural})");
             break;
         }
         shown_chars += added_chars;

@@ -3,7 +3,6 @@
 //! (the texts whole; secrets are masked where it is printed).
 
 use ei_api_ext::diagnose::{Diagnosis, FailedFile, JobLog, LogLine, StepDiagnosis};
-use ei_api_ext::models::OrganizationPipelineRun;
 use ei_api_ext::redact::Redactor;
 use ei_api_ext::untrusted::for_display;
 use serde_json::{json, Value};
@@ -17,13 +16,6 @@ const LOG_LINE_SHOWN_CHARS: usize = 200;
 /// The command that shows all of a step's logs.
 fn logs_command(pipeline: i64, run: i64, step: usize) -> String {
     format!("ei-pipeline logs {pipeline} --run {run} --step {}", step + 1)
-}
-
-/// The project keys `run`'s steps carry: secrets a transformation's log may
-/// echo, to mask in what is printed.
-pub fn project_keys(run: &OrganizationPipelineRun) -> Vec<String> {
-    let keys = run.steps.iter().flat_map(|step| [&step.project_api_key, &step.project_hmac_key]);
-    keys.flatten().map(|key| key.expose().to_owned()).collect()
 }
 
 /// The lines a diagnosis prints after a failed outcome; `redactor` masks

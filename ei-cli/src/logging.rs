@@ -30,18 +30,29 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the subscriber the global options ask for, if any, writing
-/// through `output`: nothing without `-v` or `RUST_LOG`; a usage error
-/// (exit 2) naming `RUST_LOG` when it is not a valid filter. Returns the
-/// output to print with from now on (knowing whether logs share stderr).
-pub fn install(global: &GlobalArgs, output: Output) -> Result<Output, Failure> {
-    let Some(filter) = filter(std::env::var_os(ENV_RUST_LOG), global.verbose)? else {
-        return Ok(output);
-    };
-    let lines = match global.log_format {
+/// `output`, knowing whether diagnostic lines will share stderr and how
+/// they are written: whenever `-v` or `RUST_LOG` asks for them, even if
+/// `RUST_LOG` then proves invalid, so that the error saying so is written
+/// as the caller asked (one JSON object with `--log-format json`).
+pub fn output_for(global: &GlobalArgs, output: Output) -> Output {
+    if !asked(std::env::var_os(ENV_RUST_LOG).as_ref(), global.verbose) {
+        return output;
+    }
+    output.with_log(match global.log_format {
         LogFormat::Text => LogLines::Text,
         LogFormat::Json => LogLines::Json,
+    })
+}
+
+/// Installs the subscriber the global options ask for, if any, writing
+/// through `output` (made by [`output_for`]): nothing without `-v` or
+/// `RUST_LOG`; a usage error (exit 2) naming `RUST_LOG` when it is not a
+/// valid filter.
+pub fn install(global: &GlobalArgs, output: &Output) -> Result<(), Failure> {
+    let Some(filter) = filter(std::env::var_os(ENV_RUST_LOG), global.verbose)? else {
+        return Ok(());
     };
+    let lines = output.log_lines().unwrap_or(LogLines::Text);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_timer(output.clock())
@@ -53,15 +64,26 @@ pub fn install(global: &GlobalArgs, output: Output) -> Result<Output, Failure> {
     };
     installed.map_err(|error| {
         Failure::internal(format!("could not install the diagnostic output: {error}"))
-    })?;
-    Ok(output.with_log(lines))
+    })
+}
+
+/// Whether `rust_log` (the variable's value, if set) or `verbose` (how
+/// many `-v`) asks for diagnostic output: a `RUST_LOG` that is not empty, or
+/// one `-v` or more.
+fn asked(rust_log: Option<&OsString>, verbose: u8) -> bool {
+    verbose > 0 || rust_log.is_some_and(|value| !blank(value))
+}
+
+/// Whether a `RUST_LOG` value says nothing (and so is ignored).
+fn blank(value: &OsString) -> bool {
+    value.to_string_lossy().trim().is_empty()
 }
 
 /// The filter for `rust_log` (the variable's value, if set) and `verbose`
 /// (how many `-v`): `RUST_LOG` first, unless empty; `None` when nothing is
 /// to be logged.
 fn filter(rust_log: Option<OsString>, verbose: u8) -> Result<Option<EnvFilter>, Failure> {
-    if let Some(value) = rust_log.filter(|value| !value.to_string_lossy().trim().is_empty()) {
+    if let Some(value) = rust_log.filter(|value| !blank(value)) {
         let value = value.to_str().ok_or_else(|| invalid_rust_log("it is not UTF-8"))?;
         return EnvFilter::builder()
             .parse(value)

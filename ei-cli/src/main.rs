@@ -37,10 +37,10 @@ use crate::output::Output;
 
 fn main() -> std::process::ExitCode {
     let cli = args::Cli::parse();
-    let output = Output::new(cli.global.redactor());
+    let output = logging::output_for(&cli.global, Output::new(cli.global.redactor()));
     exit::install_panic_hook(output.clone());
-    let exit = match logging::install(&cli.global, output.clone()) {
-        Ok(output) => commands::dispatch(cli, &output),
+    let exit = match logging::install(&cli.global, &output) {
+        Ok(()) => commands::dispatch(cli, &output),
         Err(failure) => commands::report(Err(failure), &output),
     };
     exit.into()

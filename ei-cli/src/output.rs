@@ -29,6 +29,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Instant;
 
+use ei_api_ext::models::OrganizationPipelineRun;
 use ei_api_ext::redact::Redactor;
 use ei_api_ext::untrusted::{for_display, for_display_keeping_lines, is_hazardous};
 use serde_json::{json, Value};
@@ -66,10 +67,10 @@ impl Output {
         self.clock
     }
 
-    /// This output, masking `secrets` too (the project keys a run's steps
-    /// carry, which a transformation's log may echo).
-    pub fn with_secrets(&self, secrets: impl IntoIterator<Item = String>) -> Self {
-        let redactor = secrets.into_iter().fold((*self.redactor).clone(), Redactor::with_secret);
+    /// This output, masking the project keys `run`'s steps carry too (which
+    /// a transformation's log may echo).
+    pub fn with_project_keys(&self, run: &OrganizationPipelineRun) -> Self {
+        let redactor = (*self.redactor).clone().with_project_keys(run);
         Self { redactor: Arc::new(redactor), ..self.clone() }
     }
 
@@ -81,6 +82,11 @@ impl Output {
     /// Whether diagnostic log lines go to stderr.
     pub fn stderr_carries_log(&self) -> bool {
         self.log.is_some()
+    }
+
+    /// How diagnostic log lines are written on stderr, when they are.
+    pub fn log_lines(&self) -> Option<LogLines> {
+        self.log
     }
 
     /// Prints `document` on stdout as one pretty JSON document, with every
@@ -353,7 +359,9 @@ mod tests {
         let output = Output::new(redactor("caller-secret"));
         assert_eq!(output.terminal_safe("a\n\u{1b}]0;x\u{7}b"), "a\n\\u{1b}]0;x\\u{7}b");
         assert_eq!(output.terminal_safe("key caller-secret"), "key <redacted>");
-        let more = output.with_secrets(["project-key-9".to_owned()]);
+        let mut run = crate::fixtures::seed_run();
+        run["steps"][0]["projectApiKey"] = json!("project-key-9");
+        let more = output.with_project_keys(&serde_json::from_value(run).expect("a run"));
         assert_eq!(more.terminal_safe("project-key-9 caller-secret"), "<redacted> <redacted>");
     }
 

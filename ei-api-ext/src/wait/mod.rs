@@ -373,7 +373,9 @@ impl Wait {
             };
             let sighting = match read {
                 // The deadline came while the read was in flight.
-                None => return self.at_deadline(last_seen, last_error).await,
+                None => {
+                    return self.at_deadline(last_seen, last_error, missing_since.is_some()).await
+                }
                 Some(Ok(pipeline)) => {
                     failed_reads = 0;
                     sight(self.target, pipeline)
@@ -394,7 +396,9 @@ impl Wait {
                     tracing::info!(%error, failed_reads, "a read failed; trying again");
                     last_error = Some(error);
                     if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-                        return self.at_deadline(last_seen, last_error).await;
+                        return self
+                            .at_deadline(last_seen, last_error, missing_since.is_some())
+                            .await;
                     }
                     continue;
                 }
@@ -418,7 +422,7 @@ impl Wait {
                 if let Some(outcome) = last_seen.as_ref().and_then(finished_outcome) {
                     return Ok(self.report(outcome));
                 }
-                return self.at_deadline(last_seen, last_error).await;
+                return self.at_deadline(last_seen, last_error, missing_since.is_some()).await;
             }
         }
     }
@@ -449,13 +453,20 @@ impl Wait {
 
     /// The deadline has come: the run as last seen timed out (stopped first,
     /// when asked, within [`STOP_ALLOWANCE`]); a run never seen is an error:
+    /// that it is not there (`shown_missing`: a read showed no such run),
     /// the last failed read's, or that the deadline came first.
     async fn at_deadline(
         &mut self,
         last_seen: Option<OrganizationPipelineRun>,
         last_error: Option<Error>,
+        shown_missing: bool,
     ) -> Result<WaitReport, Error> {
         let Some(run) = last_seen else {
+            // The server answered, and showed no such run: say so, rather
+            // than that nothing is known.
+            if shown_missing {
+                return Err(self.not_found());
+            }
             let unseen = || {
                 let kind = ErrorKind::DeadlineBeforeSighting { run: self.run_id() };
                 Error::new(self.handle.target(Operation::Get), kind)

@@ -7,9 +7,12 @@ use ei_api::enums::TransformationJobStatusEnum as JobStatus;
 use ei_api::types::{OrganizationCreateProject, OrganizationPipelineRun};
 
 use crate::ids::RunId;
+use crate::redact::Redactor;
 use crate::wait::follow::EventQueue;
 
-/// Something that happened to a run being waited on.
+/// Something that happened to a run being waited on. Step names are as the
+/// server sent them (untrusted text: see [`crate::untrusted`]), except that
+/// the project keys the run's steps carry are masked in them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProgressEvent {
@@ -97,9 +100,10 @@ pub(crate) struct ProgressTracker {
 
 impl ProgressTracker {
     pub(crate) fn new(sink: ProgressSink, run: &OrganizationPipelineRun) -> Self {
+        let keys = Redactor::new().with_project_keys(run);
         sink.send(ProgressEvent::RunStarted {
             run: RunId::new(run.id),
-            steps: run.steps.iter().map(|step| step.name.clone()).collect(),
+            steps: run.steps.iter().map(|step| keys.text(&step.name).into_owned()).collect(),
         });
         Self { sink, steps: Vec::new(), finished: false }
     }
@@ -109,10 +113,11 @@ impl ProgressTracker {
         if self.steps.len() < run.steps.len() {
             self.steps.resize(run.steps.len(), StepReported::default());
         }
+        let keys = Redactor::new().with_project_keys(run);
         for (index, step) in run.steps.iter().enumerate() {
             let Some(job) = &step.transformation_job else { continue };
             let reported = &mut self.steps[index];
-            let name = || step.name.clone();
+            let name = || keys.text(&step.name).into_owned();
             let ended = is_ended(&job.status, job);
             if !reported.started && (ended || is_running(job)) {
                 reported.started = true;

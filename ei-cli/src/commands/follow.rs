@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::args::FollowArgs;
 use crate::exit::{Action, Exit, Failure};
-use crate::explain::{diagnosis_document, diagnosis_lines, project_keys};
+use crate::explain::{diagnosis_document, diagnosis_lines};
 use crate::interrupt::Interrupt;
 use crate::outcome::{outcome_document, outcome_lines, wait_command};
 use crate::output::Output;
@@ -158,7 +158,7 @@ pub async fn follow_to_end(
         failure
     })?;
     // A transformation's log may echo the project keys its step carries.
-    let output = output.with_secrets(project_keys(report.run()));
+    let output = output.with_project_keys(report.run());
     let diagnosis = match (&report.outcome, &shown.diagnosis) {
         (Outcome::Failed { run, .. }, Some(options)) => {
             output.note_line(&format!(

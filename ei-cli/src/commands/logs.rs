@@ -15,7 +15,7 @@ use crate::args::{GlobalArgs, LevelArg, LogsArgs};
 use crate::commands::Connection;
 use crate::describe;
 use crate::exit::{Action, Exit, Failure};
-use crate::explain::{file_document, log_document, log_lines, project_keys};
+use crate::explain::{file_document, log_document, log_lines};
 use crate::output::Output;
 
 /// The longest `--timeout` honoured: a day is far past any need, and keeps
@@ -68,11 +68,11 @@ pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Resu
         if args.step.is_some_and(|chosen| chosen != index + 1) {
             continue;
         }
-        if let Some(logs) = step_logs(&handle, index, step, args, deadline).await.map_err(failed)? {
+        if let Some(logs) = step_logs(&handle, index, step, args, deadline).await {
             steps.push(logs);
         }
     }
-    let output = output.with_secrets(project_keys(&run));
+    let output = output.with_project_keys(&run);
     if args.json {
         let steps: Vec<Value> = steps.iter().map(step_document).collect();
         output.print_json(&json!({ "runId": run.id, "steps": steps }));
@@ -91,23 +91,24 @@ pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Resu
 
 /// The logs of step `index`, if it has a transformation job yet: at most
 /// `--files` files (whatever the server lists), each read stopped at
-/// `deadline` (what was read by then stands; the rest is said missing).
+/// `deadline` (what was read by then stands; what was not, or failed, is
+/// said missing).
 async fn step_logs<'a>(
     handle: &PipelineHandle,
     index: usize,
     step: &'a OrganizationPipelineRunStep,
     args: &LogsArgs,
     deadline: Instant,
-) -> Result<Option<StepLogs<'a>>, ei_api_ext::Error> {
-    let Some(job) = &step.transformation_job else { return Ok(None) };
+) -> Option<StepLogs<'a>> {
+    let job = step.transformation_job.as_ref()?;
     let level = args.level.map(LogLevel::from);
     let list = |selection| by(deadline, handle.job_files(job.id, selection, args.files, deadline));
     let mut missing = Vec::new();
     let mut selection = FileSelection::Failed;
-    let mut files = list(selection).await.or_else(|why| why.or_empty(&mut missing))?;
+    let mut files = list(selection).await.unwrap_or_else(|why| why.noted(&mut missing));
     if files.total == 0 && missing.is_empty() {
         selection = FileSelection::All;
-        files = list(selection).await.or_else(|why| why.or_empty(&mut missing))?;
+        files = list(selection).await.unwrap_or_else(|why| why.noted(&mut missing));
     }
     for file in &mut files.files {
         let Some(id) = file.job else { continue };
@@ -127,7 +128,7 @@ async fn step_logs<'a>(
         },
         None => None,
     };
-    Ok(Some(StepLogs { index, step, selection, files, upload, missing }))
+    Some(StepLogs { index, step, selection, files, upload, missing })
 }
 
 /// Why a read gave nothing.
@@ -146,16 +147,10 @@ impl Missing {
         }
     }
 
-    /// No files (and a note in `missing`), when the deadline came; the
-    /// error otherwise.
-    fn or_empty(self, missing: &mut Vec<String>) -> Result<JobFiles, ei_api_ext::Error> {
-        match self {
-            Missing::Failed(error) => Err(error),
-            Missing::OutOfTime => {
-                missing.push(format!("the list of files: {}", self.words()));
-                Ok(JobFiles::default())
-            }
-        }
+    /// No files, and a note in `missing` of why.
+    fn noted(self, missing: &mut Vec<String>) -> JobFiles {
+        missing.push(format!("the list of files: {}", self.words()));
+        JobFiles::default()
     }
 }
 
