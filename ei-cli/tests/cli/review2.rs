@@ -149,3 +149,75 @@ fn logs_prints_what_it_read_and_exits_4_when_a_later_list_cannot_be_read() {
     );
     assert_eq!(outcome.code, 4, "{}", outcome.stderr);
 }
+
+/// `-vv --log-format json` and `args`.
+fn json_lines_args<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    ["-vv", "--log-format", "json"].into_iter().chain(args.iter().copied()).collect()
+}
+
+#[test]
+fn ctrl_c_under_json_lines_writes_only_json_objects_on_stderr() {
+    let pipeline = PipelineSpec::new(ORG, 5, crate::hostile::hostile_name("Patient"))
+        .step(StepSpec::new("Wait for it").duration(Duration::from_secs(30)));
+    let studio = Studio::start([pipeline]);
+    let args = json_lines_args(&["run", "5", "--wait", "--json"]);
+    let mut child = crate::harness::spawn(studio.cli(), &args);
+    let (mut lines, mut stderr) = crate::harness::read_stderr_until(&mut child, "Wait for it");
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).expect("reads stderr");
+    lines.push(rest);
+    let mut stdout = String::new();
+    let mut piped = child.stdout.take().expect("piped");
+    std::io::Read::read_to_string(&mut piped, &mut stdout).expect("reads stdout");
+    let outcome = Outcome { code: status.code().expect("exits"), stdout, stderr: lines.concat() };
+    assert_eq!(outcome.code, 130, "{}", outcome.stderr);
+    assert_eq!(outcome.json()["outcome"], "interrupted");
+    assert_every_stderr_line_is_a_json_object(&outcome);
+    assert!(outcome.stderr.contains("goes on"), "{}", outcome.stderr);
+}
+
+#[test]
+fn a_failed_run_its_diagnosis_logs_and_timeouts_under_json_lines_write_only_json_objects() {
+    let hostile = crate::hostile::hostile_name;
+    let failing = PipelineSpec::new(ORG, 6, hostile("Breaks"))
+        .step(StepSpec::new(hostile("Fetch")).duration(Duration::from_millis(200)).files(3))
+        .step(
+            StepSpec::new(hostile("Clean"))
+                .duration(Duration::from_millis(300))
+                .files(5)
+                .failing_files(2),
+        );
+    let slow = PipelineSpec::new(ORG, 9, hostile("Slow"))
+        .step(StepSpec::new(hostile("Long")).duration(Duration::from_secs(20)));
+    let studio = Studio::start([failing, slow]);
+    let cases: [(&[&str], i32); 6] = [
+        (&["run", "6", "--wait"], 1),
+        (&["logs", "6"], 0),
+        (&["logs", "6", "--level", "error", "--json"], 0),
+        (&["wait", "6", "--json"], 1),
+        (&["run", "9", "--wait", "--timeout", "1s", "--stop-on-timeout"], 5),
+        (&["wait", "9", "--run", "1", "--timeout", "1s"], 3),
+    ];
+    for (args, code) in cases {
+        let outcome = run(studio.cli(), &json_lines_args(args));
+        assert_eq!(outcome.code, code, "{args:?}\n{}", outcome.stderr);
+        assert_every_stderr_line_is_a_json_object(&outcome);
+        outcome.assert_hides(API_KEY);
+        if args.contains(&"--json") {
+            assert!(outcome.json().is_object(), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn demo_under_json_lines_writes_only_json_objects_on_stderr() {
+    let outcome = run(crate::harness::bare_cli(), &json_lines_args(&["demo"])).expect_code(0);
+    assert_every_stderr_line_is_a_json_object(&outcome);
+    assert!(outcome.stderr.contains("\"target\":\"ei_pipeline\""), "{}", outcome.stderr);
+}
