@@ -221,3 +221,21 @@ fn demo_under_json_lines_writes_only_json_objects_on_stderr() {
     assert_every_stderr_line_is_a_json_object(&outcome);
     assert!(outcome.stderr.contains("\"target\":\"ei_pipeline\""), "{}", outcome.stderr);
 }
+
+#[test]
+fn a_redirect_to_a_huge_host_is_cut_on_every_stderr_line() {
+    // Labels of 60 letters: a host the URL parser takes, whatever its length.
+    let host = vec!["a".repeat(60); 1_000].join(".");
+    let location = format!("http://{host}/v1/steal");
+    let studio = Studio::quick();
+    for flags in [&[][..], &["-v"][..]] {
+        studio.inject(Operation::Get, When::Nth(1), Fault::redirect(307, &location));
+        let args: Vec<&str> = flags.iter().copied().chain(["status", "1"]).collect();
+        let outcome = run(studio.cli(), &args);
+        assert_eq!(outcome.code, 4, "{args:?}: {:.500}", outcome.stderr);
+        for line in outcome.stderr.lines() {
+            let chars = line.chars().count();
+            assert!(chars <= LOG_LINE_MAX_CHARS, "{args:?}: a line of {chars} chars: {line:.300}");
+        }
+    }
+}
