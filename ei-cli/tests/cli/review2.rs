@@ -259,3 +259,24 @@ fn a_project_key_echoed_in_a_step_name_is_masked_in_the_progress_lines() {
     assert_every_stderr_line_is_a_json_object(&outcome);
     outcome.assert_hides(hmac_key);
 }
+
+#[test]
+fn exit_codes_for_missing_runs_server_failures_and_refusals_match_the_table() {
+    let studio = Studio::start([quick_pipeline(1)]);
+    // stop with no run going: the API refuses it.
+    let stop = run(studio.cli(), &["stop", "1"]);
+    assert_eq!(stop.code, 3, "stop:\n{}", stop.stderr);
+    // A server that keeps failing: exit 4, worded as a failure, not a refusal.
+    for status in [502, 503] {
+        let studio = Studio::start([quick_pipeline(1)]);
+        studio.inject(Operation::Get, When::Always, Fault::status(status));
+        for args in [&["status", "1"][..], &["logs", "1"][..]] {
+            let outcome = run(studio.cli(), &json_lines_args(args));
+            assert_eq!(outcome.code, 4, "{status} {args:?}:\n{}", outcome.stderr);
+            assert_every_stderr_line_is_a_json_object(&outcome);
+            let error = outcome.stderr.lines().last().expect("an error line");
+            assert!(error.contains("the server failed to answer"), "{error}");
+            assert!(!error.contains("refused"), "{error}");
+        }
+    }
+}
