@@ -227,6 +227,29 @@ mod tests {
     }
 
     #[test]
+    fn hostile_run_dates_give_a_headline_that_neither_panics_nor_runs_backwards() {
+        let report = |run| WaitReport::new(Outcome::Succeeded { run }, Duration::from_secs(4), 2);
+        let dated = |created: &str, finished: &str| -> OrganizationPipelineRun {
+            serde_json::from_value(json!({
+                "id": 9, "created": created, "finished": finished, "steps": []
+            }))
+            .expect("a run")
+        };
+        let cases = [
+            ("+262142-12-31T23:59:59Z", "-262143-01-01T00:00:00Z", "(followed for 4.0s)"),
+            ("-262143-01-01T00:00:00Z", "+262142-12-31T23:59:59Z", "succeeded in "),
+            ("2024-06-03T08:00:00Z", "9999-12-31T23:59:59.999999999Z", "succeeded in "),
+            ("2024-06-03T08:00:00Z", "2024-06-03T08:00:00Z", "succeeded in 0.0s"),
+            ("2024-06-03T08:00:00Z", "2024-06-03T07:59:59.999Z", "(followed for 4.0s)"),
+            ("2016-12-31T23:59:60Z", "2017-01-01T00:00:00Z", "succeeded in "),
+        ];
+        for (created, finished, expected) in cases {
+            let lines = outcome_lines(&report(dated(created, finished)), 7);
+            assert!(lines[0].contains(expected), "{created} to {finished}: {lines:?}");
+        }
+    }
+
+    #[test]
     fn every_outcome_reads_as_checked_in() {
         let report = |outcome| WaitReport::new(outcome, Duration::from_millis(903_400), 31);
         let run = run_with_secret();

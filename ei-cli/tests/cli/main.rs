@@ -11,6 +11,7 @@ mod hostile;
 mod interrupt;
 mod logging;
 mod read;
+mod review2;
 mod run;
 mod secrets;
 mod wait;
