@@ -2,6 +2,7 @@
 //! against an `ei-fake-studio` running in the test process on the real clock.
 
 mod adversary;
+mod adversary_output;
 mod demo;
 mod diagnosis;
 mod failures;
@@ -11,7 +12,6 @@ mod hostile;
 mod interrupt;
 mod logging;
 mod read;
-mod review2;
 mod run;
 mod secrets;
 mod wait;
