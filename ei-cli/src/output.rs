@@ -117,10 +117,18 @@ impl Output {
         self.stderr_line("INFO", text);
     }
 
-    /// Prints `text` on stderr: as it reads, or with JSON log lines on, as
-    /// one JSON object shaped like theirs, at `level`.
+    /// Prints [`Self::stderr_text`] on stderr.
     fn stderr_line(&self, level: &str, text: &str) {
-        let line = match self.log {
+        let line = self.stderr_text(level, text);
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{line}");
+        let _ = stderr.flush();
+    }
+
+    /// `text` as a line on stderr: as it reads, or with JSON log lines on,
+    /// one JSON object shaped like theirs, at `level`.
+    fn stderr_text(&self, level: &str, text: &str) -> String {
+        match self.log {
             Some(LogLines::Json) => {
                 let message =
                     for_display(&self.redactor.text(text), JSON_MESSAGE_MAX_CHARS).into_owned();
@@ -133,10 +141,7 @@ impl Output {
                 json_log_line(&self.redactor, &event.to_string())
             }
             Some(LogLines::Text) | None => self.terminal_safe(text),
-        };
-        let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{line}");
-        let _ = stderr.flush();
+        }
     }
 
     /// `text` with its secrets masked and its hazardous characters escaped
@@ -216,10 +221,10 @@ pub const LOG_LINE_MAX_CHARS: usize = 2_000;
 const CUT_NOTE_CHARS: usize = 40;
 
 /// The longest message of the command's own JSON lines on stderr, cut to
-/// fit rather than left out: JSON escaping at most doubles a character, and
-/// the rest of the object takes under 100, so the line stays within
-/// [`LOG_LINE_MAX_CHARS`].
-const JSON_MESSAGE_MAX_CHARS: usize = (LOG_LINE_MAX_CHARS - 100) / 2;
+/// fit rather than left out: JSON escaping at most doubles a character, the
+/// cut's note adds at most [`CUT_NOTE_CHARS`], and the rest of the object
+/// takes under 100, so the line stays within [`LOG_LINE_MAX_CHARS`].
+const JSON_MESSAGE_MAX_CHARS: usize = (LOG_LINE_MAX_CHARS - 100 - CUT_NOTE_CHARS) / 2;
 
 /// How long a string property of a JSON log line (its `timestamp`, `level`
 /// and `target`) may be to be kept when the line itself is too long: ours
@@ -363,6 +368,26 @@ mod tests {
         run["steps"][0]["projectApiKey"] = json!("project-key-9");
         let more = output.with_project_keys(&serde_json::from_value(run).expect("a run"));
         assert_eq!(more.terminal_safe("project-key-9 caller-secret"), "<redacted> <redacted>");
+    }
+
+    #[test]
+    fn the_commands_own_json_lines_are_cut_to_fit_never_left_out() {
+        let output = Output::new(redactor("caller-secret")).with_log(LogLines::Json);
+        for text in
+            ["\\".repeat(5_000), "\"".repeat(5_000), format!("{}caller-secret", "é".repeat(3_000))]
+        {
+            let line = output.stderr_text("ERROR", &text);
+            assert!(line.chars().count() <= LOG_LINE_MAX_CHARS, "{} characters", line.len());
+            let event: Value = serde_json::from_str(&line).expect("one JSON object");
+            let message = event["fields"]["message"].as_str().expect("the message");
+            assert!(message.contains("more characters)"), "cut, not left out: {message:.80}");
+            assert_eq!(
+                (&event["level"], &event["target"]),
+                (&json!("ERROR"), &json!("ei_pipeline"))
+            );
+        }
+        let line = output.stderr_text("INFO", "key caller-secret\u{1b}[2J");
+        assert!(line.contains("key <redacted>") && !line.contains('\u{1b}'), "{line}");
     }
 
     #[test]
