@@ -257,6 +257,10 @@ async fn following_the_latest_run_finds_the_current_one_or_the_last() {
     let handle = pipeline(&studio, PIPELINE);
     let error = handle.follow_latest(WaitOptions::timeout(HOUR)).await.unwrap_err();
     assert!(matches!(error.kind(), ErrorKind::RunNotFound { .. }), "never run: {error:?}");
+    // A deadline within the view's grace: the reads showed no run, and say so.
+    let short = WaitOptions::timeout(Duration::from_secs(2));
+    let error = handle.follow_latest(short).await.unwrap_err();
+    assert!(matches!(error.kind(), ErrorKind::RunNotFound { .. }), "never run: {error:?}");
     let going = studio.start_run(ORG.get(), PIPELINE.get()).unwrap();
     let report = handle.follow_latest(WaitOptions::timeout(HOUR)).await.unwrap();
     assert_eq!(report.run().id, going);
