@@ -74,17 +74,10 @@ enum Workload {
     Counts(ProgressShape),
 }
 
-const WORKLOADS: [Workload; 9] = [
-    Workload::NoCounts,
-    Workload::Counts(ProgressShape::Steady),
-    Workload::Counts(ProgressShape::Queued),
-    Workload::Counts(ProgressShape::Accelerating),
-    Workload::Counts(ProgressShape::Decelerating),
-    Workload::Counts(ProgressShape::Stalling),
-    Workload::Counts(ProgressShape::Batched),
-    Workload::Counts(ProgressShape::GrowingTotal),
-    Workload::Counts(ProgressShape::Tail),
-];
+/// Every workload: no counts, then counts in each of the fake's shapes.
+fn workloads() -> impl Iterator<Item = Workload> {
+    std::iter::once(Workload::NoCounts).chain(ProgressShape::ALL.map(Workload::Counts))
+}
 
 impl Workload {
     fn name(self) -> String {
@@ -304,7 +297,7 @@ async fn main() {
          latency p95 | latency / length, mean | latency / length, p95 | goals |"
     );
     println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
-    for workload in WORKLOADS {
+    for workload in workloads() {
         let rows = Rows {
             adaptive: measure(workload, Schedule::Adaptive).await,
             time_only: measure(workload, Schedule::TimeOnly).await,

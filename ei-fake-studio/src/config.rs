@@ -135,6 +135,20 @@ pub enum ProgressShape {
     Tail,
 }
 
+impl ProgressShape {
+    /// Every shape, [`ProgressShape::Steady`] first.
+    pub const ALL: [ProgressShape; 8] = [
+        ProgressShape::Steady,
+        ProgressShape::Queued,
+        ProgressShape::Accelerating,
+        ProgressShape::Decelerating,
+        ProgressShape::Stalling,
+        ProgressShape::Batched,
+        ProgressShape::GrowingTotal,
+        ProgressShape::Tail,
+    ];
+}
+
 /// One step of a [`PipelineSpec`]: a transformation job that runs for a set
 /// time over a set number of files, each file transformed by a job of its
 /// own, and an upload job that stores the results.

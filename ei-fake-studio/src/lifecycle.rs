@@ -274,17 +274,6 @@ mod tests {
         assert_eq!(files_done(10, Duration::ZERO, Duration::ZERO), (10, 10));
     }
 
-    const SHAPES: [ProgressShape; 8] = [
-        ProgressShape::Steady,
-        ProgressShape::Queued,
-        ProgressShape::Accelerating,
-        ProgressShape::Decelerating,
-        ProgressShape::Stalling,
-        ProgressShape::Batched,
-        ProgressShape::GrowingTotal,
-        ProgressShape::Tail,
-    ];
-
     /// A 100 s step over 200 files, in `shape`, `millis` into it.
     fn counts_at(shape: ProgressShape, millis: u64) -> FileCounts {
         shape_counts(shape, 200, Duration::from_millis(millis), 100 * SECOND)
@@ -292,7 +281,7 @@ mod tests {
 
     #[test]
     fn every_shape_keeps_the_counts_in_order_never_decreasing_and_complete_at_the_end() {
-        for shape in SHAPES {
+        for shape in ProgressShape::ALL {
             for files in [1, 7, 200] {
                 let duration = 100 * SECOND;
                 let mut before = FileCounts { started: 0, finished: 0, total: 0 };

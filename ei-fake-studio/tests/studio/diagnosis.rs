@@ -388,16 +388,7 @@ async fn a_stop_fails_the_files_running_then_and_the_others_never_start() {
 
 #[tokio::test(start_paused = true)]
 async fn a_file_the_stop_caught_started_before_it_was_cancelled_in_every_shape() {
-    for shape in [
-        ProgressShape::Steady,
-        ProgressShape::Queued,
-        ProgressShape::Accelerating,
-        ProgressShape::Decelerating,
-        ProgressShape::Stalling,
-        ProgressShape::Batched,
-        ProgressShape::GrowingTotal,
-        ProgressShape::Tail,
-    ] {
+    for shape in ProgressShape::ALL {
         let pipeline = PipelineSpec::new(ORGANIZATION, PIPELINE, "Stopped")
             .step(StepSpec::new("Slow").duration(10 * SECOND).files(10))
             .progress_shape(shape);
