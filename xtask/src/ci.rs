@@ -13,6 +13,9 @@ const DENY_DOC_WARNINGS: (&str, &str) = ("RUSTDOCFLAGS", "-D warnings");
 /// other check, it judges the working tree, committed or not.
 const PUBLISH_DRY_RUN: &[&str] = &["publish", "--dry-run", "--workspace", "--allow-dirty"];
 
+/// The crates `cargo publish` packages.
+const PUBLISHED: &[&str] = &["ei-api", "ei-api-ext", "ei-fake-studio", "ei-cli"];
+
 /// A cargo invocation, run from the workspace root, and the environment
 /// variables it needs.
 type Check = (&'static [&'static str], &'static [(&'static str, &'static str)]);
@@ -32,6 +35,9 @@ const CHECKS: &[Check] = &[
 
 pub fn run() -> Result<()> {
     for (args, environment) in CHECKS {
+        if *args == PUBLISH_DRY_RUN {
+            forget_extracted_packages()?;
+        }
         let shown = args.join(" ");
         eprintln!("xtask ci: cargo {shown}");
         let status = crate::workspace::cargo()
@@ -44,5 +50,41 @@ pub fn run() -> Result<()> {
         }
     }
     eprintln!("xtask ci: all checks passed");
+    Ok(())
+}
+
+/// Removes what an earlier `publish --dry-run` unpacked of this workspace's
+/// packages into cargo's registry sources. Cargo unpacks each package of its
+/// local overlay registry there, into a folder named by the overlay's path
+/// (the same for every run from the same checkout), and reuses a folder it
+/// finds, so a later dry run verified `ei-cli` against the `ei-api-ext` of an
+/// earlier one. Only folders without a downloaded `.crate` beside them in
+/// the registry cache are removed: those came from an overlay, not crates.io.
+fn forget_extracted_packages() -> Result<()> {
+    let cargo_home = match std::env::var_os("CARGO_HOME") {
+        Some(home) => std::path::PathBuf::from(home),
+        None => match std::env::var_os("HOME") {
+            Some(home) => std::path::PathBuf::from(home).join(".cargo"),
+            None => return Ok(()),
+        },
+    };
+    let sources = cargo_home.join("registry").join("src");
+    let Ok(registries) = std::fs::read_dir(&sources) else { return Ok(()) };
+    for registry in registries.flatten() {
+        let cache = cargo_home.join("registry").join("cache").join(registry.file_name());
+        let Ok(packages) = std::fs::read_dir(registry.path()) else { continue };
+        for package in packages.flatten() {
+            let name = package.file_name().to_string_lossy().into_owned();
+            let ours = PUBLISHED.iter().any(|krate| {
+                name.strip_prefix(krate)
+                    .and_then(|rest| rest.strip_prefix('-'))
+                    .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+            });
+            if ours && !cache.join(format!("{name}.crate")).exists() {
+                std::fs::remove_dir_all(package.path())
+                    .with_context(|| format!("could not remove {}", package.path().display()))?;
+            }
+        }
+    }
     Ok(())
 }
