@@ -309,8 +309,7 @@ impl ClientBuilder {
         }
         // The API never redirects, and following one would send the
         // credential wherever the `Location` points: a 3xx is an error.
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
+        let http = ei_api::http_client_builder()
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .timeout(self.attempt_timeout);

@@ -5,7 +5,10 @@
 //! the corrections in `openapi/corrections.yaml` (run `cargo xtask generate`).
 //! Beside it lives only what must, and the API's facts the rest of the
 //! workspace names, each once: the request context that authenticates each
-//! call and records the response head ([`RequestContext`]), the credential
+//! call and records the response head ([`RequestContext`]), the HTTP client
+//! to reach it with, which never follows a redirect
+//! ([`http_client_builder`]: the generated [`Client::new`] would, and would
+//! re-send the credential wherever the redirect points), the credential
 //! header and cookie names ([`API_KEY_HEADER`], [`JWT_HEADER`],
 //! [`JWT_COOKIE`]), the operations with their ids, methods and paths
 //! ([`Operation`]), the open enum and secret types the corrections map
@@ -19,10 +22,11 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use ei_api::{Client, Credentials, RequestContext, DEFAULT_BASE_URL};
+//! use ei_api::{http_client_builder, Client, Credentials, RequestContext, DEFAULT_BASE_URL};
 //!
 //! let credentials = Credentials::api_key("ei_0123456789abcdef")?;
-//! let client = Client::new(DEFAULT_BASE_URL, RequestContext::new(credentials));
+//! let http = http_client_builder().timeout(std::time::Duration::from_secs(30)).build()?;
+//! let client = Client::new_with_client(DEFAULT_BASE_URL, http, RequestContext::new(credentials));
 //! let response = client
 //!     .get_organization_pipeline()
 //!     .organization_id(1)
@@ -36,7 +40,7 @@
 //!
 //! # TLS
 //!
-//! The `rustls` feature, on by default, lets [`Client::new`] speak HTTPS to
+//! The `rustls` feature, on by default, lets the client speak HTTPS to
 //! [`DEFAULT_BASE_URL`]: TLS 1.2 and 1.3 through rustls with the aws-lc-rs
 //! crypto provider, certificates checked by the platform's verifier
 //! (`rustls-platform-verifier`), and HTTP/2 when the server offers it.
@@ -54,6 +58,7 @@ mod answer_limit;
 mod auth;
 mod context;
 mod failure;
+mod http;
 mod open_enum;
 mod operation;
 #[cfg(feature = "schema")]
@@ -78,6 +83,7 @@ pub use context::{RequestContext, ResponseHead};
 pub use failure::{ApiResponse, ServerFailure};
 pub use generated::client::*;
 pub use generated::enums;
+pub use http::http_client_builder;
 pub use operation::{match_path_template, Operation};
 pub use secret::SecretString;
 
