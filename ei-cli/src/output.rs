@@ -79,12 +79,8 @@ impl Output {
         &self.redactor
     }
 
-    /// Whether diagnostic log lines go to stderr.
-    pub fn stderr_carries_log(&self) -> bool {
-        self.log.is_some()
-    }
-
-    /// How diagnostic log lines are written on stderr, when they are.
+    /// How diagnostic log lines are written on stderr, when they are (so
+    /// nothing may redraw it).
     pub fn log_lines(&self) -> Option<LogLines> {
         self.log
     }
@@ -132,13 +128,12 @@ impl Output {
             Some(LogLines::Json) => {
                 let message =
                     for_display(&self.redactor.text(text), JSON_MESSAGE_MAX_CHARS).into_owned();
-                let event = json!({
+                json_line(&json!({
                     "timestamp": self.clock.words(),
                     "level": level,
                     "fields": { "message": message },
                     "target": env!("CARGO_CRATE_NAME"),
-                });
-                json_log_line(&self.redactor, &event.to_string())
+                }))
             }
             Some(LogLines::Text) | None => self.terminal_safe(text),
         }
@@ -314,13 +309,19 @@ fn json_log_line(redactor: &Redactor, event: &str) -> String {
         return left_out(&Value::Null, "a log line that was not JSON was left out".to_owned());
     };
     redactor.json(&mut value);
+    json_line(&value)
+}
+
+/// `value` (its secrets masked already) as one JSON line, escaped, or a
+/// short object saying it was left out when it is too long.
+fn json_line(value: &Value) -> String {
     let line = json_escaped(&value.to_string()).into_owned();
     let chars = line.chars().count();
     if chars <= LOG_LINE_MAX_CHARS {
         return line;
     }
     left_out(
-        &value,
+        value,
         format!("a log line of {chars} characters was left out: the limit is {LOG_LINE_MAX_CHARS}"),
     )
 }

@@ -43,7 +43,7 @@ impl Display {
     /// Live bars when stderr is a terminal and the output is not JSON; plain lines otherwise,
     /// and whenever diagnostic log lines share stderr (bars would overwrite them).
     pub fn choose(json: bool, output: &Output) -> Self {
-        if !json && output::stderr_is_terminal() && !output.stderr_carries_log() {
+        if !json && output::stderr_is_terminal() && output.log_lines().is_none() {
             Display::Live
         } else {
             Display::Plain
