@@ -298,8 +298,7 @@ impl ClientBuilder {
                 ),
             ))
         })?;
-        let base_url =
-            checked_base_url(&self.base_url.0, self.base_url.1, self.allow_insecure_http)?;
+        let url = checked_base_url(&self.base_url.0, self.base_url.1, self.allow_insecure_http)?;
         if self.connect_timeout.is_zero() || self.attempt_timeout.is_zero() {
             return Err(ConfigError::new(
                 Setting::Timeout,
@@ -316,16 +315,15 @@ impl ClientBuilder {
         // A proxy (HTTP_PROXY, common on CI runners) would read a plain-http
         // request, credential and all: such a base URL is reached directly.
         // Over https a proxy only tunnels the encrypted connection.
-        let plain_http =
-            base_url.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:"));
-        let http = if plain_http { http.no_proxy() } else { http };
+        let http = if url.scheme() == "http" { http.no_proxy() } else { http };
         let http = http.build().map_err(|error| {
             ConfigError::new(Setting::HttpClient, SettingSource::Builder, error.to_string())
         })?;
         let context = RequestContext::new(credentials).with_max_answer_bytes(self.max_answer_bytes);
         Ok(Client::from_parts(Parts {
             http,
-            base_url,
+            // As parsed (no surrounding blanks, the scheme in lower case).
+            base_url: url.as_str().trim_end_matches('/').to_owned(),
             context,
             retry_policy: self.retry_policy,
             retry_budget: self.retry_budget,
@@ -334,12 +332,14 @@ impl ClientBuilder {
     }
 }
 
-/// Parses the base URL and refuses `http://` to a host that is not loopback.
+/// Parses the base URL and refuses `http://` to a host that is not loopback:
+/// the URL every later decision reads, so that none reads the raw text
+/// differently (`url` trims blanks around it, for one).
 fn checked_base_url(
     raw: &str,
     source: SettingSource,
     allow_insecure_http: bool,
-) -> Result<String, ConfigError> {
+) -> Result<url::Url, ConfigError> {
     let invalid = |problem: String| ConfigError::new(Setting::BaseUrl, source, problem);
     let url =
         url::Url::parse(raw).map_err(|error| invalid(format!("`{raw}` is not a URL: {error}")))?;
@@ -367,7 +367,7 @@ fn checked_base_url(
     if url.query().is_some() || url.fragment().is_some() {
         return Err(invalid(format!("`{raw}` must not have a query or fragment")));
     }
-    Ok(raw.trim_end_matches('/').to_owned())
+    Ok(url)
 }
 
 fn is_loopback(host: &str) -> bool {

@@ -90,10 +90,6 @@ const SECTIONS: &[Section] = &[
     },
 ];
 
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-}
-
 /// Where cargo puts release binaries for this workspace.
 fn release_dir(root: &Path) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -168,9 +164,8 @@ pub fn run() -> Result<()> {
     let root = crate::workspace::root();
     let started = Instant::now();
     eprintln!("xtask bench: building ei-bench and ei-cli (release)");
-    let status = cargo()
+    let status = crate::workspace::cargo()
         .args(["build", "--release", "-p", "ei-bench", "-p", "ei-cli", "--bins"])
-        .current_dir(&root)
         .status()
         .context("could not start cargo build")?;
     if !status.success() {
@@ -216,7 +211,7 @@ pub fn run() -> Result<()> {
     report.push_str("\n## Waiter schedules\n\n");
     if root.join(WAITER_EXAMPLE).exists() {
         eprintln!("xtask bench: running the waiter_schedules example");
-        let body = output_of(cargo().current_dir(&root).args([
+        let body = output_of(crate::workspace::cargo().args([
             "run",
             "--quiet",
             "--release",

@@ -13,9 +13,6 @@ const DENY_DOC_WARNINGS: (&str, &str) = ("RUSTDOCFLAGS", "-D warnings");
 /// other check, it judges the working tree, committed or not.
 const PUBLISH_DRY_RUN: &[&str] = &["publish", "--dry-run", "--workspace", "--allow-dirty"];
 
-/// The crates `cargo publish` packages.
-const PUBLISHED: &[&str] = &["ei-api", "ei-api-ext", "ei-fake-studio", "ei-cli"];
-
 /// A cargo invocation, run from the workspace root, and the environment
 /// variables it needs.
 type Check = (&'static [&'static str], &'static [(&'static str, &'static str)]);
@@ -75,7 +72,7 @@ fn forget_extracted_packages() -> Result<()> {
         let Ok(packages) = std::fs::read_dir(registry.path()) else { continue };
         for package in packages.flatten() {
             let name = package.file_name().to_string_lossy().into_owned();
-            let ours = PUBLISHED.iter().any(|krate| {
+            let ours = crate::workspace::PUBLISHED.iter().any(|krate| {
                 name.strip_prefix(krate)
                     .and_then(|rest| rest.strip_prefix('-'))
                     .is_some_and(|version| version.starts_with(|c: char| c.is_ascii_digit()))

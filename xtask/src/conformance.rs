@@ -180,12 +180,10 @@ fn run_stage(
         log_path.display()
     );
 
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
+    let status = crate::workspace::cargo()
         .args(["test", "--package", "ei-conformance-tests", "--test", stage.test])
         .args(["--", "--ignored"])
         .env(PRISM_URL, &prism.url)
-        .current_dir(root)
         .status()
         .context("could not start `cargo test`")?;
     // Stop Prism before reading its log, so that every line is flushed.
@@ -286,10 +284,8 @@ struct FakeStudio {
 impl FakeStudio {
     /// Builds the example, starts it and waits for the base URL it writes.
     fn start(root: &Path, logs: &Path, stage: &str) -> Result<FakeStudio> {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
+        let status = crate::workspace::cargo()
             .args(["build", "--package", "ei-conformance-tests", "--example", FAKE_STUDIO])
-            .current_dir(root)
             .status()
             .context("could not start `cargo build` for the fake Studio")?;
         ensure!(status.success(), "building the {FAKE_STUDIO} example failed ({status})");

@@ -42,10 +42,15 @@ const TOOL_ROOT: &str = "target/cargo-public-api";
 /// `cargo clippy`, `doc` or `test`.
 const JSON_TARGET: &str = "target/public-api";
 
-/// The published libraries whose API is listed. `ei-cli` is left out: it is
-/// the `ei-pipeline` binary only, and its interface is the command line
-/// (pinned by the help snapshots in `ei-cli/tests/cli/snapshots`).
-const CRATES: &[&str] = &["ei-api", "ei-api-ext", "ei-fake-studio"];
+/// The published crate that has no listing: it is the `ei-pipeline` binary
+/// only, and its interface is the command line (pinned by the help
+/// snapshots in `ei-cli/tests/cli/snapshots`).
+const BINARY_ONLY: &str = "ei-cli";
+
+/// The published libraries, whose API is listed.
+fn libraries() -> impl Iterator<Item = &'static str> {
+    crate::workspace::PUBLISHED.iter().copied().filter(|krate| *krate != BINARY_ONLY)
+}
 
 /// Where the listings are, relative to the workspace root.
 const LISTINGS: &str = "public-api";
@@ -69,7 +74,7 @@ pub fn run(mode: Mode) -> Result<()> {
     let tool = install(&root)?;
     build_json(&root)?;
     let mut outputs = Vec::new();
-    for krate in CRATES {
+    for krate in libraries() {
         let json = json_path(&root, krate);
         check_format(&json)?;
         outputs.push((format!("{LISTINGS}/{krate}.txt"), list(&root, &tool, &json)?));
@@ -98,7 +103,7 @@ pub fn run(mode: Mode) -> Result<()> {
         // One line when nothing changed: CI output shows what changed, not what did not.
         Mode::Check => eprintln!(
             "xtask public-api: the public API of {} matches {LISTINGS}/ ({TOOL} {TOOL_VERSION})",
-            CRATES.join(", ")
+            libraries().collect::<Vec<_>>().join(", ")
         ),
     }
     Ok(())
@@ -127,11 +132,11 @@ fn install(root: &Path) -> Result<PathBuf> {
     Ok(tool)
 }
 
-/// Builds the rustdoc JSON of every crate in [`CRATES`], in [`JSON_TARGET`].
+/// Builds the rustdoc JSON of every crate of [`libraries`], in [`JSON_TARGET`].
 fn build_json(root: &Path) -> Result<()> {
     let mut command = crate::workspace::cargo();
     command.args(["doc", "--quiet", "--no-deps", "--lib"]);
-    for krate in CRATES {
+    for krate in libraries() {
         command.args(["--package", krate]);
     }
     let status = command

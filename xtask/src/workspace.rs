@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+/// The crates `cargo publish` packages.
+pub const PUBLISHED: &[&str] = &["ei-api", "ei-api-ext", "ei-fake-studio", "ei-cli"];
+
 /// The workspace root (the parent of `xtask/`).
 pub fn root() -> PathBuf {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));

@@ -9,6 +9,7 @@ use crate::commands::follow::{follow, Shown};
 use crate::commands::Connection;
 use crate::describe;
 use crate::exit::{Action, Exit, Failure};
+use crate::outcome::wait_command;
 use crate::output::{to_json, Output};
 
 /// Starts a run of the pipeline; with `--wait`, follows it to its outcome.
@@ -16,7 +17,9 @@ use crate::output::{to_json, Output};
 /// the hint to follow the run going with `wait`.
 pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result<Exit, Failure> {
     if !args.wait && args.follow.given() {
-        return Err(Failure::usage("--timeout and --stop-on-timeout need --wait"));
+        return Err(Failure::usage(
+            "--timeout, --stop-on-timeout, --no-diagnosis and the --diagnosis-* options need --wait",
+        ));
     }
     let connection = Connection::from_args(global)?;
     let handle =
@@ -32,12 +35,11 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result
             output.print_json(&json!({ "pipelineRun": to_json(&run)? }));
         } else {
             output.line(&format!(
-                "started run {} of pipeline {} ({}); follow it with: ei-pipeline wait {} --run {}",
+                "started run {} of pipeline {} ({}); follow it with: {}",
                 run.id,
                 args.pipeline,
                 describe::count(run.steps.len(), "step"),
-                args.pipeline,
-                run.id,
+                wait_command(args.pipeline, run.id),
             ));
         }
         return Ok(Exit::Success);

@@ -99,7 +99,11 @@ fn listening_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
 fn a_proxy_from_the_environment_never_receives_the_credential() {
     let studio = Studio::quick();
     let (proxy, seen) = listening_proxy();
-    for command in [studio.cli(), jwt_cli(&studio, false), jwt_cli(&studio, true)] {
+    // A base URL with blanks around it is the same URL to the parser, and
+    // must be to the proxy rule too.
+    let mut spaced = studio.cli();
+    spaced.env("EI_API_ENDPOINT", format!(" {} ", studio.base_url()));
+    for command in [studio.cli(), jwt_cli(&studio, false), jwt_cli(&studio, true), spaced] {
         let mut command = command;
         command.env("HTTP_PROXY", &proxy).env_remove("NO_PROXY").env_remove("no_proxy");
         run(command, &["status", "1"]);

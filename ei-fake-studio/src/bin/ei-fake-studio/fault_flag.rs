@@ -380,6 +380,9 @@ mod tests {
         for (name, operation) in OPERATIONS {
             assert_eq!(parse(&format!("{name}=nulls")).unwrap().operation, operation);
         }
+        for operation in Operation::ALL {
+            assert!(OPERATIONS.iter().any(|(_, named)| named == operation), "{operation:?}");
+        }
         assert!(error_of("fetch=nulls").contains("unknown OPERATION `fetch`"));
     }
 

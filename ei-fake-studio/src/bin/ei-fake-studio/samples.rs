@@ -80,7 +80,7 @@ impl Step {
     }
 }
 
-/// Pipeline 1, like the demo's: about ten seconds, long enough to watch.
+/// Pipeline 1: about ten seconds, long enough to watch.
 const NIGHTLY_IMPORT: [Step; 3] = [
     Step::new("Fetch from bucket", 3_000, 120),
     Step::new("Clean and label", 4_000, 120),
@@ -269,6 +269,9 @@ mod tests {
         for (name, shape, _) in &SHAPES {
             assert_eq!(shape_named(name), Some(*shape));
             assert_eq!(shape_name(*shape), *name);
+        }
+        for shape in ProgressShape::ALL {
+            assert!(SHAPES.iter().any(|(_, named, _)| *named == shape), "{shape:?}");
         }
         assert_eq!(shape_named("Steady"), None);
     }
