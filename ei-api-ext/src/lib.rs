@@ -8,7 +8,9 @@
 //! - one error type, [`Error`], that tells the server's refusal, a missing
 //!   pipeline, rate limiting, transport failures and unreadable answers apart;
 //! - retries with full-jitter backoff, `Retry-After` and a client-wide budget
-//!   ([`RetryPolicy`]), and a run call that never starts a pipeline twice;
+//!   ([`RetryPolicy`]), and a run call that does not start a pipeline twice
+//!   while the server's view lags no longer than
+//!   [`view_lag_grace`](ClientBuilder::view_lag_grace) (see [`RunRequest::send`]);
 //! - the generated models, re-exported as [`models`] and [`enums`].
 //!
 //! ```
@@ -27,6 +29,12 @@
 //! # }
 //! ```
 #![deny(missing_docs)]
+
+/// The README's example, compiled by `cargo test --doc` so that it stays
+/// true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExample;
 
 mod attempt;
 mod call;

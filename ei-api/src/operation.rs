@@ -78,12 +78,6 @@ impl Operation {
         }
     }
 
-    /// Whether repeating the call can change nothing a first call did not
-    /// (only starting a run can).
-    pub fn is_idempotent(self) -> bool {
-        !matches!(self, Operation::Run)
-    }
-
     /// This operation's path with `values` in place of its parameters, in
     /// the template's order (`{organizationId}` first). A parameter left
     /// without a value keeps its `{name}`; values beyond the parameters are
@@ -176,13 +170,6 @@ mod tests {
             Vec::<&(String, String, String)>::new(),
             "in the document but not listed"
         );
-    }
-
-    #[test]
-    fn only_starting_a_run_is_not_idempotent() {
-        let not_idempotent: Vec<Operation> =
-            Operation::ALL.iter().copied().filter(|operation| !operation.is_idempotent()).collect();
-        assert_eq!(not_idempotent, [Operation::Run]);
     }
 
     #[test]

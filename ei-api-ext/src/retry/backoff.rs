@@ -31,8 +31,9 @@ mod tests {
 
     #[test]
     fn the_longest_backoff_does_not_overflow() {
+        // It panicked (a jitter rounded past `Duration::MAX`): returning is the test.
         for _ in 0..1_000 {
-            assert!(full_jitter(Duration::MAX, Duration::MAX, 64) <= Duration::MAX);
+            let _ = full_jitter(Duration::MAX, Duration::MAX, 64);
         }
     }
 

@@ -94,6 +94,9 @@ struct StepReported {
 #[derive(Debug)]
 pub(crate) struct ProgressTracker {
     sink: ProgressSink,
+    /// Masks the run's project keys in the step names sent (the keys are
+    /// the run's from its start).
+    keys: Redactor,
     steps: Vec<StepReported>,
     finished: bool,
 }
@@ -105,7 +108,7 @@ impl ProgressTracker {
             run: RunId::new(run.id),
             steps: run.steps.iter().map(|step| keys.text(&step.name).into_owned()).collect(),
         });
-        Self { sink, steps: Vec::new(), finished: false }
+        Self { sink, keys, steps: Vec::new(), finished: false }
     }
 
     /// Reports what changed since the last view.
@@ -113,7 +116,7 @@ impl ProgressTracker {
         if self.steps.len() < run.steps.len() {
             self.steps.resize(run.steps.len(), StepReported::default());
         }
-        let keys = Redactor::new().with_project_keys(run);
+        let keys = &self.keys;
         for (index, step) in run.steps.iter().enumerate() {
             let Some(job) = &step.transformation_job else { continue };
             let reported = &mut self.steps[index];
