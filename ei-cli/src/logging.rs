@@ -30,48 +30,54 @@ pub enum LogFormat {
     Json,
 }
 
-/// `output`, knowing whether diagnostic lines will share stderr and how
-/// they are written: whenever `-v` or `RUST_LOG` asks for them, even if
-/// `RUST_LOG` then proves invalid, so that the error saying so is written
-/// as the caller asked (one JSON object with `--log-format json`).
-pub fn output_for(global: &GlobalArgs, output: Output) -> Output {
-    if !asked(std::env::var_os(ENV_RUST_LOG).as_ref(), global.verbose) {
-        return output;
+/// What `-v`, `RUST_LOG` and `--log-format` ask for, read once.
+#[derive(Debug)]
+pub struct Logging {
+    /// What to log: nothing (`None`), or a filter; an error when `RUST_LOG`
+    /// is not a filter.
+    filter: Result<Option<EnvFilter>, Failure>,
+    lines: LogLines,
+}
+
+impl Logging {
+    /// What the global options and the environment ask for.
+    pub fn from_args(global: &GlobalArgs) -> Self {
+        let lines = match global.log_format {
+            LogFormat::Text => LogLines::Text,
+            LogFormat::Json => LogLines::Json,
+        };
+        Self { filter: filter(std::env::var_os(ENV_RUST_LOG), global.verbose), lines }
     }
-    output.with_log(match global.log_format {
-        LogFormat::Text => LogLines::Text,
-        LogFormat::Json => LogLines::Json,
-    })
-}
 
-/// Installs the subscriber the global options ask for, if any, writing
-/// through `output` (made by [`output_for`]): nothing without `-v` or
-/// `RUST_LOG`; a usage error (exit 2) naming `RUST_LOG` when it is not a
-/// valid filter.
-pub fn install(global: &GlobalArgs, output: &Output) -> Result<(), Failure> {
-    let Some(filter) = filter(std::env::var_os(ENV_RUST_LOG), global.verbose)? else {
-        return Ok(());
-    };
-    let lines = output.log_lines().unwrap_or(LogLines::Text);
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_timer(output.clock())
-        .with_ansi(false);
-    let writer = output.log_writer(lines);
-    let installed = match lines {
-        LogLines::Text => builder.with_writer(writer).try_init(),
-        LogLines::Json => builder.json().with_writer(writer).try_init(),
-    };
-    installed.map_err(|error| {
-        Failure::internal(format!("could not install the diagnostic output: {error}"))
-    })
-}
+    /// `output`, knowing whether diagnostic lines will share stderr and how
+    /// they are written: whenever `-v` or `RUST_LOG` asks for them, even if
+    /// `RUST_LOG` proves invalid, so that the error saying so is written as
+    /// the caller asked (one JSON object with `--log-format json`).
+    pub fn output(&self, output: Output) -> Output {
+        match self.filter {
+            Ok(None) => output,
+            _ => output.with_log(self.lines),
+        }
+    }
 
-/// Whether `rust_log` (the variable's value, if set) or `verbose` (how
-/// many `-v`) asks for diagnostic output: a `RUST_LOG` that is not empty, or
-/// one `-v` or more.
-fn asked(rust_log: Option<&OsString>, verbose: u8) -> bool {
-    verbose > 0 || rust_log.is_some_and(|value| !blank(value))
+    /// Installs the subscriber asked for, if any, writing through `output`
+    /// (made by [`Self::output`]); a usage error (exit 2) naming `RUST_LOG`
+    /// when it is not a valid filter.
+    pub fn install(self, output: &Output) -> Result<(), Failure> {
+        let Some(filter) = self.filter? else { return Ok(()) };
+        let builder = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_timer(output.clock())
+            .with_ansi(false);
+        let writer = output.log_writer(self.lines);
+        let installed = match self.lines {
+            LogLines::Text => builder.with_writer(writer).try_init(),
+            LogLines::Json => builder.json().with_writer(writer).try_init(),
+        };
+        installed.map_err(|error| {
+            Failure::internal(format!("could not install the diagnostic output: {error}"))
+        })
+    }
 }
 
 /// Whether a `RUST_LOG` value says nothing (and so is ignored).

@@ -37,9 +37,10 @@ use crate::output::Output;
 
 fn main() -> std::process::ExitCode {
     let cli = args::Cli::parse();
-    let output = logging::output_for(&cli.global, Output::new(cli.global.redactor()));
+    let logging = logging::Logging::from_args(&cli.global);
+    let output = logging.output(Output::new(cli.global.redactor()));
     exit::install_panic_hook(output.clone());
-    let exit = match logging::install(&cli.global, &output) {
+    let exit = match logging.install(&output) {
         Ok(()) => commands::dispatch(cli, &output),
         Err(failure) => commands::report(Err(failure), &output),
     };
