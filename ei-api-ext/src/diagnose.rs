@@ -1,13 +1,19 @@
-//! Why a run failed: for each failed step, its transformation job, the
-//! files that failed and the last lines their jobs logged, and the upload
-//! job's log when the upload is what failed. Neither the vendor's bindings
-//! nor its tools connect a failed pipeline run to these logs.
+//! A step's files and their jobs' logs, read by one routine for two uses:
+//! why a run failed ([`PipelineHandle::diagnose`](crate::PipelineHandle::diagnose):
+//! each failed step's failed files and the last error lines of their jobs'
+//! logs, or the upload's when the upload is what failed), and a step's logs
+//! on demand ([`PipelineHandle::step_logs`](crate::PipelineHandle::step_logs)).
+//! Neither the vendor's bindings nor its tools connect a pipeline run to
+//! these logs.
 //!
-//! Every request goes through the client's retry engine, and everything is
-//! bounded: the steps, the files listed, the logs read, the lines per log,
-//! and one deadline for the whole. Log text is untrusted (it is written by
-//! the transformation block's own code): it is returned exactly as the
-//! server sent it, to be shown escaped and redacted.
+//! Every request goes through the client's one retry loop with the
+//! reading's deadline, and everything is bounded: the steps, the files
+//! listed, the logs read, the lines per log, and the deadline. What could
+//! not be read, or not in time, is said in [`StepLogs::missing`]; what was
+//! read by then stands. Log lines come oldest first (by `created`, whatever
+//! order the server sends them in), their text exactly as the server sent it
+//! (it is written by the transformation block's own code): show it escaped
+//! and redacted.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -27,17 +33,18 @@
 //!     .build()?;
 //! let pipeline = client.pipeline(OrganizationId::new(1), PipelineId::new(1));
 //! let report = pipeline.run().follow(WaitOptions::timeout(Duration::from_secs(600))).await?;
-//! if let Outcome::Failed { run, .. } = &report.outcome {
-//!     let diagnosis = pipeline.diagnose(run, DiagnosisOptions::default()).await;
+//! if report.outcome == Outcome::Failed {
+//!     let diagnosis = pipeline.diagnose(&report.run, DiagnosisOptions::default()).await;
 //!     for step in &diagnosis.steps {
-//!         println!("step {} failed: {} of its files", step.name, step.failed_files);
+//!         let failed = step.step.files.map_or(0, |files| files.failed);
+//!         println!("step {} \"{}\": {failed} files failed", step.step.number, step.step.name);
 //!         for file in &step.files {
 //!             for line in file.log.iter().flat_map(|log| &log.lines) {
 //!                 println!("  {}: {}", file.name, line.text);
 //!             }
 //!         }
 //!     }
-//! #   assert_eq!(diagnosis.steps[0].failed_files, 2);
+//! #   assert_eq!(diagnosis.steps[0].step.files.map(|files| files.failed), Some(2));
 //! }
 //! # Ok(())
 //! # }
@@ -46,23 +53,22 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ei_api::enums::{JobLogItemLogLevel, TransformationJobStatusEnum as JobStatus};
-use ei_api::types::{
-    GetOrganizationJobsLogsLogLevel, OrganizationCreateProject, OrganizationPipelineRun,
-};
+use ei_api::types::GetOrganizationJobsLogsLogLevel;
+use serde::Serialize;
 use tokio::time::Instant;
 
-use crate::call::Idempotent;
-use crate::error::{CallTarget, Error, Operation};
+use crate::error::Error;
 use crate::ids::RunId;
 use crate::instant::after;
-use crate::pipeline::PipelineHandle;
+use crate::operations::{self, PipelineCalls};
+use crate::run::{Run, Step};
 
 /// At most this many failed steps are explained: a run stops at its first
 /// failed step; a few more cover a server that reports otherwise.
 const MAX_STEPS: usize = 4;
 
-/// Limits on what a diagnosis reads, and how long it may take.
+/// What [`PipelineHandle::diagnose`](crate::PipelineHandle::diagnose)
+/// reads, and how long it may take.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct DiagnosisOptions {
@@ -110,83 +116,50 @@ impl DiagnosisOptions {
     }
 }
 
-/// Why a run failed, as far as the server could tell in time.
+/// What [`PipelineHandle::step_logs`](crate::PipelineHandle::step_logs)
+/// reads of a step: its failed files (or, when none failed, its first
+/// files), each one's job log, and its upload's log.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct Diagnosis {
-    /// The run.
-    pub run: RunId,
-    /// Each failed step, in order.
-    pub steps: Vec<StepDiagnosis>,
+pub struct LogOptions {
+    /// Files listed, each with its job's log.
+    pub files: u32,
+    /// Last lines read of each log (the server keeps the last 1,000).
+    pub lines: u32,
+    /// Only lines at this level and above; every line when `None`.
+    pub level: Option<LogLevel>,
 }
 
-/// One failed step.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct StepDiagnosis {
-    /// The step's position, from 0.
-    pub index: usize,
-    /// The step's name.
-    pub name: String,
-    /// Its transformation job's id, when it has one.
-    pub transformation_job: Option<i64>,
-    /// How many of its files failed (all of them, not only those listed).
-    pub failed_files: i64,
-    /// How many files it had.
-    pub total_files: i64,
-    /// The first failed files, with the logs of the first few.
-    pub files: Vec<FailedFile>,
-    /// The upload job's log, when the upload is what failed.
-    pub upload: Option<JobLog>,
-    /// What could not be read, and why (the rest of the diagnosis stands).
-    pub missing: Vec<String>,
+impl Default for LogOptions {
+    /// Five files, the last fifty lines of each log, every level.
+    fn default() -> Self {
+        Self { files: 5, lines: 50, level: None }
+    }
 }
 
-/// A file whose transformation failed.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct FailedFile {
-    /// The file's name, as the server sent it.
-    pub name: String,
-    /// Where it is in its bucket.
-    pub bucket_path: String,
-    /// The job that transformed it, when it got one.
-    pub job: Option<i64>,
-    /// That job's status.
-    pub status: JobStatus,
-    /// The last lines its job logged, when they were read.
-    pub log: Option<JobLog>,
+impl LogOptions {
+    /// List this many files, each with its log.
+    pub fn files(mut self, files: u32) -> Self {
+        self.files = files;
+        self
+    }
+
+    /// Read this many last lines of each log.
+    pub fn lines(mut self, lines: u32) -> Self {
+        self.lines = lines;
+        self
+    }
+
+    /// Read only lines at `level` and above.
+    pub fn level(mut self, level: LogLevel) -> Self {
+        self.level = Some(level);
+        self
+    }
 }
 
-/// The last lines of a job's log.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct JobLog {
-    /// The job.
-    pub job: i64,
-    /// Whether these are its error lines (else, it logged none at error
-    /// level and these are its last lines of any level).
-    pub errors_only: bool,
-    /// How many lines it logged at that level (the server keeps the last 1,000).
-    pub total_lines: i64,
-    /// The last lines, oldest first, as the server sent them.
-    pub lines: Vec<LogLine>,
-}
-
-/// One line of a job's log, as the server sent it (untrusted text).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct LogLine {
-    /// When it was logged.
-    pub created: DateTime<Utc>,
-    /// Its level, when it has one.
-    pub level: Option<JobLogItemLogLevel>,
-    /// Its text.
-    pub text: String,
-}
-
-/// The level of the lines [`PipelineHandle::job_log`] reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A log level, lowest last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum LogLevel {
     /// Errors only.
@@ -210,229 +183,290 @@ impl LogLevel {
     }
 }
 
-/// Which of a transformation job's files to list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which of a step's files were listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum FileSelection {
-    /// Every file.
-    All,
     /// The files that failed.
     Failed,
+    /// Every file (none failed).
+    All,
 }
 
-impl FileSelection {
-    fn parameter(self) -> &'static str {
-        match self {
-            FileSelection::All => "all",
-            FileSelection::Failed => "failed",
-        }
-    }
+/// Which lines of each log a reading takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lines {
+    /// Lines at this level and above; every line when `None`.
+    AtLeast(Option<LogLevel>),
+    /// The error lines or, when a log has none, its last lines of any level.
+    ErrorsElseAny,
 }
 
-/// A page of a transformation job's files.
-#[derive(Clone, Debug, Default)]
+/// What one reading of a step takes: the one routine's knobs.
+#[derive(Clone, Copy, Debug)]
+struct Reading {
+    files: u32,
+    logs: u32,
+    lines: u32,
+    which: Lines,
+    /// Whether every file is listed when none failed (else none are).
+    every_file_when_none_failed: bool,
+    /// Whether the upload's log is read only when the upload failed.
+    upload_only_when_it_failed: bool,
+}
+
+/// Why a run failed, as far as the server could tell in time.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
-pub struct JobFiles {
-    /// How many files the selection holds in all.
-    pub total: i64,
-    /// The files of this page.
-    pub files: Vec<FailedFile>,
+pub struct Diagnosis {
+    /// The run.
+    pub run_id: RunId,
+    /// Each failed step, in order.
+    pub steps: Vec<StepLogs>,
 }
 
-/// What a step's `missing` says of what its deadline left unread.
-const OUT_OF_TIME: &str = "the diagnosis ran out of time (its deadline came first)";
+/// One step's files and logs, as read.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StepLogs {
+    /// The step, as the run showed it (its state and file counts).
+    pub step: Step,
+    /// Which files were listed.
+    pub selection: FileSelection,
+    /// How many files the selection holds in all (not only those listed).
+    pub selected_files: i64,
+    /// The first files of the selection, with the logs that were read.
+    pub files: Vec<FileLog>,
+    /// The upload job's log, when it was read.
+    pub upload: Option<JobLog>,
+    /// What could not be read, and why (the rest stands).
+    pub missing: Vec<String>,
+}
 
-/// `read`'s result, or why there is none: its error, or that `deadline`
-/// came first.
-async fn by<T>(
+/// One of a step's files, with its job's log when it was read.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct FileLog {
+    /// The file's name, as the server sent it.
+    pub name: String,
+    /// Where it is in its bucket.
+    pub bucket_path: String,
+    /// The job that transformed it, when it got one.
+    pub job_id: Option<i64>,
+    /// That job's status, as the server spelled it.
+    pub status: String,
+    /// The last lines its job logged, when they were read.
+    pub log: Option<JobLog>,
+}
+
+/// The last lines of a job's log.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct JobLog {
+    /// The job.
+    pub job_id: i64,
+    /// The lowest level of the lines read; `None` when every level was.
+    pub level: Option<LogLevel>,
+    /// How many lines it logged at that level (the server keeps the last 1,000).
+    pub total_lines: i64,
+    /// The last lines, oldest first, as the server sent them.
+    pub lines: Vec<LogLine>,
+}
+
+/// One line of a job's log, as the server sent it (untrusted text).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LogLine {
+    /// When it was logged.
+    pub created: DateTime<Utc>,
+    /// Its level, as the server spelled it, when it has one.
+    pub level: Option<String>,
+    /// Its text.
+    pub text: String,
+}
+
+/// What a step's `missing` says of what the deadline left unread.
+const OUT_OF_TIME: &str = "not read: the deadline came first";
+
+/// Why a run failed: each failed step of `run` read as a diagnosis reads it
+/// (see [`PipelineHandle::diagnose`](crate::PipelineHandle::diagnose)).
+pub(crate) async fn diagnose(
+    calls: &PipelineCalls,
+    run: &Run,
+    options: &DiagnosisOptions,
+) -> Diagnosis {
+    let deadline = after(Instant::now(), options.deadline);
+    let reading = Reading {
+        files: options.files,
+        logs: options.logs,
+        lines: options.lines,
+        which: Lines::ErrorsElseAny,
+        every_file_when_none_failed: false,
+        upload_only_when_it_failed: true,
+    };
+    let mut steps = Vec::new();
+    for step in run.failed_steps().take(MAX_STEPS) {
+        steps.push(read_step(calls, step, reading, deadline).await);
+    }
+    Diagnosis { run_id: run.id, steps }
+}
+
+/// `step`'s files and logs as `options` asks, by `deadline` (see
+/// [`PipelineHandle::step_logs`](crate::PipelineHandle::step_logs)).
+pub(crate) async fn step_logs(
+    calls: &PipelineCalls,
+    step: &Step,
+    options: &LogOptions,
     deadline: Instant,
-    read: impl std::future::Future<Output = Result<T, Error>>,
-) -> Result<T, String> {
-    match tokio::time::timeout_at(deadline, read).await {
-        Ok(result) => result.map_err(|error| error.to_string()),
-        Err(_) => Err(OUT_OF_TIME.to_owned()),
+) -> StepLogs {
+    let reading = Reading {
+        files: options.files,
+        logs: options.files,
+        lines: options.lines,
+        which: Lines::AtLeast(options.level),
+        every_file_when_none_failed: true,
+        upload_only_when_it_failed: false,
+    };
+    read_step(calls, step, reading, deadline).await
+}
+
+/// The one routine: `step`'s failed files (or every file, when none failed
+/// and `reading` asks), the logs of the first of them, and its upload's log;
+/// what could not be read by `deadline`, said.
+async fn read_step(
+    calls: &PipelineCalls,
+    step: &Step,
+    reading: Reading,
+    deadline: Instant,
+) -> StepLogs {
+    let mut logs = StepLogs {
+        step: step.clone(),
+        selection: FileSelection::Failed,
+        selected_files: 0,
+        files: Vec::new(),
+        upload: None,
+        missing: Vec::new(),
+    };
+    let Some(job) = step.transformation_job else { return logs };
+    let mut page =
+        list_files(calls, job, FileSelection::Failed, reading, deadline, &mut logs).await;
+    let none_failed = page.as_ref().is_some_and(|page| page.total == 0);
+    if none_failed && reading.every_file_when_none_failed && !step.upload_failed {
+        logs.selection = FileSelection::All;
+        page = list_files(calls, job, FileSelection::All, reading, deadline, &mut logs).await;
+    }
+    let page = page.unwrap_or_default();
+    logs.selected_files = page.total;
+    for (index, file) in page.files.into_iter().enumerate() {
+        let mut shown = FileLog {
+            name: file.file_name,
+            bucket_path: file.bucket_path,
+            job_id: file.transformation_job_id,
+            status: file.transformation_job_status.as_str().to_owned(),
+            log: None,
+        };
+        if let Some(id) = shown.job_id.filter(|_| index < reading.logs as usize) {
+            match read_log(calls, id, reading, deadline).await {
+                Ok(log) => shown.log = Some(log),
+                Err(why) => logs.missing.push(format!("the log of {}: {why}", shown.name)),
+            }
+        }
+        logs.files.push(shown);
+    }
+    let upload =
+        step.upload_job.filter(|_| step.upload_failed || !reading.upload_only_when_it_failed);
+    if let Some(id) = upload {
+        match read_log(calls, id, reading, deadline).await {
+            Ok(log) => logs.upload = Some(log),
+            Err(why) => logs.missing.push(format!("the upload's log: {why}")),
+        }
+    }
+    logs
+}
+
+/// The first files of `job` in `selection`, or `None`, with why, noted in
+/// `logs`.
+async fn list_files(
+    calls: &PipelineCalls,
+    job: i64,
+    selection: FileSelection,
+    reading: Reading,
+    deadline: Instant,
+    logs: &mut StepLogs,
+) -> Option<operations::FilesPage> {
+    let wanted = match selection {
+        FileSelection::Failed => operations::FileSelection::Failed,
+        FileSelection::All => operations::FileSelection::All,
+    };
+    match calls.job_files(job, wanted, reading.files, deadline).await {
+        Ok(page) => Some(page),
+        Err(error) => {
+            logs.missing.push(format!("the list of files: {}", why(&error)));
+            None
+        }
     }
 }
 
-impl PipelineHandle {
-    /// Explains why `run` failed (see the [module documentation](self)).
-    /// Never fails: what could not be read is said in each step's
-    /// [`missing`](StepDiagnosis::missing).
-    pub async fn diagnose(
-        &self,
-        run: &OrganizationPipelineRun,
-        options: DiagnosisOptions,
-    ) -> Diagnosis {
-        let deadline = after(Instant::now(), options.deadline);
-        let failed = run.steps.iter().enumerate().filter_map(|(index, step)| {
-            let job = step.transformation_job.as_ref()?;
-            (job.status == JobStatus::Failed).then_some((index, step.name.clone(), job))
-        });
-        let mut steps = Vec::new();
-        for (index, name, job) in failed.take(MAX_STEPS) {
-            // Each read in `explain` stops at the deadline; a step met after
-            // it starts none.
-            let (files, upload, missing) = if Instant::now() < deadline {
-                self.explain(job, &options, deadline).await
-            } else {
-                (None, None, vec![OUT_OF_TIME.to_owned()])
-            };
-            let total_files = job.transformation_summary.total_file_count;
-            let (failed_files, files) =
-                files.map_or((0, Vec::new()), |page| (page.total, page.files));
-            steps.push(StepDiagnosis {
-                index,
-                name,
-                transformation_job: Some(job.id),
-                failed_files,
-                total_files,
-                files,
-                upload,
-                missing,
-            });
-        }
-        Diagnosis { run: RunId::new(run.id), steps }
+/// The log of job `job`, as `reading` asks.
+async fn read_log(
+    calls: &PipelineCalls,
+    job: i64,
+    reading: Reading,
+    deadline: Instant,
+) -> Result<JobLog, String> {
+    let level = match reading.which {
+        Lines::AtLeast(level) => level,
+        Lines::ErrorsElseAny => Some(LogLevel::Error),
+    };
+    let log = job_log(calls, job, level, reading.lines, deadline).await.map_err(|e| why(&e))?;
+    if reading.which == Lines::ErrorsElseAny && log.lines.is_empty() {
+        return job_log(calls, job, None, reading.lines, deadline).await.map_err(|e| why(&e));
     }
+    Ok(log)
+}
 
-    /// The failed files of `job` with their logs, and the upload's log when
-    /// the upload is what failed; what could not be read (or not by
-    /// `deadline`), said. Each read stops at the deadline, so what was read
-    /// before it stands.
-    async fn explain(
-        &self,
-        job: &OrganizationCreateProject,
-        options: &DiagnosisOptions,
-        deadline: Instant,
-    ) -> (Option<JobFiles>, Option<JobLog>, Vec<String>) {
-        let mut missing = Vec::new();
-        let files = self.job_files(job.id, FileSelection::Failed, options.files, deadline);
-        let files = match by(deadline, files).await {
-            Ok(mut page) => {
-                for file in page.files.iter_mut().take(options.logs as usize) {
-                    let Some(id) = file.job else { continue };
-                    match by(deadline, self.error_log(id, options.lines, deadline)).await {
-                        Ok(log) => file.log = Some(log),
-                        Err(why) => missing.push(format!("the log of {}: {why}", file.name)),
-                    }
-                }
-                Some(page)
-            }
-            Err(why) => {
-                missing.push(format!("the failed files: {why}"));
-                None
-            }
-        };
-        // The upload failed of its own when every file was transformed.
-        let upload_failed = job.upload_job_status == JobStatus::Failed
-            && job.transform_job_status != JobStatus::Failed;
-        let upload = match job.upload_job_id.filter(|_| upload_failed) {
-            Some(id) => match by(deadline, self.error_log(id, options.lines, deadline)).await {
-                Ok(log) => Some(log),
-                Err(why) => {
-                    missing.push(format!("the upload's log: {why}"));
-                    None
-                }
-            },
-            None => None,
-        };
-        (files, upload, missing)
-    }
-
-    /// The last `lines` error lines of job `job`'s log or, when it logged
-    /// none at error level, its last lines of any level.
-    async fn error_log(&self, job: i64, lines: u32, deadline: Instant) -> Result<JobLog, Error> {
-        let errors = self.job_log(job, Some(LogLevel::Error), lines, Some(deadline)).await?;
-        if !errors.lines.is_empty() {
-            return Ok(errors);
-        }
-        let mut any = self.job_log(job, None, lines, Some(deadline)).await?;
-        any.errors_only = false;
-        Ok(any)
-    }
-
-    /// A page of the files of transformation job `job` (`offset` 0, at most
-    /// `limit` of them), with the total the selection holds
-    /// (`getOrganizationCreateProjectStatus`).
-    pub async fn job_files(
-        &self,
-        job: i64,
-        selection: FileSelection,
-        limit: u32,
-        deadline: Instant,
-    ) -> Result<JobFiles, Error> {
-        let organization = self.organization().get();
-        let request = move |raw: ei_api::Client| async move {
-            raw.get_organization_create_project_status()
-                .organization_id(organization)
-                .create_project_id(job)
-                .selection(selection.parameter())
-                .transform_limit(i64::from(limit))
-                .transform_offset(0)
-                .send()
-                .await
-        };
-        let target = self.diagnosis_target(Operation::TransformationJobStatus);
-        let answer = self.client().call(target, Some(deadline), request, &mut Idempotent).await?;
-        let status = answer.value.status;
-        let (total, files) =
-            status.map_or((0, Vec::new()), |status| (status.file_count_for_filter, status.files));
-        // A server may list more than asked: keep what was asked for.
-        let files = files
-            .into_iter()
-            .take(limit as usize)
-            .map(|file| FailedFile {
-                name: file.file_name,
-                bucket_path: file.bucket_path,
-                job: file.transformation_job_id,
-                status: file.transformation_job_status,
-                log: None,
-            })
-            .collect();
-        Ok(JobFiles { total, files })
-    }
-
-    /// The last `lines` lines of job `job`'s log, at `level` and above
-    /// (every level when `None`) (`getOrganizationJobsLogs`).
-    pub async fn job_log(
-        &self,
-        job: i64,
-        level: Option<LogLevel>,
-        lines: u32,
-        deadline: Option<Instant>,
-    ) -> Result<JobLog, Error> {
-        let organization = self.organization().get();
-        let request = move |raw: ei_api::Client| async move {
-            let request = raw
-                .get_organization_jobs_logs()
-                .organization_id(organization)
-                .job_id(job)
-                .limit(i64::from(lines));
-            match level {
-                Some(level) => request.log_level(level.parameter()).send().await,
-                None => request.send().await,
-            }
-        };
-        let target = self.diagnosis_target(Operation::JobLogs);
-        let answer = self.client().call(target, deadline, request, &mut Idempotent).await?;
-        let mut log = answer.value.stdout;
-        // Oldest first, as a person reads a log (the API does not say its order).
-        log.sort_by_key(|line| line.created);
-        let lines = log
-            .into_iter()
-            .rev()
-            .take(lines as usize)
-            .rev()
-            .map(|line| LogLine { created: line.created, level: line.log_level, text: line.data })
-            .collect();
-        Ok(JobLog {
-            job,
-            errors_only: level == Some(LogLevel::Error),
-            total_lines: answer.value.total_count,
-            lines,
+/// The last `lines` lines of job `job`'s log at `level` and above, oldest first.
+async fn job_log(
+    calls: &PipelineCalls,
+    job: i64,
+    level: Option<LogLevel>,
+    lines: u32,
+    deadline: Instant,
+) -> Result<JobLog, Error> {
+    let answer = calls.job_log(job, level.map(LogLevel::parameter), lines, deadline).await?;
+    let mut log = answer.stdout;
+    // Oldest first, as a person reads a log, whatever order the server sent.
+    log.sort_by_key(|line| line.created);
+    let kept = log.len().saturating_sub(lines as usize);
+    let lines = log
+        .into_iter()
+        .skip(kept)
+        .map(|line| LogLine {
+            created: line.created,
+            level: line.log_level.map(|level| level.as_str().to_owned()),
+            text: line.data,
         })
-    }
+        .collect();
+    Ok(JobLog { job_id: job, level, total_lines: answer.total_count, lines })
+}
 
-    fn diagnosis_target(&self, operation: Operation) -> CallTarget {
-        CallTarget { operation, organization: self.organization(), pipeline: Some(self.pipeline()) }
+/// Why a read gave nothing, in words.
+fn why(error: &Error) -> String {
+    match error.kind() {
+        crate::ErrorKind::DeadlinePassed => OUT_OF_TIME.to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+impl StepLogs {
+    /// Whether everything asked for was read.
+    pub fn is_complete(&self) -> bool {
+        self.missing.is_empty()
     }
 }

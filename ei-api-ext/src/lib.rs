@@ -1,16 +1,21 @@
-//! Run Edge Impulse organization pipelines and wait for them.
+//! Run Edge Impulse organization pipelines, follow them, and explain why
+//! one failed.
 //!
 //! `ei-api-ext` is the crate to depend on. It wraps the generated client
 //! (`ei-api`) with:
 //!
 //! - one obvious way to call each operation, with typed ids
 //!   ([`Client::pipeline`], [`Client::organization`]);
-//! - one error type, [`Error`], that tells the server's refusal, a missing
-//!   pipeline, rate limiting, transport failures and unreadable answers apart;
-//! - retries with full-jitter backoff, `Retry-After` and a client-wide budget
+//! - one error type, [`Error`], whose [`FailureClass`] decides everything
+//!   that depends on a failure (may it be retried? did the server act?);
+//! - one retry loop for every request, with full-jitter backoff,
+//!   `Retry-After`, the caller's deadline and a client-wide budget
 //!   ([`RetryPolicy`]), and a run call that does not start a pipeline twice
 //!   while the server's view lags no longer than
 //!   [`view_lag_grace`](ClientBuilder::view_lag_grace) (see [`RunRequest::send`]);
+//! - one model of a run ([`run`]): its state, each step's state and file
+//!   counts, in one vocabulary that following ([`wait`]), diagnosis
+//!   ([`diagnose`]) and `ei-pipeline`'s outputs all use;
 //! - the generated models, re-exported as [`models`] and [`enums`].
 //!
 //! ```
@@ -28,6 +33,18 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Layers
+//!
+//! Each module uses only modules of its own layer or below (`cargo xtask
+//! layers` checks it, and that no module imports one that imports it back):
+//!
+//! 1. `ids`, `error`, `redact`, `untrusted`, `instant`: ids, errors and text safe to show
+//! 2. `run`: the run model
+//! 3. `call`: the call and its retries
+//! 4. `operations`: each API operation, once
+//! 5. `wait`, `diagnose`: following a run, explaining one
+//! 6. `client`, `pipeline`, `organization`: the handles users hold
 #![deny(missing_docs)]
 
 /// The README's example, compiled by `cargo test --doc` so that it stays
@@ -36,33 +53,31 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeExample;
 
-mod attempt;
 mod call;
 mod client;
-mod config;
 pub mod diagnose;
 mod error;
 mod ids;
 mod instant;
+mod operations;
 mod organization;
 mod pipeline;
-mod reconcile;
 pub mod redact;
-pub mod retry;
+pub mod run;
 pub mod untrusted;
 pub mod wait;
 
-pub use client::Client;
-pub use config::{
-    ClientBuilder, ConfigError, Setting, SettingSource, DEFAULT_ATTEMPT_TIMEOUT,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_VIEW_LAG_GRACE, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT,
-    ENV_JWT_TRANSPORT,
+pub use call::retry::RetryPolicy;
+pub use client::{
+    Client, ClientBuilder, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
 };
-pub use error::{CallTarget, Error, ErrorKind, FailureClass, Operation, TransportKind};
+pub use error::{
+    CallTarget, ConfigError, Error, ErrorKind, FailureClass, Operation, Setting, SettingSource,
+    TransportKind,
+};
 pub use ids::{OrganizationId, PipelineId, ProjectId, RunId};
 pub use organization::{ListPipelines, OrganizationHandle};
 pub use pipeline::{PipelineHandle, RunRequest};
-pub use retry::RetryPolicy;
 
 /// The generated models (`ei_api::types`), returned as they are.
 pub use ei_api::types as models;

@@ -1,11 +1,11 @@
-//! Operations on one organization: listing its pipelines.
+//! One organization: listing its pipelines.
 
 use ei_api::types::OrganizationPipeline;
 
-use crate::call::Idempotent;
 use crate::client::Client;
-use crate::error::{CallTarget, Error, Operation};
+use crate::error::Error;
 use crate::ids::{OrganizationId, ProjectId};
+use crate::operations;
 
 /// One organization, from [`Client::organization`].
 #[derive(Clone, Debug)]
@@ -42,26 +42,7 @@ impl ListPipelines {
 
     /// Sends the request, with retries.
     pub async fn list(self) -> Result<Vec<OrganizationPipeline>, Error> {
-        let organization = self.handle.organization;
-        let target = CallTarget { operation: Operation::List, organization, pipeline: None };
-        let project = self.project.map(ProjectId::get);
-        let response = self
-            .handle
-            .client
-            .call(
-                target,
-                None,
-                move |raw| async move {
-                    let request =
-                        raw.list_organization_pipelines().organization_id(organization.get());
-                    match project {
-                        Some(project) => request.project_id(project).send().await,
-                        None => request.send().await,
-                    }
-                },
-                &mut Idempotent,
-            )
-            .await?;
-        Ok(response.value.pipelines)
+        let caller = self.handle.client.caller();
+        operations::list(caller, self.handle.organization, self.project).await
     }
 }

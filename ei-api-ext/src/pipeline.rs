@@ -1,16 +1,17 @@
-//! Operations on one pipeline: get, stop, and the run request.
+//! One pipeline: every operation a user makes on it, in one place. Each
+//! method is a thin face on the layer that does the work (the operations,
+//! following, diagnosis).
 
-use ei_api::types::{
-    GetOrganizationPipelinesResponse, OrganizationPipeline, OrganizationPipelineRun,
-};
+use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
 use tokio::time::Instant;
 
-use crate::attempt::Answered;
-use crate::call::Idempotent;
 use crate::client::Client;
-use crate::error::{CallTarget, Error, Operation};
-use crate::ids::{OrganizationId, PipelineId};
-use crate::reconcile::Reconcile;
+use crate::diagnose::{self, Diagnosis, DiagnosisOptions, LogOptions, StepLogs};
+use crate::error::Error;
+use crate::ids::{OrganizationId, PipelineId, RunId};
+use crate::operations::PipelineCalls;
+use crate::run::{PipelineRuns, Run, Step, WhichRun};
+use crate::wait::{self, Follow, Start, WaitOptions};
 
 /// One pipeline, from [`Client::pipeline`].
 #[derive(Clone, Debug)]
@@ -23,6 +24,10 @@ pub struct PipelineHandle {
 impl PipelineHandle {
     pub(crate) fn new(client: Client, organization: OrganizationId, pipeline: PipelineId) -> Self {
         Self { client, organization, pipeline }
+    }
+
+    fn calls(&self) -> PipelineCalls {
+        PipelineCalls::new(self.client.caller().clone(), self.organization, self.pipeline)
     }
 
     /// The client this handle calls through.
@@ -40,62 +45,60 @@ impl PipelineHandle {
         self.pipeline
     }
 
-    pub(crate) fn target(&self, operation: Operation) -> CallTarget {
-        CallTarget { operation, organization: self.organization, pipeline: Some(self.pipeline) }
-    }
-
-    /// The pipeline, with its `currentRun` and `lastRun` (`getOrganizationPipeline`).
+    /// The pipeline, with its `currentRun` and `lastRun` (`getOrganizationPipeline`);
+    /// [`PipelineRuns::of`] states its runs in the run model's words.
     pub async fn get(&self) -> Result<OrganizationPipeline, Error> {
-        self.get_before(None).await
+        Ok(self.calls().get(None).await?.value.pipeline)
     }
 
-    /// [`PipelineHandle::get`], retrying no later than `deadline`.
-    pub(crate) async fn get_before(
-        &self,
-        deadline: Option<Instant>,
-    ) -> Result<OrganizationPipeline, Error> {
-        Ok(self.get_answered(deadline).await?.value.pipeline)
-    }
-
-    /// The whole answer of [`PipelineHandle::get`], with what its head says
-    /// of the server's clock.
-    pub(crate) async fn get_answered(
-        &self,
-        deadline: Option<Instant>,
-    ) -> Result<Answered<GetOrganizationPipelinesResponse>, Error> {
-        let (organization, pipeline) = (self.organization.get(), self.pipeline.get());
-        let request = move |raw: ei_api::Client| async move {
-            raw.get_organization_pipeline()
-                .organization_id(organization)
-                .pipeline_id(pipeline)
-                .send()
-                .await
-        };
-        self.client.call(self.target(Operation::Get), deadline, request, &mut Idempotent).await
+    /// The runs the pipeline shows (its current and last run), in the run
+    /// model's words: [`PipelineHandle::get`], read with [`PipelineRuns::of`].
+    pub async fn runs(&self) -> Result<PipelineRuns, Error> {
+        Ok(PipelineRuns::of(&self.get().await?))
     }
 
     /// Stops the running run and marks it failed (`stopOrganizationPipeline`).
     pub async fn stop(&self) -> Result<(), Error> {
-        self.stop_before(None).await
-    }
-
-    /// [`PipelineHandle::stop`], retrying no later than `deadline`.
-    pub(crate) async fn stop_before(&self, deadline: Option<Instant>) -> Result<(), Error> {
-        let (organization, pipeline) = (self.organization.get(), self.pipeline.get());
-        let request = move |raw: ei_api::Client| async move {
-            raw.stop_organization_pipeline()
-                .organization_id(organization)
-                .pipeline_id(pipeline)
-                .send()
-                .await
-        };
-        self.client.call(self.target(Operation::Stop), deadline, request, &mut Idempotent).await?;
-        Ok(())
+        self.calls().stop(None).await
     }
 
     /// A request to start a run (`runOrganizationPipeline`).
     pub fn run(&self) -> RunRequest {
         RunRequest { handle: self.clone(), ignore_last_successful_run: None, deadline: None }
+    }
+
+    /// Follows a run that is already going (e.g. after a restart) to its
+    /// outcome (see [`Follow`]).
+    pub fn follow(&self, run: RunId, options: WaitOptions) -> Follow {
+        wait::follow(self.calls(), Start::Find(WhichRun::Id(run)), options)
+    }
+
+    /// Follows the pipeline's current run or, when none is going, its last
+    /// one (whose outcome is then known at once); see [`Follow`].
+    pub fn follow_latest(&self, options: WaitOptions) -> Follow {
+        wait::follow(self.calls(), Start::Find(WhichRun::Latest), options)
+    }
+
+    /// Explains why `run` failed: each failed step's failed files and the
+    /// last error lines of their jobs' logs, or of the upload's when the
+    /// upload is what failed (see [`diagnose`](crate::diagnose)). Never
+    /// fails: what could not be read is said in each step's
+    /// [`missing`](StepLogs::missing).
+    pub async fn diagnose(&self, run: &Run, options: DiagnosisOptions) -> Diagnosis {
+        diagnose::diagnose(&self.calls(), run, &options).await
+    }
+
+    /// A step's files (its failed ones, or when none failed its first ones),
+    /// the last lines of their jobs' logs and of its upload's, read by
+    /// `deadline` (see [`diagnose`](crate::diagnose)). Never fails: what
+    /// could not be read is said in [`StepLogs::missing`].
+    pub async fn step_logs(
+        &self,
+        step: &Step,
+        options: &LogOptions,
+        deadline: Instant,
+    ) -> StepLogs {
+        diagnose::step_logs(&self.calls(), step, options, deadline).await
     }
 }
 
@@ -104,7 +107,7 @@ impl PipelineHandle {
 #[derive(Clone, Debug)]
 #[must_use = "call .send() or .follow() to start the run"]
 pub struct RunRequest {
-    pub(crate) handle: PipelineHandle,
+    handle: PipelineHandle,
     ignore_last_successful_run: Option<bool>,
     deadline: Option<Instant>,
 }
@@ -116,7 +119,8 @@ impl RunRequest {
         self
     }
 
-    /// Give up retrying (and sleeping before a retry) at this instant.
+    /// Give up at this instant: an attempt in flight is cut off, and no
+    /// retry sleeps past it.
     pub fn deadline(mut self, deadline: Instant) -> Self {
         self.deadline = Some(deadline);
         self
@@ -158,19 +162,13 @@ impl RunRequest {
     /// - A refusal is recognised as "already running" by those words in the
     ///   server's message.
     pub async fn send(&self) -> Result<OrganizationPipelineRun, Error> {
-        let ignore = self.ignore_last_successful_run;
-        let (organization, pipeline) = (self.handle.organization.get(), self.handle.pipeline.get());
-        let request = move |raw: ei_api::Client| async move {
-            let request =
-                raw.run_organization_pipeline().organization_id(organization).pipeline_id(pipeline);
-            match ignore {
-                Some(ignore) => request.ignore_last_successful_run(ignore).send().await,
-                None => request.send().await,
-            }
-        };
-        let mut reconcile = Reconcile::new(&self.handle, self.deadline);
-        let target = self.handle.target(Operation::Run);
-        let answered = self.handle.client.call(target, self.deadline, request, &mut reconcile);
-        Ok(answered.await?.value.pipeline_run)
+        self.handle.calls().run(self.ignore_last_successful_run, self.deadline).await
+    }
+
+    /// Starts the run and follows it to its outcome (see [`Follow`]); the
+    /// wait's deadline bounds the run call too.
+    pub fn follow(self, options: WaitOptions) -> Follow {
+        let start = Start::Run { ignore_last_successful_run: self.ignore_last_successful_run };
+        wait::follow(self.handle.calls(), start, options)
     }
 }

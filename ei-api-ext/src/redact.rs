@@ -25,6 +25,8 @@ use std::fmt;
 use ei_api::types::OrganizationPipelineRun;
 use serde_json::Value;
 
+use crate::untrusted::CUT_MARK;
+
 /// What stands in place of a secret.
 pub const MASK: &str = "<redacted>";
 
@@ -41,9 +43,6 @@ const KEY_PREFIX: &str = "ei_";
 /// The fewest hex digits after the prefix in a word taken for a key (Studio's
 /// keys have 64): other `ei_` words (`ei_api_ext`, `ei_0123`) are names.
 const MIN_KEY_DIGITS: usize = 32;
-
-/// How text cut for display goes on where it was cut: `… (12 more characters)`.
-pub(crate) const CUT_MARK: &str = "… (";
 
 /// The shortest start of a named secret masked just before a cut: shorter
 /// ones tell nothing (every JWT starts `eyJ`), and would mask ordinary words.

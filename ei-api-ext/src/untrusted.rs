@@ -9,7 +9,8 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::redact::CUT_MARK;
+/// How text cut for display goes on where it was cut: `… (12 more characters)`.
+pub(crate) const CUT_MARK: &str = "… (";
 
 /// Whether `c` could change what a terminal shows beyond printing itself:
 /// C0 and C1 controls and DEL (escape sequences, carriage return, bell,

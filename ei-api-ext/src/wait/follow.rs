@@ -1,18 +1,20 @@
 //! [`Follow`]: one value that is both the wait's outcome (a future) and its
-//! progress events (a stream), where polling either drives the wait, so no
-//! way of consuming it can hang.
+//! progress events (a stream).
 //!
-//! The wait itself is a boxed future shared by both sides. Whichever side is
-//! polled polls it, with a waker that wakes both sides, so a side that stops
-//! being polled (events dropped, outcome not yet awaited) never strands the
-//! other. Events wait in a bounded queue until read; nobody reading costs
-//! nothing once the events side is dropped.
+//! The wait runs as a task of its own, spawned when either side is first
+//! polled and aborted when both are dropped, so no way of consuming it can
+//! hang: reading only the events, awaiting only the outcome, or both from
+//! two tasks. Events wait for their reader in a bounded queue that drops the
+//! oldest when full (and says how many), so the final events are kept.
 
 use std::collections::VecDeque;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll, Waker};
+
+use tokio::task::JoinHandle;
+use tracing::Instrument;
 
 use crate::error::Error;
 use crate::wait::outcome::WaitReport;
@@ -22,34 +24,42 @@ use crate::wait::progress::ProgressEvent;
 /// produces between two reads (a few per step), and a bound on memory
 /// whatever the server's runs look like. Past it the oldest are dropped and
 /// the reader is told how many ([`ProgressEvent::Skipped`]).
-pub(crate) const EVENT_QUEUE_CAPACITY: usize = 1_024;
+const EVENT_QUEUE_CAPACITY: usize = 1_024;
 
-/// The wait being driven.
+/// The wait being followed.
 type WaitFuture = Pin<Box<dyn Future<Output = Result<WaitReport, Error>> + Send>>;
 
-/// Where the wait's events go until they are read.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Events on their way from the wait to the reader.
 #[derive(Debug, Default)]
-pub(crate) struct EventQueue {
+struct EventQueue {
     events: VecDeque<ProgressEvent>,
     /// Events dropped because the queue was full, not yet reported.
     skipped: u64,
-    /// Whether anyone may still read (false once the events side is dropped).
+    /// Whether nobody will read (the events side was dropped).
     closed: bool,
+    /// Whether the wait is over: no event will come.
+    ended: bool,
+    /// The reader waiting for the next event, woken when it comes.
+    reader: Option<Waker>,
 }
 
 impl EventQueue {
     /// Queues `event`, unless nobody will read it. New counts of a step
     /// replace its counts not yet read: only the latest matter.
-    pub(crate) fn push(&mut self, event: ProgressEvent) {
+    fn push(&mut self, event: ProgressEvent) {
         if self.closed {
             return;
         }
         if let (
-            Some(ProgressEvent::StepProgress { index: queued, .. }),
-            ProgressEvent::StepProgress { index, .. },
+            Some(ProgressEvent::StepProgress { step: queued }),
+            ProgressEvent::StepProgress { step },
         ) = (self.events.back(), &event)
         {
-            if queued == index {
+            if queued.number == step.number {
                 self.events.pop_back();
             }
         }
@@ -69,71 +79,96 @@ impl EventQueue {
     }
 }
 
-/// Wakes whoever is waiting on either side.
-#[derive(Debug, Default)]
-struct Wakers {
-    events: Mutex<Option<Waker>>,
-    outcome: Mutex<Option<Waker>>,
+/// Where a wait sends its events.
+#[derive(Clone, Debug)]
+pub(crate) struct EventSink {
+    queue: Arc<Mutex<EventQueue>>,
 }
 
-impl Wake for Wakers {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
+impl EventSink {
+    /// Queues `event` for the reader, if there is one.
+    pub(crate) fn send(&self, event: ProgressEvent) {
+        let mut queue = lock(&self.queue);
+        queue.push(event);
+        wake(&mut queue);
     }
 
-    fn wake_by_ref(self: &Arc<Self>) {
-        for slot in [&self.events, &self.outcome] {
-            if let Some(waker) = lock(slot).as_ref() {
-                waker.wake_by_ref();
-            }
+    /// Says the wait is over.
+    fn end(&self) {
+        let mut queue = lock(&self.queue);
+        queue.ended = true;
+        wake(&mut queue);
+    }
+}
+
+/// Wakes the reader waiting on `queue`, if one is.
+fn wake(queue: &mut EventQueue) {
+    if let Some(reader) = queue.reader.take() {
+        reader.wake();
+    }
+}
+
+/// The wait: not started yet, or running as a task.
+enum Task {
+    Waiting(WaitFuture, tracing::Span),
+    Running(JoinHandle<Result<WaitReport, Error>>),
+    /// Its result was taken.
+    Over,
+}
+
+/// The wait's task, shared by both sides; dropping the last side aborts it.
+struct Driver {
+    task: Mutex<Task>,
+}
+
+impl Driver {
+    /// Spawns the wait, if it is not running yet.
+    fn start(&self) {
+        let mut task = lock(&self.task);
+        if let Task::Waiting(..) = &*task {
+            let Task::Waiting(wait, span) = std::mem::replace(&mut *task, Task::Over) else {
+                return;
+            };
+            *task = Task::Running(tokio::spawn(wait.instrument(span)));
         }
     }
+
+    fn poll_outcome(&self, cx: &mut Context<'_>) -> Poll<Result<WaitReport, Error>> {
+        self.start();
+        let mut task = lock(&self.task);
+        let Task::Running(handle) = &mut *task else {
+            // Taken already: a FollowOutcome is polled after it returned.
+            return Poll::Pending;
+        };
+        let joined = std::task::ready!(Pin::new(handle).poll(cx));
+        *task = Task::Over;
+        Poll::Ready(match joined {
+            Ok(result) => result,
+            // The wait panicked: the bug surfaces here, as if awaited inline.
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(_) => panic!("the wait's task was cancelled: its runtime shut down"),
+        })
+    }
 }
 
-/// The wait and its result, shared by both sides.
-struct Driver {
-    wait: Option<WaitFuture>,
-    result: Option<Result<WaitReport, Error>>,
-}
-
-struct Shared {
-    driver: Mutex<Driver>,
-    queue: Arc<Mutex<EventQueue>>,
-    wakers: Arc<Wakers>,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Shared {
-    /// Polls the wait, if it is not over; true once it is.
-    fn drive(&self) -> bool {
-        let mut driver = lock(&self.driver);
-        let Some(wait) = driver.wait.as_mut() else { return true };
-        let waker = Waker::from(Arc::clone(&self.wakers));
-        match wait.as_mut().poll(&mut Context::from_waker(&waker)) {
-            Poll::Ready(result) => {
-                driver.wait = None;
-                driver.result = Some(result);
-                drop(driver);
-                // The other side may be waiting for this.
-                self.wakers.wake_by_ref();
-                true
-            }
-            Poll::Pending => false,
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Task::Running(handle) = &*lock(&self.task) {
+            handle.abort();
         }
     }
 }
 
 /// A run being followed to its outcome, from
-/// [`RunRequest::follow`](crate::RunRequest::follow) or
-/// [`PipelineHandle::follow`](crate::PipelineHandle::follow).
+/// [`RunRequest::follow`](crate::RunRequest::follow),
+/// [`PipelineHandle::follow`](crate::PipelineHandle::follow) or
+/// [`PipelineHandle::follow_latest`](crate::PipelineHandle::follow_latest).
 ///
 /// Await it for the outcome; read it as a [`Stream`](futures_core::Stream)
 /// of [`ProgressEvent`]s (with [`Follow::next`]); or [`Follow::split`] it to
-/// do both at once from different places. Polling either drives the wait, so
-/// every way completes:
+/// do both at once from different places. The wait runs as a task of its
+/// own from the first poll of either side (so a tokio runtime must be
+/// running), and every way completes:
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -152,7 +187,7 @@ impl Shared {
 ///
 /// // Only the outcome.
 /// let report = pipeline.run().follow(options()).await?;
-/// println!("run {} ended {}", report.run().id, report.outcome.name());
+/// println!("run {} ended {}", report.run.id, report.outcome.name());
 ///
 /// // The events, then the outcome.
 /// let mut follow = pipeline.run().follow(options());
@@ -172,47 +207,53 @@ impl Shared {
 /// printer.await?;
 ///
 /// // Re-attaching to a run by its id, e.g. after a restart.
-/// let again = pipeline.follow(report.run_id(), options()).await?;
-/// assert_eq!(again.run().id, report.run().id);
+/// let again = pipeline.follow(report.run.id, options()).await?;
+/// assert_eq!(again.run.id, report.run.id);
 /// # Ok(())
 /// # }
 /// ```
 ///
 /// Dropping it (both halves) stops following and never the run.
 #[must_use = "a Follow does nothing until it is awaited or its events are read"]
+#[derive(Debug)]
 pub struct Follow {
     events: FollowEvents,
     outcome: FollowOutcome,
 }
 
 /// The events half of a [`Follow`]: a [`Stream`](futures_core::Stream) of
-/// [`ProgressEvent`]s that ends when the wait does. Reading it drives the
-/// wait; dropping it stops the events from being kept.
+/// [`ProgressEvent`]s that ends when the wait does. Dropping it stops the
+/// events from being kept; the wait goes on for the outcome half.
 pub struct FollowEvents {
-    shared: Arc<Shared>,
+    queue: Arc<Mutex<EventQueue>>,
+    driver: Arc<Driver>,
 }
 
 /// The outcome half of a [`Follow`]: a future of the wait's outcome.
-/// Awaiting it drives the wait.
 #[must_use = "the outcome half does nothing until it is awaited"]
 pub struct FollowOutcome {
-    shared: Arc<Shared>,
+    driver: Arc<Driver>,
 }
 
 impl Follow {
-    /// Follows `wait`, whose events go to `queue`.
-    pub(crate) fn new(
-        queue: Arc<Mutex<EventQueue>>,
-        wait: impl Future<Output = Result<WaitReport, Error>> + Send + 'static,
-    ) -> Self {
-        let shared = Arc::new(Shared {
-            driver: Mutex::new(Driver { wait: Some(Box::pin(wait)), result: None }),
-            queue,
-            wakers: Arc::default(),
+    /// Follows `wait`, which sends its events to the sink it is given.
+    pub(crate) fn new<W>(wait: impl FnOnce(EventSink) -> W) -> Self
+    where
+        W: Future<Output = Result<WaitReport, Error>> + Send + 'static,
+    {
+        let queue = Arc::new(Mutex::new(EventQueue::default()));
+        let sink = EventSink { queue: Arc::clone(&queue) };
+        let wait = wait(sink.clone());
+        let wait: WaitFuture = Box::pin(async move {
+            let result = wait.await;
+            sink.end();
+            result
         });
+        let task = Task::Waiting(wait, tracing::Span::current());
+        let driver = Arc::new(Driver { task: Mutex::new(task) });
         Self {
-            events: FollowEvents { shared: Arc::clone(&shared) },
-            outcome: FollowOutcome { shared },
+            events: FollowEvents { queue, driver: Arc::clone(&driver) },
+            outcome: FollowOutcome { driver },
         }
     }
 
@@ -234,39 +275,41 @@ impl FollowEvents {
     }
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<ProgressEvent>> {
-        let shared = &self.shared;
-        *lock(&shared.wakers.events) = Some(cx.waker().clone());
-        let over = shared.drive();
-        match lock(&shared.queue).pop() {
-            Some(event) => Poll::Ready(Some(event)),
-            None if over => Poll::Ready(None),
-            None => Poll::Pending,
+        self.driver.start();
+        let mut queue = lock(&self.queue);
+        if let Some(event) = queue.pop() {
+            return Poll::Ready(Some(event));
         }
+        if queue.ended {
+            return Poll::Ready(None);
+        }
+        queue.reader = Some(cx.waker().clone());
+        Poll::Pending
     }
 }
 
 impl Drop for FollowEvents {
     fn drop(&mut self) {
-        let mut queue = lock(&self.shared.queue);
+        let mut queue = lock(&self.queue);
         queue.closed = true;
         queue.events.clear();
-        *lock(&self.shared.wakers.events) = None;
+        queue.reader = None;
     }
 }
 
 impl futures_core::Stream for FollowEvents {
     type Item = ProgressEvent;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ProgressEvent>> {
-        self.poll_event(cx)
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ProgressEvent>> {
+        self.get_mut().poll_event(cx)
     }
 }
 
 impl futures_core::Stream for Follow {
     type Item = ProgressEvent;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ProgressEvent>> {
-        self.events.poll_event(cx)
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<ProgressEvent>> {
+        self.get_mut().events.poll_event(cx)
     }
 }
 
@@ -274,13 +317,7 @@ impl Future for FollowOutcome {
     type Output = Result<WaitReport, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let shared = &self.shared;
-        *lock(&shared.wakers.outcome) = Some(cx.waker().clone());
-        shared.drive();
-        match lock(&shared.driver).result.take() {
-            Some(result) => Poll::Ready(result),
-            None => Poll::Pending,
-        }
+        self.driver.poll_outcome(cx)
     }
 }
 
@@ -288,15 +325,9 @@ impl IntoFuture for Follow {
     type Output = Result<WaitReport, Error>;
     type IntoFuture = FollowOutcome;
 
-    /// The outcome; events not read by then are dropped.
+    /// The outcome; events not read are dropped.
     fn into_future(self) -> FollowOutcome {
         self.outcome
-    }
-}
-
-impl std::fmt::Debug for Follow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Follow").finish_non_exhaustive()
     }
 }
 
@@ -316,44 +347,28 @@ impl std::fmt::Debug for FollowOutcome {
 mod tests {
     use super::*;
     use crate::ids::RunId;
+    use crate::run::RunState;
 
-    fn started(run: i64) -> ProgressEvent {
-        ProgressEvent::RunFinished { run: RunId::new(run) }
+    fn finished(run: i64) -> ProgressEvent {
+        ProgressEvent::RunFinished { run: RunId::new(run), state: RunState::Succeeded }
     }
 
     #[test]
     fn a_full_queue_drops_the_oldest_and_says_how_many() {
         let mut queue = EventQueue::default();
         for run in 0..(EVENT_QUEUE_CAPACITY as i64 + 3) {
-            queue.push(started(run));
+            queue.push(finished(run));
         }
         assert_eq!(queue.pop(), Some(ProgressEvent::Skipped { events: 3 }));
-        assert_eq!(queue.pop(), Some(started(3)));
+        assert_eq!(queue.pop(), Some(finished(3)));
         assert_eq!(queue.events.len(), EVENT_QUEUE_CAPACITY - 1);
-    }
-
-    #[test]
-    fn new_counts_replace_the_unread_counts_of_their_step() {
-        let mut queue = EventQueue::default();
-        let progress = |index, files_done| ProgressEvent::StepProgress {
-            index,
-            name: "Fetch".to_owned(),
-            files_done,
-            files_total: 10,
-        };
-        queue.push(progress(0, 1));
-        queue.push(progress(0, 2));
-        queue.push(progress(1, 1));
-        queue.push(progress(1, 5));
-        assert_eq!(queue.pop(), Some(progress(0, 2)));
-        assert_eq!(queue.pop(), Some(progress(1, 5)));
-        assert_eq!(queue.pop(), None);
+        assert_eq!(queue.events.back(), Some(&finished(EVENT_QUEUE_CAPACITY as i64 + 2)));
     }
 
     #[test]
     fn a_closed_queue_keeps_nothing() {
         let mut queue = EventQueue { closed: true, ..EventQueue::default() };
-        queue.push(started(1));
+        queue.push(finished(1));
         assert_eq!(queue.pop(), None);
     }
 }

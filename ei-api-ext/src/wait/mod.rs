@@ -1,10 +1,12 @@
 //! Following a run to its outcome: deadlines, progress and cancellation.
 //!
-//! One way in: [`RunRequest::follow`] starts a run and follows it,
-//! [`PipelineHandle::follow`] re-attaches to a run by its id, and
-//! [`PipelineHandle::follow_latest`] follows the pipeline's current run (or
-//! its last one). Each gives a [`Follow`]: await it for the outcome, read it
-//! for [`ProgressEvent`]s, or both (see [`Follow`]).
+//! One way in: [`RunRequest::follow`](crate::RunRequest::follow) starts a
+//! run and follows it, [`PipelineHandle::follow`](crate::PipelineHandle::follow)
+//! re-attaches to a run by its id, and
+//! [`PipelineHandle::follow_latest`](crate::PipelineHandle::follow_latest)
+//! follows the pipeline's current run (or its last one). Each gives a
+//! [`Follow`]: await it for the outcome, read it for [`ProgressEvent`]s, or
+//! both (see [`Follow`]).
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -21,23 +23,30 @@
 //! let pipeline = client.pipeline(OrganizationId::new(1), PipelineId::new(1));
 //! let report = pipeline.run().follow(WaitOptions::timeout(Duration::from_secs(3600))).await?;
 //! match report.outcome {
-//!     Outcome::Succeeded { run } => println!("run {} succeeded", run.id),
-//!     other => println!("run ended {}", other.name()),
+//!     Outcome::Succeeded => println!("{} succeeded", report.run.id),
+//!     other => println!("{} ended {}", report.run.id, other.name()),
 //! }
 //! # Ok(())
 //! # }
 //! ```
 //!
-//! # Caveats
+//! # Deadlines
 //! - The deadline is absolute: a read in flight when it comes is cut off
-//!   there. With [`WaitOptions::stop_on_timeout`] the run is then stopped
-//!   and the stop confirmed within [`STOP_ALLOWANCE`] after the deadline.
-//! - A read that fails in a way that may pass (a timeout, a lost
-//!   connection, a 5xx, throttling) is tried again, with backoff, for as
-//!   long as the deadline allows; only a refusal (a 4xx), or failures that
-//!   outlast the deadline, end the wait. One exception: when a wait that
-//!   has no view of its run yet (`follow`, `follow_latest`) reaches no
-//!   server at its first read (after that read's retries), the address is
+//!   there.
+//! - With [`WaitOptions::stop_on_timeout`], the run is then stopped: the
+//!   stop is sent (and retried) for at most 5 s after the deadline, and once
+//!   the server accepts it a read confirms it within 1.5 s more; when that
+//!   read does not come in time, the outcome says the stop was accepted but
+//!   not confirmed ([`Stop::Acknowledged`]).
+//!
+//! # Caveats
+//! - Each poll is one call: its attempts are the client's
+//!   [`RetryPolicy`](crate::RetryPolicy)'s. A poll that still fails in a way
+//!   that may pass (a timeout, a lost connection, a 5xx, throttling) is
+//!   followed by the next on the time-only rule's schedule, for as long as
+//!   the deadline allows; only a refusal (a 4xx) ends the wait. One
+//!   exception: when a wait that has no view of its run yet (`follow`,
+//!   `follow_latest`) reaches no server at its first poll, the address is
 //!   wrong or the server is down, and the wait ends at once.
 //! - Dropping the [`Follow`] stops the reads and never the run.
 //!
@@ -53,46 +62,36 @@ mod progress;
 mod schedule;
 
 pub use follow::{Follow, FollowEvents, FollowOutcome};
-pub use outcome::{Outcome, StepStatus, WaitReport};
+pub use outcome::{Outcome, Stop, WaitReport};
 pub use progress::ProgressEvent;
-pub use schedule::{
-    AdaptiveSchedule, FixedSchedule, PollSchedule, ELAPSED_FRACTION, MAX_POLL_DELAY, MIN_POLL_DELAY,
-};
+pub use schedule::{AdaptiveSchedule, PollSchedule};
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::error::{Error, ErrorKind, FailureClass, Operation};
 use crate::ids::RunId;
 use crate::instant::after;
-use crate::pipeline::{PipelineHandle, RunRequest};
-use follow::EventQueue;
-use outcome::finished_outcome;
-use progress::{ProgressSink, ProgressTracker};
+use crate::operations::PipelineCalls;
+use crate::run::{PipelineRuns, Run, RunLookup, WhichRun};
+use follow::EventSink;
+use progress::ProgressTracker;
+use schedule::time_only_delay;
 
-/// How long after the deadline stopping the run (and reading it to confirm)
-/// may take with [`WaitOptions::stop_on_timeout`]: a stop and a read answer
-/// in well under a second; ten seconds covers a slow day, and bounds a
-/// server that stalls.
-pub const STOP_ALLOWANCE: Duration = Duration::from_secs(10);
+/// How long sending the stop may take after the deadline, with its retries.
+const STOP_SEND_ALLOWANCE: Duration = Duration::from_secs(5);
+/// How long the read that confirms an accepted stop may take: a read answers
+/// in well under a second, and the stop is known accepted either way.
+const STOP_CONFIRM_ALLOWANCE: Duration = Duration::from_millis(1_500);
 
 /// How soon to read again while the run is missing from the view (neither
 /// current nor last, nothing newer shown): often enough to see it when the
 /// view catches up. It counts as gone once it has been missing for the
 /// client's [`view_lag_grace`](crate::ClientBuilder::view_lag_grace).
 const MISSING_REREAD: Duration = Duration::from_secs(1);
-
-/// The first pause after a read that failed and may succeed later; it
-/// doubles with each failure in a row up to [`MAX_FAILED_READ_PAUSE`].
-const FIRST_FAILED_READ_PAUSE: Duration = Duration::from_secs(1);
-/// The longest pause between reads while reads keep failing: a server that
-/// comes back is seen within half a minute.
-const MAX_FAILED_READ_PAUSE: Duration = Duration::from_secs(30);
 
 /// How long to wait, and what to do at the deadline. There is no default:
 /// choose [`WaitOptions::timeout`], [`WaitOptions::until`] or, explicitly,
@@ -139,17 +138,16 @@ impl WaitOptions {
         Self { deadline, stop_on_timeout: false, schedule: Box::new(AdaptiveSchedule::new()) }
     }
 
-    /// At the deadline, stop the run (and confirm with a final read, both
-    /// within [`STOP_ALLOWANCE`]) instead of leaving it running, which is
-    /// the default.
+    /// At the deadline, stop the run (see [Deadlines](self#deadlines))
+    /// instead of leaving it running, which is the default.
     pub fn stop_on_timeout(mut self, stop: bool) -> Self {
         self.stop_on_timeout = stop;
         self
     }
 
     /// Poll on this schedule instead of the [`AdaptiveSchedule`]: any
-    /// [`PollSchedule`], a closure `FnMut(Duration, &OrganizationPipelineRun)
-    /// -> Duration` among them.
+    /// [`PollSchedule`], a closure `FnMut(Duration, &Run) -> Duration`
+    /// among them.
     pub fn schedule(mut self, schedule: impl PollSchedule + 'static) -> Self {
         self.schedule = Box::new(schedule);
         self
@@ -164,89 +162,45 @@ impl WaitOptions {
     }
 }
 
-/// Which run a wait follows.
+/// How a wait begins: by starting a run, or by finding one.
 #[derive(Clone, Copy, Debug)]
-enum Target {
-    /// This one.
-    Run(RunId),
-    /// The pipeline's current run, or else its last one.
-    Latest,
+pub(crate) enum Start {
+    /// Start a run (`ignoreLastSuccessfulRun` as given) and follow it.
+    Run { ignore_last_successful_run: Option<bool> },
+    /// Follow this run of the pipeline.
+    Find(WhichRun),
 }
 
-impl RunRequest {
-    /// Starts the run and follows it to its outcome (see [`Follow`]).
-    pub fn follow(self, options: WaitOptions) -> Follow {
-        let queue = Arc::new(Mutex::new(EventQueue::default()));
-        let sink = ProgressSink::new(Arc::clone(&queue));
-        Follow::new(queue, async move {
-            let start = Instant::now();
-            let deadline = options.deadline_from(start);
-            let request = match deadline {
-                Some(deadline) => self.deadline(deadline),
-                None => self,
-            };
-            // The deadline is absolute: it bounds the run call too.
-            let run = match deadline {
-                Some(deadline) => match tokio::time::timeout_at(deadline, request.send()).await {
-                    Ok(run) => run?,
-                    Err(_) => {
-                        let kind = ErrorKind::DeadlineBeforeSighting { run: None };
-                        return Err(Error::new(request.handle.target(Operation::Run), kind));
-                    }
-                },
-                None => request.send().await?,
-            };
-            let handle = request.handle.clone();
-            let wait = Wait::new(handle, Target::Run(RunId::new(run.id)), options, start, sink);
-            wait.run(Some(run)).await
-        })
-    }
-}
-
-impl PipelineHandle {
-    /// Follows a run that is already going (e.g. after a restart) to its
-    /// outcome (see [`Follow`]).
-    pub fn follow(&self, run: RunId, options: WaitOptions) -> Follow {
-        self.follow_target(Target::Run(run), options)
-    }
-
-    /// Follows the pipeline's current run or, when none is going, its last
-    /// one (whose outcome is then known at once); see [`Follow`].
-    pub fn follow_latest(&self, options: WaitOptions) -> Follow {
-        self.follow_target(Target::Latest, options)
-    }
-
-    fn follow_target(&self, target: Target, options: WaitOptions) -> Follow {
-        let queue = Arc::new(Mutex::new(EventQueue::default()));
-        let sink = ProgressSink::new(Arc::clone(&queue));
-        let wait = Wait::new(self.clone(), target, options, Instant::now(), sink);
-        Follow::new(queue, wait.run(None))
-    }
-}
-
-/// Where a run stands in a view of its pipeline.
-enum Sighting {
-    Seen(OrganizationPipelineRun),
-    Replaced(Option<RunId>),
-    Missing,
-}
-
-fn sight(target: Target, pipeline: OrganizationPipeline) -> Sighting {
-    let OrganizationPipeline { current_run, last_run, .. } = pipeline;
-    let run = match target {
-        Target::Latest => {
-            return current_run.or(last_run).map_or(Sighting::Missing, Sighting::Seen);
-        }
-        Target::Run(run) => run,
-    };
-    let shown = [current_run, last_run];
-    if let Some(found) = shown.iter().flatten().find(|candidate| candidate.id == run.get()) {
-        return Sighting::Seen(found.clone());
-    }
-    match shown.iter().flatten().map(|candidate| candidate.id).max() {
-        Some(newer) if newer > run.get() => Sighting::Replaced(Some(RunId::new(newer))),
-        _ => Sighting::Missing,
-    }
+/// Follows a run of `calls`' pipeline, begun as `start` says.
+pub(crate) fn follow(calls: PipelineCalls, start: Start, options: WaitOptions) -> Follow {
+    Follow::new(move |sink| async move {
+        let begun = Instant::now();
+        let deadline = options.deadline_from(begun);
+        let (which, first) = match start {
+            Start::Find(which) => (which, None),
+            Start::Run { ignore_last_successful_run } => {
+                // The deadline is absolute: it bounds the run call too.
+                let run =
+                    calls.run(ignore_last_successful_run, deadline).await.map_err(|error| {
+                        match error.kind() {
+                            ErrorKind::DeadlinePassed => Error::new(
+                                calls.target(Operation::Run),
+                                ErrorKind::DeadlineBeforeSighting { run: None },
+                            ),
+                            _ => error,
+                        }
+                    })?;
+                let run = Run::new(run);
+                (WhichRun::Id(run.id), Some(run))
+            }
+        };
+        let span = match which {
+            WhichRun::Id(run) => tracing::info_span!("ei.wait", run = run.get()),
+            _ => tracing::info_span!("ei.wait", run = "latest"),
+        };
+        let wait = Wait { calls, which, options, begun, deadline, sink, tracker: None, polls: 0 };
+        wait.follow(first).instrument(span).await
+    })
 }
 
 /// Why the next read comes when it does, for traces.
@@ -256,7 +210,7 @@ enum ReadReason {
     Schedule,
     /// The deadline comes first.
     Deadline,
-    /// The last read failed and may succeed now.
+    /// The last poll failed; the time-only rule says when to try again.
     AfterFailure,
     /// The run is missing from the view, which may be lagging.
     Missing,
@@ -278,85 +232,80 @@ impl ReadReason {
 
 /// One wait in progress.
 struct Wait {
-    handle: PipelineHandle,
-    target: Target,
+    calls: PipelineCalls,
+    which: WhichRun,
     options: WaitOptions,
-    start: Instant,
+    begun: Instant,
     deadline: Option<Instant>,
-    sink: Option<ProgressSink>,
+    sink: EventSink,
     tracker: Option<ProgressTracker>,
     polls: u32,
 }
 
+/// What the wait knows when it reads again.
+#[derive(Default)]
+struct Known {
+    /// The run as last seen.
+    last_seen: Option<Run>,
+    /// Since when the run is missing from the view.
+    missing_since: Option<Instant>,
+    /// The last poll's failure, when it failed.
+    failure: Option<Error>,
+}
+
 impl Wait {
-    fn new(
-        handle: PipelineHandle,
-        target: Target,
-        options: WaitOptions,
-        start: Instant,
-        sink: ProgressSink,
-    ) -> Self {
-        let deadline = options.deadline_from(start);
-        Self { handle, target, options, start, deadline, sink: Some(sink), tracker: None, polls: 0 }
+    fn report(&self, outcome: Outcome, run: Run) -> WaitReport {
+        WaitReport { outcome, run, elapsed: self.begun.elapsed(), polls: self.polls }
     }
 
-    fn report(&self, outcome: Outcome) -> WaitReport {
-        WaitReport { outcome, elapsed: self.start.elapsed(), polls: self.polls }
-    }
-
-    fn observe(&mut self, run: &OrganizationPipelineRun) {
-        if let Target::Latest = self.target {
-            // From the first sighting on, follow that run.
-            self.target = Target::Run(RunId::new(run.id));
-        }
-        let tracker = match (&mut self.tracker, self.sink.take()) {
-            (Some(tracker), _) => tracker,
-            (None, sink) => {
-                self.tracker.insert(ProgressTracker::new(sink.unwrap_or_default(), run))
+    fn observe(&mut self, run: &Run) {
+        // From the first sighting on, follow that run.
+        self.which = WhichRun::Id(run.id);
+        match &mut self.tracker {
+            Some(tracker) => tracker.observe(run),
+            None => {
+                let mut tracker = ProgressTracker::new(self.sink.clone(), run);
+                tracker.observe(run);
+                self.tracker = Some(tracker);
             }
-        };
-        tracker.observe(run);
-    }
-
-    async fn run(self, first_view: Option<OrganizationPipelineRun>) -> Result<WaitReport, Error> {
-        let span = match self.target {
-            Target::Run(run) => tracing::info_span!("ei.wait", run = run.get()),
-            Target::Latest => tracing::info_span!("ei.wait", run = "latest"),
-        };
-        self.follow(first_view).instrument(span).await
-    }
-
-    async fn follow(
-        mut self,
-        first_view: Option<OrganizationPipelineRun>,
-    ) -> Result<WaitReport, Error> {
-        if let Some(run) = &first_view {
-            self.observe(run);
         }
-        let mut last_seen = first_view;
-        let mut missing_since: Option<Instant> = None;
-        let mut failed_reads = 0;
-        // The latest failed read, reported if the deadline comes before the
-        // run was ever seen.
-        let mut last_error: Option<Error> = None;
+    }
+
+    /// When to read next, and why.
+    fn next_read(&mut self, known: &Known) -> (Instant, ReadReason) {
+        let elapsed = self.begun.elapsed();
+        let (delay, reason) = if known.failure.is_some() {
+            (time_only_delay(elapsed), ReadReason::AfterFailure)
+        } else if known.missing_since.is_some() {
+            (MISSING_REREAD, ReadReason::Missing)
+        } else if let Some(run) = &known.last_seen {
+            (self.options.schedule.next_delay(elapsed, run), ReadReason::Schedule)
+        } else {
+            (Duration::ZERO, ReadReason::First)
+        };
+        let wake = after(Instant::now(), delay);
+        match self.deadline {
+            Some(deadline) if wake >= deadline => (deadline, ReadReason::Deadline),
+            _ => (wake, reason),
+        }
+    }
+
+    async fn follow(mut self, first: Option<Run>) -> Result<WaitReport, Error> {
+        let mut known = Known::default();
+        if let Some(run) = first {
+            self.observe(&run);
+            known.last_seen = Some(run);
+        }
         loop {
-            if let Some(outcome) = last_seen.as_ref().and_then(finished_outcome) {
-                return Ok(self.report(outcome));
+            if let Some(run) = &known.last_seen {
+                if let Some(outcome) = Outcome::of_finished(run.state) {
+                    return Ok(self.report(outcome, run.clone()));
+                }
             }
-            let (delay, reason) = if failed_reads > 0 {
-                (failed_read_pause(failed_reads), ReadReason::AfterFailure)
-            } else if missing_since.is_some() {
-                (MISSING_REREAD, ReadReason::Missing)
-            } else if let Some(run) = &last_seen {
-                (self.options.schedule.next_delay(self.start.elapsed(), run), ReadReason::Schedule)
-            } else {
-                (Duration::ZERO, ReadReason::First)
-            };
-            let wake = after(Instant::now(), delay);
-            let (wake, reason) = match self.deadline {
-                Some(deadline) if wake >= deadline => (deadline, ReadReason::Deadline),
-                _ => (wake, reason),
-            };
+            if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+                return self.at_deadline(known).await;
+            }
+            let (wake, reason) = self.next_read(&known);
             tracing::debug!(
                 poll = self.polls + 1,
                 delay_ms = wake.saturating_duration_since(Instant::now()).as_millis() as u64,
@@ -366,164 +315,112 @@ impl Wait {
             tokio::time::sleep_until(wake).await;
 
             self.polls += 1;
-            let read = self.handle.get_before(self.deadline);
-            let read = match self.deadline {
-                Some(deadline) => tokio::time::timeout_at(deadline, read).await.ok(),
-                None => Some(read.await),
-            };
-            let sighting = match read {
+            let pipeline = match self.calls.get(self.deadline).await {
+                Ok(answered) => answered.value.pipeline,
                 // The deadline came while the read was in flight.
-                None => {
-                    return self.at_deadline(last_seen, last_error, missing_since.is_some()).await
-                }
-                Some(Ok(pipeline)) => {
-                    failed_reads = 0;
-                    sight(self.target, pipeline)
+                Err(error) if matches!(error.kind(), ErrorKind::DeadlinePassed) => {
+                    return self.at_deadline(known).await
                 }
                 // The server never reached, at the first read of a wait that
                 // has no view of its run: a wrong address or a server that is
                 // down, not a blip (the read's own retries are spent); end now
                 // rather than at a deadline hours away.
-                Some(Err(error))
+                Err(error)
                     if self.polls == 1
-                        && last_seen.is_none()
+                        && known.last_seen.is_none()
                         && error.class() == FailureClass::NeverSent =>
                 {
                     return Err(error)
                 }
-                Some(Err(error)) if error.is_retryable() => {
-                    failed_reads += 1;
-                    tracing::info!(%error, failed_reads, "a read failed; trying again");
-                    last_error = Some(error);
-                    if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-                        return self
-                            .at_deadline(last_seen, last_error, missing_since.is_some())
-                            .await;
-                    }
+                Err(error) if error.is_retryable() => {
+                    tracing::info!(%error, "a poll failed; the next follows the time-only rule");
+                    known.failure = Some(error);
                     continue;
                 }
-                Some(Err(error)) => return Err(error),
+                Err(error) => return Err(error),
             };
-            match sighting {
-                Sighting::Seen(run) => {
-                    missing_since = None;
+            known.failure = None;
+            match PipelineRuns::of(&pipeline).find(self.which) {
+                RunLookup::Found(run) => {
+                    known.missing_since = None;
                     self.observe(&run);
-                    last_seen = Some(run);
+                    known.last_seen = Some(run);
                 }
-                Sighting::Replaced(by) => return self.gone(last_seen, by),
-                Sighting::Missing => {
-                    let since = *missing_since.get_or_insert_with(Instant::now);
-                    if since.elapsed() >= self.handle.client().view_lag_grace() {
-                        return self.gone(last_seen, None);
+                RunLookup::Replaced { by } => return self.gone(known.last_seen, Some(by)),
+                RunLookup::Missing => {
+                    let since = *known.missing_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= self.calls.caller().view_lag_grace {
+                        return self.gone(known.last_seen, None);
                     }
                 }
-            }
-            if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
-                if let Some(outcome) = last_seen.as_ref().and_then(finished_outcome) {
-                    return Ok(self.report(outcome));
-                }
-                return self.at_deadline(last_seen, last_error, missing_since.is_some()).await;
             }
         }
     }
 
     /// The run followed, when known.
     fn run_id(&self) -> Option<RunId> {
-        match self.target {
-            Target::Run(run) => Some(run),
-            Target::Latest => None,
+        match self.which {
+            WhichRun::Id(run) => Some(run),
+            _ => None,
         }
     }
 
     fn not_found(&self) -> Error {
         let kind = ErrorKind::RunNotFound { run: self.run_id() };
-        Error::new(self.handle.target(Operation::Get), kind)
+        Error::new(self.calls.target(Operation::Get), kind)
     }
 
-    fn gone(
-        &self,
-        last_seen: Option<OrganizationPipelineRun>,
-        by: Option<RunId>,
-    ) -> Result<WaitReport, Error> {
+    fn gone(&self, last_seen: Option<Run>, by: Option<RunId>) -> Result<WaitReport, Error> {
         match last_seen {
-            Some(run) => Ok(self.report(Outcome::Replaced { run, by })),
+            Some(run) => Ok(self.report(Outcome::Replaced { by }, run)),
             None => Err(self.not_found()),
         }
     }
 
     /// The deadline has come: the run as last seen timed out (stopped first,
-    /// when asked, within [`STOP_ALLOWANCE`]); a run never seen is an error:
-    /// that it is not there (`shown_missing`: a read showed no such run),
-    /// the last failed read's, or that the deadline came first.
-    async fn at_deadline(
-        &mut self,
-        last_seen: Option<OrganizationPipelineRun>,
-        last_error: Option<Error>,
-        shown_missing: bool,
-    ) -> Result<WaitReport, Error> {
-        let Some(run) = last_seen else {
+    /// when asked); a run never seen is an error: that it is not there (a
+    /// read showed no such run), the last failed poll's, or that the
+    /// deadline came first.
+    async fn at_deadline(&mut self, known: Known) -> Result<WaitReport, Error> {
+        let Some(run) = known.last_seen else {
             // The server answered, and showed no such run: say so, rather
             // than that nothing is known.
-            if shown_missing {
+            if known.missing_since.is_some() {
                 return Err(self.not_found());
             }
             let unseen = || {
                 let kind = ErrorKind::DeadlineBeforeSighting { run: self.run_id() };
-                Error::new(self.handle.target(Operation::Get), kind)
+                Error::new(self.calls.target(Operation::Get), kind)
             };
-            return Err(last_error.unwrap_or_else(unseen));
+            return Err(known.failure.unwrap_or_else(unseen));
         };
         if !self.options.stop_on_timeout {
-            return Ok(self.report(Outcome::TimedOut { run, stopped: false }));
+            return Ok(self.report(Outcome::TimedOut { stop: Stop::NotAsked }, run));
         }
-        let allowance = Instant::now() + STOP_ALLOWANCE;
-        let stopped = tokio::time::timeout_at(allowance, self.stop_and_confirm(allowance)).await;
-        let confirmed = match stopped {
-            Ok(Ok(confirmed)) => confirmed,
-            Ok(Err(error)) => {
-                tracing::warn!(%error, "the deadline passed and the run could not be stopped");
-                None
-            }
-            Err(_) => {
-                tracing::warn!("the deadline passed and stopping the run took too long");
-                None
-            }
-        };
-        let stopped = confirmed.is_some();
-        let run = confirmed.unwrap_or(run);
+        let (stop, run) = self.stop(run).await;
         self.observe(&run);
-        Ok(self.report(Outcome::TimedOut { run, stopped }))
+        Ok(self.report(Outcome::TimedOut { stop }, run))
     }
 
-    /// Stops the run and reads it back: the run, when it shows finished.
-    async fn stop_and_confirm(
-        &mut self,
-        allowance: Instant,
-    ) -> Result<Option<OrganizationPipelineRun>, Error> {
-        self.handle.stop_before(Some(allowance)).await?;
+    /// Stops the run: the stop sent within its allowance, then confirmed by
+    /// one read within its own; the run as last seen.
+    async fn stop(&mut self, run: Run) -> (Stop, Run) {
+        let sending = after(Instant::now(), STOP_SEND_ALLOWANCE);
+        if let Err(error) = self.calls.stop(Some(sending)).await {
+            tracing::warn!(%error, "the deadline passed and the run could not be stopped");
+            return (Stop::NotSent { reason: error.to_string() }, run);
+        }
+        let confirming = after(Instant::now(), STOP_CONFIRM_ALLOWANCE);
         self.polls += 1;
-        let pipeline = self.handle.get_before(Some(allowance)).await?;
-        Ok(match sight(self.target, pipeline) {
-            Sighting::Seen(seen) if seen.finished.is_some() => Some(seen),
-            _ => None,
-        })
-    }
-}
-
-/// The pause before the next read after `failures` failed reads in a row.
-fn failed_read_pause(failures: u32) -> Duration {
-    let doublings = failures.saturating_sub(1).min(16);
-    FIRST_FAILED_READ_PAUSE.saturating_mul(1 << doublings).min(MAX_FAILED_READ_PAUSE)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn failed_reads_back_off_to_a_bound() {
-        assert_eq!(failed_read_pause(1), FIRST_FAILED_READ_PAUSE);
-        assert_eq!(failed_read_pause(2), 2 * FIRST_FAILED_READ_PAUSE);
-        assert_eq!(failed_read_pause(50), MAX_FAILED_READ_PAUSE);
+        let read = self.calls.get(Some(confirming)).await;
+        let seen =
+            read.ok().map(|answered| PipelineRuns::of(&answered.value.pipeline).find(self.which));
+        match seen {
+            Some(RunLookup::Found(stopped)) if stopped.is_finished() => (Stop::Confirmed, stopped),
+            _ => {
+                tracing::warn!("the stop was accepted; no read confirmed it in time");
+                (Stop::Acknowledged, run)
+            }
+        }
     }
 }

@@ -1,59 +1,45 @@
 //! Progress events: what changed in a run between two polls, each event
-//! once and in order.
-
-use std::sync::{Arc, Mutex, PoisonError};
-
-use ei_api::enums::TransformationJobStatusEnum as JobStatus;
-use ei_api::types::{OrganizationCreateProject, OrganizationPipelineRun};
+//! once and in order, stated in the run model's words.
 
 use crate::ids::RunId;
-use crate::redact::Redactor;
-use crate::wait::follow::EventQueue;
+use crate::run::{FileCounts, Run, RunState, Step};
+use crate::wait::follow::EventSink;
 
-/// Something that happened to a run being waited on. Step names are as the
-/// server sent them (untrusted text: see [`crate::untrusted`]), except that
-/// the project keys the run's steps carry are masked in them.
+/// Something that happened to a run being waited on. Steps are the run
+/// model's ([`Step`]): numbered from 1, their names the server's with the
+/// run's project keys masked (untrusted text: see [`crate::untrusted`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ProgressEvent {
-    /// The wait began following this run.
+    /// The wait began following this run (as first seen: started now, or
+    /// met mid-way).
     RunStarted {
-        /// The run.
+        /// Its id.
         run: RunId,
-        /// Its steps' names, in order.
-        steps: Vec<String>,
+        /// Its steps, as first seen.
+        steps: Vec<Step>,
     },
-    /// A step's job started.
+    /// A step began: its job started (or is over already).
     StepStarted {
-        /// The step's position, from 0.
-        index: usize,
-        /// The step's name.
-        name: String,
+        /// The step, as seen.
+        step: Step,
     },
-    /// A step's job processed more files.
+    /// A step's job processed more files ([`Step::files`]).
     StepProgress {
-        /// The step's position, from 0.
-        index: usize,
-        /// The step's name.
-        name: String,
-        /// Files finished so far.
-        files_done: i64,
-        /// Files in all.
-        files_total: i64,
+        /// The step, as seen.
+        step: Step,
     },
-    /// A step's job ended (`finished`, `failed`, or a status the document does not list).
+    /// A step ended: its state is `succeeded`, `failed`, or `unrecognized`.
     StepFinished {
-        /// The step's position, from 0.
-        index: usize,
-        /// The step's name.
-        name: String,
-        /// The job's final status.
-        status: JobStatus,
+        /// The step, as seen.
+        step: Step,
     },
     /// The run finished.
     RunFinished {
-        /// The run.
+        /// Its id.
         run: RunId,
+        /// How it ended.
+        state: RunState,
     },
     /// This many events were dropped because they were not read in time
     /// (the queue is bounded); the next events are the latest.
@@ -63,21 +49,14 @@ pub enum ProgressEvent {
     },
 }
 
-/// Where a wait sends its events; a no-op when nobody listens.
-#[derive(Debug, Default)]
-pub(crate) struct ProgressSink {
-    queue: Option<Arc<Mutex<EventQueue>>>,
-}
-
-impl ProgressSink {
-    /// A sink that queues events in `queue`.
-    pub(crate) fn new(queue: Arc<Mutex<EventQueue>>) -> Self {
-        Self { queue: Some(queue) }
-    }
-
-    fn send(&self, event: ProgressEvent) {
-        if let Some(queue) = &self.queue {
-            queue.lock().unwrap_or_else(PoisonError::into_inner).push(event);
+impl ProgressEvent {
+    /// The step a step event is about.
+    pub fn step(&self) -> Option<&Step> {
+        match self {
+            ProgressEvent::StepStarted { step }
+            | ProgressEvent::StepProgress { step }
+            | ProgressEvent::StepFinished { step } => Some(step),
+            _ => None,
         }
     }
 }
@@ -85,88 +64,52 @@ impl ProgressSink {
 /// What has been reported of one step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct StepReported {
-    started: bool,
-    files: Option<(i64, i64)>,
-    finished: bool,
+    began: bool,
+    files: Option<FileCounts>,
+    ended: bool,
 }
 
 /// Turns successive views of a run into events, never repeating one.
 #[derive(Debug)]
 pub(crate) struct ProgressTracker {
-    sink: ProgressSink,
-    /// Masks the run's project keys in the step names sent (the keys are
-    /// the run's from its start).
-    keys: Redactor,
+    sink: EventSink,
     steps: Vec<StepReported>,
     finished: bool,
 }
 
 impl ProgressTracker {
-    pub(crate) fn new(sink: ProgressSink, run: &OrganizationPipelineRun) -> Self {
-        let keys = Redactor::new().with_project_keys(run);
-        sink.send(ProgressEvent::RunStarted {
-            run: RunId::new(run.id),
-            steps: run.steps.iter().map(|step| keys.text(&step.name).into_owned()).collect(),
-        });
-        Self { sink, keys, steps: Vec::new(), finished: false }
+    /// Starts tracking `run`, first seen now.
+    pub(crate) fn new(sink: EventSink, run: &Run) -> Self {
+        sink.send(ProgressEvent::RunStarted { run: run.id, steps: run.steps.clone() });
+        Self { sink, steps: Vec::new(), finished: false }
     }
 
     /// Reports what changed since the last view.
-    pub(crate) fn observe(&mut self, run: &OrganizationPipelineRun) {
+    pub(crate) fn observe(&mut self, run: &Run) {
         if self.steps.len() < run.steps.len() {
             self.steps.resize(run.steps.len(), StepReported::default());
         }
-        let keys = &self.keys;
-        for (index, step) in run.steps.iter().enumerate() {
-            let Some(job) = &step.transformation_job else { continue };
-            let reported = &mut self.steps[index];
-            let name = || keys.text(&step.name).into_owned();
-            let ended = is_ended(&job.status, job);
-            if !reported.started && (ended || is_running(job)) {
-                reported.started = true;
-                self.sink.send(ProgressEvent::StepStarted { index, name: name() });
+        for (step, reported) in run.steps.iter().zip(&mut self.steps) {
+            if !reported.began && step.has_begun() {
+                reported.began = true;
+                self.sink.send(ProgressEvent::StepStarted { step: step.clone() });
             }
-            let summary = &job.transformation_summary;
-            let files = (summary.finished_count, summary.total_file_count);
-            if reported.started
-                && files.1 > 0
-                && reported.files != Some(files)
-                && !reported.finished
+            if reported.began
+                && !reported.ended
+                && step.files.is_some()
+                && reported.files != step.files
             {
-                reported.files = Some(files);
-                self.sink.send(ProgressEvent::StepProgress {
-                    index,
-                    name: name(),
-                    files_done: files.0,
-                    files_total: files.1,
-                });
+                reported.files = step.files;
+                self.sink.send(ProgressEvent::StepProgress { step: step.clone() });
             }
-            if ended && !reported.finished {
-                reported.finished = true;
-                self.sink.send(ProgressEvent::StepFinished {
-                    index,
-                    name: name(),
-                    status: job.status.clone(),
-                });
+            if step.is_over() && !reported.ended {
+                reported.ended = true;
+                self.sink.send(ProgressEvent::StepFinished { step: step.clone() });
             }
         }
-        if run.finished.is_some() && !self.finished {
+        if run.is_finished() && !self.finished {
             self.finished = true;
-            self.sink.send(ProgressEvent::RunFinished { run: RunId::new(run.id) });
+            self.sink.send(ProgressEvent::RunFinished { run: run.id, state: run.state });
         }
-    }
-}
-
-fn is_running(job: &OrganizationCreateProject) -> bool {
-    job.status == JobStatus::Started || job.in_progress
-}
-
-/// Whether a job is over: `finished`, `failed`, or an unlisted status on a
-/// job no longer in progress.
-fn is_ended(status: &JobStatus, job: &OrganizationCreateProject) -> bool {
-    match status {
-        JobStatus::Finished | JobStatus::Failed => true,
-        JobStatus::Unknown(_) => !job.in_progress,
-        _ => false,
     }
 }

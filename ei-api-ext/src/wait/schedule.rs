@@ -4,46 +4,35 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use ei_api::enums::TransformationJobStatusEnum as JobStatus;
-use ei_api::types::OrganizationPipelineRun;
+use crate::run::Run;
 
 /// Decides the wait before the next poll.
 pub trait PollSchedule: Send {
     /// The delay before the next poll, given the time since the wait began
     /// and the run as just seen.
-    fn next_delay(&mut self, elapsed: Duration, run: &OrganizationPipelineRun) -> Duration;
+    fn next_delay(&mut self, elapsed: Duration, run: &Run) -> Duration;
 }
 
 /// Any closure of the elapsed time and the run as just seen is a schedule,
 /// so a caller can adapt one: `move |elapsed, run| adaptive.next_delay(elapsed, run).min(cap)`.
 impl<F> PollSchedule for F
 where
-    F: FnMut(Duration, &OrganizationPipelineRun) -> Duration + Send,
+    F: FnMut(Duration, &Run) -> Duration + Send,
 {
-    fn next_delay(&mut self, elapsed: Duration, run: &OrganizationPipelineRun) -> Duration {
+    fn next_delay(&mut self, elapsed: Duration, run: &Run) -> Duration {
         self(elapsed, run)
-    }
-}
-
-/// Polls at a fixed interval (the vendor's own SDK polls every second).
-#[derive(Clone, Copy, Debug)]
-pub struct FixedSchedule(pub Duration);
-
-impl PollSchedule for FixedSchedule {
-    fn next_delay(&mut self, _: Duration, _: &OrganizationPipelineRun) -> Duration {
-        self.0
     }
 }
 
 /// Never poll sooner than this: the first seconds of a run are polled
 /// every second, as often as the vendor's SDK polls.
-pub const MIN_POLL_DELAY: Duration = Duration::from_secs(1);
+const MIN_POLL_DELAY: Duration = Duration::from_secs(1);
 /// Never wait longer than this between polls, whatever the prediction.
-pub const MAX_POLL_DELAY: Duration = Duration::from_secs(600);
+const MAX_POLL_DELAY: Duration = Duration::from_secs(600);
 /// The time-only rule waits this fraction of the time elapsed: the end
 /// then falls, on average, half of it (4%) of the run's length before it is
 /// seen, with polls growing only logarithmically with the run's length.
-pub const ELAPSED_FRACTION: f64 = 0.08;
+const ELAPSED_FRACTION: f64 = 0.08;
 /// Windows in which the count moved that must agree on a rate before a
 /// prediction is trusted: one window cannot show that a rate holds.
 const TRUST_MOVES: usize = 2;
@@ -71,9 +60,8 @@ const INSTANT_SLACK: Duration = Duration::from_millis(1);
 /// The default schedule: the time-only rule, improved where the running
 /// step's file counts have earned trust.
 ///
-/// The time-only rule polls every second at first ([`MIN_POLL_DELAY`]),
-/// then waits a fixed fraction ([`ELAPSED_FRACTION`]) of the time elapsed,
-/// at most [`MAX_POLL_DELAY`]: the delay in noticing the end is a small,
+/// The time-only rule polls every second for the first 13 s, then waits 8%
+/// of the time elapsed, at most 10 minutes: the delay in noticing the end is a small,
 /// fixed share of the run's length whatever that length is, and polls grow
 /// only with its logarithm. It polls at the instants that rule reaches when
 /// polls take no time, so that after a poll made for a prediction it goes
@@ -132,11 +120,7 @@ impl AdaptiveSchedule {
 
     /// How long to sleep for the running step's predicted end, when its
     /// counts have earned trust; records this sighting either way.
-    fn predicted_sleep(
-        &mut self,
-        elapsed: Duration,
-        run: &OrganizationPipelineRun,
-    ) -> Option<Prediction> {
+    fn predicted_sleep(&mut self, elapsed: Duration, run: &Run) -> Option<Prediction> {
         let Some(sighting) = StepSighting::of(run, elapsed) else {
             self.watched = None;
             return None;
@@ -153,7 +137,7 @@ impl AdaptiveSchedule {
 }
 
 impl PollSchedule for AdaptiveSchedule {
-    fn next_delay(&mut self, elapsed: Duration, run: &OrganizationPipelineRun) -> Duration {
+    fn next_delay(&mut self, elapsed: Duration, run: &Run) -> Duration {
         let time_only = time_only_delay(elapsed);
         let prediction = if self.reads_counts { self.predicted_sleep(elapsed, run) } else { None };
         let delay = match prediction {
@@ -167,7 +151,7 @@ impl PollSchedule for AdaptiveSchedule {
 
 /// The time-only rule's delay at `elapsed`: until its next instant, but
 /// never shorter than [`MIN_POLL_DELAY`].
-fn time_only_delay(elapsed: Duration) -> Duration {
+pub(crate) fn time_only_delay(elapsed: Duration) -> Duration {
     time_only_next_poll(elapsed).saturating_sub(elapsed).clamp(MIN_POLL_DELAY, MAX_POLL_DELAY)
 }
 
@@ -222,13 +206,11 @@ struct StepSighting {
 impl StepSighting {
     /// The first running step of `run`, seen `at`, if it reports a total
     /// and still has files to count.
-    fn of(run: &OrganizationPipelineRun, at: Duration) -> Option<Self> {
-        let (index, job) = run.steps.iter().enumerate().find_map(|(index, step)| {
-            let job = step.transformation_job.as_ref()?;
-            (job.status == JobStatus::Started).then_some((index, job))
-        })?;
-        let summary = &job.transformation_summary;
-        let (done, total) = (summary.finished_count, summary.total_file_count);
+    fn of(run: &Run, at: Duration) -> Option<Self> {
+        let step = run.running_step()?;
+        let files = step.files?;
+        let (done, total) = (files.done, files.total);
+        let index = step.number - 1;
         (total > 0 && (0..total).contains(&done)).then_some(Self { index, at, done, total })
     }
 }
@@ -349,7 +331,7 @@ mod tests {
     use serde_json::json;
 
     /// A run whose steps' jobs have these statuses and counts (done, total).
-    fn run(steps: &[(&str, i64, i64)]) -> OrganizationPipelineRun {
+    fn run(steps: &[(&str, i64, i64)]) -> Run {
         let steps: Vec<_> = steps
             .iter()
             .enumerate()
@@ -373,14 +355,16 @@ mod tests {
                 })
             })
             .collect();
-        serde_json::from_value(json!({
-            "id": 1, "created": "2024-06-03T08:00:00.000Z", "steps": steps
-        }))
-        .expect("a run")
+        Run::new(
+            serde_json::from_value(json!({
+                "id": 1, "created": "2024-06-03T08:00:00.000Z", "steps": steps
+            }))
+            .expect("a run"),
+        )
     }
 
     /// A one-step run, its job started with `done` of `total` files.
-    fn running(done: i64, total: i64) -> OrganizationPipelineRun {
+    fn running(done: i64, total: i64) -> Run {
         run(&[("started", done, total)])
     }
 

@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use ei_api::{Credentials, RequestContext};
 
-use crate::client::{Client, Parts};
-use crate::retry::{RetryPolicy, DEFAULT_RETRY_BUDGET};
+use super::Client;
+use crate::call::retry::{RetryBudget, RetryPolicy, DEFAULT_RETRY_BUDGET};
+use crate::call::Caller;
+use crate::error::{ConfigError, Setting, SettingSource};
 
 /// The environment variable holding an API key (as the vendor's SDK reads it).
 pub const ENV_API_KEY: &str = "EI_API_KEY";
@@ -21,94 +23,19 @@ pub const ENV_API_ENDPOINT: &str = "EI_API_ENDPOINT";
 
 /// Connecting takes milliseconds on a healthy network; ten seconds means it
 /// will not happen, and the retry policy can try again.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The four operations answer in well under a second; thirty seconds leaves
 /// room for a slow day without hanging a CI job on a dead connection.
-pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long the pipeline view may lag behind a write by default: a read
 /// replica or a cache catches up within a second or two; five leaves room,
 /// and is what a run call whose answer was lost spends at most looking for
 /// the run it may have started before it concludes there is none.
-pub const DEFAULT_VIEW_LAG_GRACE: Duration = Duration::from_secs(5);
+const DEFAULT_VIEW_LAG_GRACE: Duration = Duration::from_secs(5);
 
 /// The `User-Agent` every request carries.
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
-/// Where a setting came from, for error messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SettingSource {
-    /// Set in code, on [`ClientBuilder`].
-    Builder,
-    /// Read from this environment variable.
-    Environment(&'static str),
-}
-
-impl fmt::Display for SettingSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SettingSource::Builder => f.write_str("set on the client builder"),
-            SettingSource::Environment(variable) => write!(f, "from the environment ({variable})"),
-        }
-    }
-}
-
-/// A setting of the client, as configuration errors name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Setting {
-    /// The API key ([`ClientBuilder::api_key`], [`ENV_API_KEY`]).
-    ApiKey,
-    /// A JWT ([`ClientBuilder::jwt_header`], [`ClientBuilder::jwt_cookie`], [`ENV_JWT`]).
-    Jwt,
-    /// Where the JWT travels ([`ENV_JWT_TRANSPORT`]).
-    JwtTransport,
-    /// The base URL ([`ClientBuilder::base_url`], [`ENV_API_ENDPOINT`]).
-    BaseUrl,
-    /// A plain-`http` base URL to a host that is not loopback, refused
-    /// unless [`ClientBuilder::allow_insecure_http`] allows it.
-    InsecureHttp,
-    /// A timeout ([`ClientBuilder::connect_timeout`], [`ClientBuilder::attempt_timeout`]).
-    Timeout,
-    /// The HTTP client itself (the TLS backend could not start, ...).
-    HttpClient,
-    /// A request the generated client could not build from the arguments given.
-    Request,
-}
-
-impl fmt::Display for Setting {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Setting::ApiKey => "API key",
-            Setting::Jwt => "JWT",
-            Setting::JwtTransport => "JWT transport",
-            Setting::BaseUrl => "base URL",
-            Setting::InsecureHttp => "plain-http base URL",
-            Setting::Timeout => "timeout",
-            Setting::HttpClient => "HTTP client",
-            Setting::Request => "request",
-        })
-    }
-}
-
-/// A setting that is missing or malformed.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("configuration: the {setting} {origin}: {problem}")]
-#[non_exhaustive]
-pub struct ConfigError {
-    /// Which setting.
-    pub setting: Setting,
-    /// Where it came from.
-    pub origin: SettingSource,
-    /// What is wrong with it.
-    pub problem: String,
-}
-
-impl ConfigError {
-    pub(crate) fn new(setting: Setting, source: SettingSource, problem: impl Into<String>) -> Self {
-        Self { setting, origin: source, problem: problem.into() }
-    }
-}
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 #[derive(Clone)]
@@ -190,14 +117,14 @@ impl ClientBuilder {
         self
     }
 
-    /// How long connecting may take (default: [`DEFAULT_CONNECT_TIMEOUT`]).
+    /// How long connecting may take (default: 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
     /// How long one attempt may take, from sending to the end of the body
-    /// (default: [`DEFAULT_ATTEMPT_TIMEOUT`]).
+    /// (default: 30 s).
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = timeout;
         self
@@ -220,20 +147,19 @@ impl ClientBuilder {
         self
     }
 
-    /// The size of the client-wide retry budget, in tokens (default:
-    /// [`DEFAULT_RETRY_BUDGET`]). Every call of this client draws its
-    /// retries from it: [`RETRY_COST`](crate::retry::RETRY_COST) each,
-    /// [`AMBIGUOUS_RETRY_COST`](crate::retry::AMBIGUOUS_RETRY_COST) after
-    /// an ambiguous failure; a call that succeeds gives back what its retries
-    /// took (one token when it took none). An empty budget stops retries
-    /// across the client, so a failing server sees no retry storm.
+    /// The size of the client-wide retry budget, in tokens (default: 500).
+    /// Every call of this client draws its retries from it: 5 tokens each,
+    /// 10 after an ambiguous failure (the server may have done the work);
+    /// a call that succeeds gives back what its retries took (one token when
+    /// it took none). An empty budget stops retries across the client, so a
+    /// failing server sees no retry storm.
     pub fn retry_budget(mut self, tokens: u32) -> Self {
         self.retry_budget = tokens;
         self
     }
 
-    /// How long the pipeline view may lag behind a write (default:
-    /// [`DEFAULT_VIEW_LAG_GRACE`]): after a run call whose answer was lost,
+    /// How long the pipeline view may lag behind a write (default: 5 s):
+    /// after a run call whose answer was lost,
     /// the pipeline is re-read for this long before concluding no run
     /// started; a run being waited on may be missing from the view this long
     /// before it counts as gone.
@@ -320,13 +246,13 @@ impl ClientBuilder {
             ConfigError::new(Setting::HttpClient, SettingSource::Builder, error.to_string())
         })?;
         let context = RequestContext::new(credentials).with_max_answer_bytes(self.max_answer_bytes);
-        Ok(Client::from_parts(Parts {
+        Ok(Client::new(Caller {
             http,
             // As parsed (no surrounding blanks, the scheme in lower case).
             base_url: url.as_str().trim_end_matches('/').to_owned(),
             context,
             retry_policy: self.retry_policy,
-            retry_budget: self.retry_budget,
+            retry_budget: RetryBudget::new(self.retry_budget),
             view_lag_grace: self.view_lag_grace,
         }))
     }

@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// The default size of a client's retry budget, in tokens: enough for a
 /// hundred ordinary retries before any success; a server that fails that
 /// much is down, not flaky.
-pub const DEFAULT_CAPACITY: u32 = 500;
+pub(crate) const DEFAULT_CAPACITY: u32 = 500;
 /// What one retry costs.
-pub const RETRY_COST: u32 = 5;
+pub(crate) const RETRY_COST: u32 = 5;
 /// A retry after an ambiguous failure (a timeout, a lost connection, a 5xx)
 /// costs double: the server may have done the work already.
-pub const AMBIGUOUS_RETRY_COST: u32 = 10;
+pub(crate) const AMBIGUOUS_RETRY_COST: u32 = 10;
 /// What a call that succeeded at once gives back: a little, so that a
 /// client that once met an outage recovers its budget as it works.
 const FIRST_TRY_REFILL: u32 = 1;

@@ -1,17 +1,20 @@
-//! The client: the HTTP connection pool, the settings every call shares,
-//! and the handles to the API's resources.
+//! The client: what users hold. It carries the connection and the settings
+//! every call shares (the `call` layer's `Caller`), and opens the handles to
+//! the API's resources.
+
+mod builder;
+
+pub use builder::{ClientBuilder, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ei_api::RequestContext;
-
-use crate::config::ClientBuilder;
+use crate::call::retry::RetryPolicy;
+use crate::call::Caller;
 use crate::ids::{OrganizationId, PipelineId};
 use crate::organization::OrganizationHandle;
 use crate::pipeline::PipelineHandle;
-use crate::retry::{RetryBudget, RetryPolicy};
 
 /// The Edge Impulse pipelines client. Cheap to clone: clones share the
 /// connection pool and the retry budget.
@@ -33,37 +36,18 @@ use crate::retry::{RetryBudget, RetryPolicy};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    http: reqwest::Client,
-    base_url: String,
-    /// The settings every attempt's context starts from (credentials, answer limit).
-    context: RequestContext,
-    retry_policy: RetryPolicy,
-    retry_budget: RetryBudget,
-    view_lag_grace: Duration,
-}
-
-/// Everything a [`Client`] is made of, from [`ClientBuilder::build`].
-pub(crate) struct Parts {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: String,
-    pub(crate) context: RequestContext,
-    pub(crate) retry_policy: RetryPolicy,
-    pub(crate) retry_budget: u32,
-    pub(crate) view_lag_grace: Duration,
+    caller: Arc<Caller>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let caller = &self.caller;
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base_url)
-            .field("credentials", self.inner.context.credentials())
-            .field("retry_policy", &self.inner.retry_policy)
-            .field("retry_budget_available", &self.inner.retry_budget.available())
-            .field("view_lag_grace", &self.inner.view_lag_grace)
+            .field("base_url", &caller.base_url)
+            .field("credentials", caller.context.credentials())
+            .field("retry_policy", &caller.retry_policy)
+            .field("retry_budget_available", &caller.retry_budget.available())
+            .field("view_lag_grace", &caller.view_lag_grace)
             .finish_non_exhaustive()
     }
 }
@@ -80,19 +64,8 @@ impl Client {
         Self::builder().from_env().build()
     }
 
-    pub(crate) fn from_parts(parts: Parts) -> Self {
-        let Parts { http, base_url, context, retry_policy, retry_budget, view_lag_grace } = parts;
-        let retry_budget = RetryBudget::new(retry_budget);
-        Self {
-            inner: Arc::new(Inner {
-                http,
-                base_url,
-                context,
-                retry_policy,
-                retry_budget,
-                view_lag_grace,
-            }),
-        }
+    fn new(caller: Caller) -> Self {
+        Self { caller: Arc::new(caller) }
     }
 
     /// Operations on one pipeline.
@@ -107,32 +80,22 @@ impl Client {
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        &self.caller.base_url
     }
 
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry_policy
-    }
-
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.inner.http
-    }
-
-    /// A fresh context for one attempt: the client's settings, and a slot
-    /// of its own for the response head.
-    pub(crate) fn new_context(&self) -> RequestContext {
-        self.inner.context.fresh()
-    }
-
-    /// The client-wide retry budget.
-    pub(crate) fn retry_budget(&self) -> &RetryBudget {
-        &self.inner.retry_budget
+        &self.caller.retry_policy
     }
 
     /// How long the pipeline view may lag behind a write
     /// ([`ClientBuilder::view_lag_grace`]).
     pub fn view_lag_grace(&self) -> Duration {
-        self.inner.view_lag_grace
+        self.caller.view_lag_grace
+    }
+
+    /// What every call of this client goes through.
+    pub(crate) fn caller(&self) -> &Arc<Caller> {
+        &self.caller
     }
 }

@@ -11,11 +11,12 @@ use http::{HeaderValue, StatusCode};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::client::Client;
-use crate::config::{ConfigError, Setting, SettingSource};
-use crate::error::{CallTarget, Error, ErrorKind, TransportKind};
+use super::retry::parse_retry_after;
+use super::Caller;
+use crate::error::{
+    CallTarget, ConfigError, Error, ErrorKind, Setting, SettingSource, TransportKind,
+};
 use crate::redact::{excerpt, Redactor};
-use crate::retry::parse_retry_after;
 
 /// What the generated client returns for an operation.
 pub(crate) type RawResult<T> = Result<ResponseValue<T>, ei_api::Error<GenericApiResponse>>;
@@ -38,42 +39,40 @@ impl<T> Answered<T> {
     }
 }
 
-impl Client {
-    /// Makes attempt number `attempt` of `target` with `request`, which is
-    /// given a generated client of its own (so the response head it records
-    /// belongs to this attempt alone).
-    pub(crate) async fn attempt<T, F, Fut>(
-        &self,
-        target: CallTarget,
-        request: &mut F,
-        attempt: u32,
-    ) -> Result<Answered<T>, Error>
-    where
-        T: ApiResponse,
-        F: FnMut(ei_api::Client) -> Fut,
-        Fut: Future<Output = RawResult<T>>,
-    {
-        let context = self.new_context();
-        let raw =
-            ei_api::Client::new_with_client(self.base_url(), self.http().clone(), context.clone());
-        let span = tracing::debug_span!("ei.attempt", attempt, status = tracing::field::Empty);
-        let result = request(raw).instrument(span.clone()).await;
-        let received = Instant::now();
-        let head = context.take_response_head();
-        if let Some(head) = &head {
-            span.record("status", head.status.as_u16());
-        }
-        let outcome = into_result(result, head.as_ref(), target).map(|value| Answered {
-            value,
-            date: head.and_then(|head| head.headers.get(DATE).cloned()),
-            received,
-        });
-        match &outcome {
-            Ok(_) => tracing::debug!(parent: &span, "attempt succeeded"),
-            Err(error) => tracing::debug!(parent: &span, %error, "attempt failed"),
-        }
-        outcome
+/// Makes attempt number `attempt` of `target` with `request`, which is
+/// given a generated client of its own (so the response head it records
+/// belongs to this attempt alone).
+pub(super) async fn send<T, F, Fut>(
+    caller: &Caller,
+    target: CallTarget,
+    request: &mut F,
+    attempt: u32,
+) -> Result<Answered<T>, Error>
+where
+    T: ApiResponse,
+    F: FnMut(ei_api::Client) -> Fut,
+    Fut: Future<Output = RawResult<T>>,
+{
+    let context = caller.context.fresh();
+    let raw =
+        ei_api::Client::new_with_client(&caller.base_url, caller.http.clone(), context.clone());
+    let span = tracing::debug_span!("ei.attempt", attempt, status = tracing::field::Empty);
+    let result = request(raw).instrument(span.clone()).await;
+    let received = Instant::now();
+    let head = context.take_response_head();
+    if let Some(head) = &head {
+        span.record("status", head.status.as_u16());
     }
+    let outcome = into_result(result, head.as_ref(), target).map(|value| Answered {
+        value,
+        date: head.and_then(|head| head.headers.get(DATE).cloned()),
+        received,
+    });
+    match &outcome {
+        Ok(_) => tracing::debug!(parent: &span, "attempt succeeded"),
+        Err(error) => tracing::debug!(parent: &span, %error, "attempt failed"),
+    }
+    outcome
 }
 
 fn into_result<T: ApiResponse>(

@@ -4,7 +4,10 @@ use http::StatusCode;
 use std::fmt;
 use std::time::Duration;
 
-use crate::config::ConfigError;
+mod config;
+
+pub use config::{ConfigError, Setting, SettingSource};
+
 use crate::ids::{OrganizationId, PipelineId};
 use crate::redact::Redactor;
 use crate::untrusted::for_display;
@@ -140,6 +143,10 @@ pub enum ErrorKind {
         /// The run waited on; `None` when following the latest run.
         run: Option<crate::ids::RunId>,
     },
+    /// The caller's deadline came before the call was answered (an attempt
+    /// in flight is cut off at it).
+    #[error("the deadline came before the server answered")]
+    DeadlinePassed,
     /// A setting is missing or malformed.
     #[error(transparent)]
     Configuration(#[from] ConfigError),
@@ -189,6 +196,7 @@ impl fmt::Debug for ErrorKind {
             ErrorKind::DeadlineBeforeSighting { run } => {
                 f.debug_struct("DeadlineBeforeSighting").field("run", run).finish()
             }
+            ErrorKind::DeadlinePassed => f.write_str("DeadlinePassed"),
             ErrorKind::Configuration(error) => f.debug_tuple("Configuration").field(error).finish(),
         }
     }
@@ -371,6 +379,7 @@ impl Error {
             ErrorKind::Transport { .. }
             | ErrorKind::RunNotFound { .. }
             | ErrorKind::DeadlineBeforeSighting { .. }
+            | ErrorKind::DeadlinePassed
             | ErrorKind::Configuration(_) => None,
         }
     }
@@ -398,7 +407,8 @@ impl Error {
             ErrorKind::Configuration(_)
             | ErrorKind::RunOutcomeUnknown { .. }
             | ErrorKind::RunNotFound { .. }
-            | ErrorKind::DeadlineBeforeSighting { .. } => FailureClass::Local,
+            | ErrorKind::DeadlineBeforeSighting { .. }
+            | ErrorKind::DeadlinePassed => FailureClass::Local,
             ErrorKind::Transport { kind: TransportKind::Connect, .. } => FailureClass::NeverSent,
             ErrorKind::Transport { .. } => FailureClass::Ambiguous,
             ErrorKind::RateLimited { retry_after, .. } => {

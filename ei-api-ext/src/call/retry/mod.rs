@@ -2,14 +2,13 @@
 //! backoff (full jitter), the budget (a client-wide token bucket) and
 //! `Retry-After` parsing. Which failures may be retried at all is decided
 //! once, by [`crate::Error::class`]; the one retry loop that applies them to
-//! every call is `Client::call` (in `client.rs`).
+//! every call is `Caller::call` (in `call/mod.rs`).
 
 mod backoff;
 mod budget;
 mod retry_after;
 
-pub(crate) use budget::RetryBudget;
-pub use budget::{AMBIGUOUS_RETRY_COST, DEFAULT_CAPACITY as DEFAULT_RETRY_BUDGET, RETRY_COST};
+pub(crate) use budget::{RetryBudget, DEFAULT_CAPACITY as DEFAULT_RETRY_BUDGET};
 pub(crate) use retry_after::parse_retry_after;
 
 use std::time::Duration;
@@ -20,18 +19,23 @@ use crate::instant::after;
 
 /// Five attempts ride out a blip of a few seconds without hammering a
 /// server that is down.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 /// The first retry comes quickly: most transient failures are momentary.
-pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(250);
+const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(250);
 /// No single backoff sleep is longer than this.
-pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
+const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// A `Retry-After` longer than this is cut to it, so a confused server
 /// cannot park a caller for an hour.
-pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(20);
+const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(20);
 /// The default policy gives up within this long of the first attempt.
-pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(30);
+const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(30);
 
 /// How failed calls are retried. Cheap to clone.
+///
+/// The default: at most 5 attempts, within 30 s of the first; full-jitter
+/// backoff from 250 ms, doubling up to 8 s; a server's `Retry-After`
+/// honoured up to 20 s. Every retry also draws on the client's retry budget
+/// ([`ClientBuilder::retry_budget`](crate::ClientBuilder::retry_budget)).
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
     max_attempts: u32,
@@ -128,17 +132,38 @@ impl RetryPolicy {
                 DelayReason::Backoff,
             ),
         };
-        let wake = after(Instant::now(), delay);
+        (after(Instant::now(), delay) < self.give_up_at(started, deadline))
+            .then_some((delay, reason))
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before the hook of a failed attempt is asked again, for
+    /// the `asked`th time (a lagging view read once more): the backoff of a
+    /// retry, or `None` when the wait would end past `deadline` or the
+    /// policy's time.
+    pub(crate) fn next_look(
+        &self,
+        asked: u32,
+        started: Instant,
+        deadline: Option<Instant>,
+    ) -> Option<Duration> {
+        let delay = backoff::full_jitter(self.initial_backoff, self.max_backoff, asked);
+        (after(Instant::now(), delay) < self.give_up_at(started, deadline)).then_some(delay)
+    }
+
+    /// When a call that started at `started` gives up: the policy's time,
+    /// or `deadline` when sooner.
+    fn give_up_at(&self, started: Instant, deadline: Option<Instant>) -> Instant {
         let policy_deadline = after(started, self.max_elapsed);
-        let deadline = deadline.map_or(policy_deadline, |d| d.min(policy_deadline));
-        (wake < deadline).then_some((delay, reason))
+        deadline.map_or(policy_deadline, |deadline| deadline.min(policy_deadline))
     }
 }
 
 /// The budget a retry after a failure of `class` costs.
 pub(crate) fn retry_cost(class: FailureClass) -> u32 {
     match class {
-        FailureClass::Ambiguous => AMBIGUOUS_RETRY_COST,
-        _ => RETRY_COST,
+        FailureClass::Ambiguous => budget::AMBIGUOUS_RETRY_COST,
+        _ => budget::RETRY_COST,
     }
 }
