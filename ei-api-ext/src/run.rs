@@ -19,31 +19,29 @@
 //! the project keys the run's steps carry masked in them.
 //!
 //! ```
-//! use ei_api_ext::run::{Run, RunState, StepState};
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use ei_fake_studio::{FakeStudio, PipelineSpec, StepSpec};
+//! # let studio = FakeStudio::builder()
+//! #     .pipeline(PipelineSpec::new(1, 1, "Nightly").step(StepSpec::new("Fetch").files(10))
+//! #         .step(StepSpec::new("Clean").files(50).failing_files(3)))
+//! #     .start().await;
+//! # let client = ei_api_ext::Client::builder()
+//! #     .api_key(FakeStudio::DEFAULT_API_KEY).base_url(studio.base_url()).build()?;
+//! use std::time::Duration;
+//! use ei_api_ext::run::{RunState, StepState};
+//! use ei_api_ext::wait::WaitOptions;
+//! use ei_api_ext::{OrganizationId, PipelineId};
 //!
-//! let raw = serde_json::from_value(serde_json::json!({
-//!     "id": 7, "created": "2024-06-03T08:00:00Z", "finished": "2024-06-03T08:05:00Z",
-//!     "steps": [
-//!         {"name": "Fetch", "transformationJob": {"id": 70, "status": "finished", /* ... */
-//! #            "category": "transformation", "created": "2024-06-03T08:00:00Z", "inProgress": false,
-//! #            "name": "Fetch", "operatesOn": "file", "organizationId": 1, "transformJobStatus": "finished",
-//! #            "uploadJobStatus": "finished",
-//!              "transformationSummary": {"startedCount": 10, "finishedCount": 10, "succeededCount": 10,
-//!                                        "totalFileCount": 10, "totalTimeSpentSeconds": 4}}},
-//!         {"name": "Clean", "transformationJob": {"id": 71, "status": "failed", /* ... */
-//! #            "category": "transformation", "created": "2024-06-03T08:00:00Z", "inProgress": false,
-//! #            "name": "Clean", "operatesOn": "file", "organizationId": 1, "transformJobStatus": "failed",
-//! #            "uploadJobStatus": "waiting",
-//!              "transformationSummary": {"startedCount": 50, "finishedCount": 50, "succeededCount": 47,
-//!                                        "totalFileCount": 50, "totalTimeSpentSeconds": 9}}}
-//!     ]
-//! }))?;
-//! let run = Run::new(raw);
+//! let pipeline = client.pipeline(OrganizationId::new(1), PipelineId::new(1));
+//! pipeline.run().follow(WaitOptions::timeout(Duration::from_secs(3600))).await?;
+//! let run = pipeline.runs().await?.last.expect("it ran");
 //! assert_eq!(run.state, RunState::Failed);
 //! let clean = &run.steps[1];
-//! assert_eq!((clean.number, clean.state), (2, StepState::Failed));
-//! assert_eq!(clean.files.map(|files| files.failed), Some(3));
-//! # Ok::<(), serde_json::Error>(())
+//! assert_eq!((clean.number, clean.name.as_str(), clean.state), (2, "Clean", StepState::Failed));
+//! assert_eq!(clean.files.map(|files| (files.failed, files.total)), Some((3, 50)));
+//! # Ok(())
+//! # }
 //! ```
 
 use std::fmt;
@@ -410,9 +408,13 @@ mod tests {
     fn job(status: &str, in_progress: bool, files: (i64, i64, i64)) -> Value {
         let (done, succeeded, total) = files;
         json!({
-            "id": 70, "category": "transformation", "created": "2024-06-03T08:00:00Z",
+            "id": 70, "category": "training", "created": "2024-06-03T08:00:00Z",
             "inProgress": in_progress, "name": "job", "operatesOn": "file", "organizationId": 1,
             "status": status, "transformJobStatus": status, "uploadJobStatus": "waiting",
+            "totalDownloadFileCount": total, "totalDownloadFileSize": 0,
+            "totalDownloadFileSizeString": "0 bytes", "totalUploadFileCount": done,
+            "transformationParallel": 1, "totalTimeSpentSeconds": 0,
+            "totalTimeSpentString": "0s", "uploadType": "dataset",
             "transformationSummary": {"startedCount": done, "finishedCount": done,
                 "succeededCount": succeeded, "totalFileCount": total, "totalTimeSpentSeconds": 1}
         })
@@ -496,7 +498,8 @@ mod tests {
     fn a_step_name_never_shows_the_project_keys_of_the_run() {
         let mut raw = run(1, false, vec![None]);
         raw.steps[0].name = "import with ei_secret_project_key_0001".to_owned();
-        raw.steps[0].project_api_key = Some("ei_secret_project_key_0001".to_owned().into());
+        raw.steps[0].project_api_key =
+            Some(ei_api::SecretString::new("ei_secret_project_key_0001"));
         let model = Run::new(raw);
         assert_eq!(model.steps[0].name, "import with <redacted>");
     }

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use common::*;
 use ei_api_ext::diagnose::DiagnosisOptions;
-use ei_api_ext::wait::{FixedSchedule, Outcome, WaitOptions};
+use ei_api_ext::run::Run;
+use ei_api_ext::wait::{Outcome, WaitOptions};
 use ei_api_ext::{Client, ErrorKind, RetryPolicy};
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -241,7 +242,8 @@ async fn a_diagnosis_without_a_time_limit_explains_instead_of_panicking() {
     let studio = studio().await;
     let handle = pipeline(&studio, FAILING);
     let report = handle.run().follow(WaitOptions::timeout(HOUR)).await.unwrap();
-    let Outcome::Failed { run, .. } = report.outcome else { panic!("{report:?}") };
+    assert_eq!(report.outcome, Outcome::Failed, "{report:?}");
+    let run = report.run;
     let options = DiagnosisOptions::default().deadline(Duration::MAX);
     let diagnosed = tokio::spawn(async move { handle.diagnose(&run, options).await }).await;
     assert_eq!(panic_message(&diagnosed), None, "the diagnosis panicked");
@@ -252,7 +254,7 @@ async fn a_diagnosis_without_a_time_limit_explains_instead_of_panicking() {
 async fn a_schedule_that_never_polls_again_waits_for_the_deadline_instead_of_panicking() {
     let studio = studio().await;
     let handle = pipeline(&studio, PIPELINE);
-    let options = WaitOptions::timeout(30 * SECOND).schedule(FixedSchedule(Duration::MAX));
+    let options = WaitOptions::timeout(30 * SECOND).schedule(|_, _: &Run| Duration::MAX);
     let followed = tokio::spawn(async move { handle.run().follow(options).await }).await;
     assert_eq!(panic_message(&followed), None, "the wait panicked");
     let report = followed.unwrap().expect("the deadline ends the wait");

@@ -6,8 +6,9 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use ei_api_ext::diagnose::DiagnosisOptions;
+use ei_api_ext::diagnose::{DiagnosisOptions, LogLevel, StepLogs};
 use ei_api_ext::enums::JobLogItemLogLevel;
+use ei_api_ext::run::{Run, StepState};
 use ei_api_ext::wait::{Outcome, WaitOptions};
 use ei_api_ext::PipelineHandle;
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
@@ -28,11 +29,16 @@ async fn failing_studio(step: StepSpec) -> FakeStudio {
 }
 
 /// Runs pipeline 9 to its failure; the failed run.
-async fn failed_run(handle: &PipelineHandle) -> ei_api_ext::models::OrganizationPipelineRun {
-    match handle.run().follow(WaitOptions::timeout(HOUR)).await.unwrap().outcome {
-        Outcome::Failed { run, .. } => run,
-        other => panic!("{other:?}"),
-    }
+async fn failed_run(handle: &PipelineHandle) -> Run {
+    let report = handle.run().follow(WaitOptions::timeout(HOUR)).await.unwrap();
+    assert_eq!(report.outcome, Outcome::Failed, "{report:?}");
+    report.run
+}
+
+/// A step's failed and total files, as its counts say.
+fn failed_of(step: &StepLogs) -> (i64, i64) {
+    let files = step.step.files.expect("counts");
+    (files.failed, files.total)
 }
 
 fn requests_of(studio: &FakeStudio, operation: Operation) -> usize {
@@ -50,15 +56,17 @@ async fn a_failed_step_explains_itself_with_its_files_and_their_error_lines() {
     let diagnosis = handle.diagnose(&run, DiagnosisOptions::default()).await;
     assert_eq!(diagnosis.steps.len(), 1);
     let step = &diagnosis.steps[0];
-    assert_eq!((step.index, step.name.as_str()), (1, "Clean"));
-    assert_eq!((step.failed_files, step.total_files), (5, 40));
+    assert_eq!((step.step.number, step.step.name.as_str()), (2, "Clean"));
+    assert_eq!(step.step.state, StepState::Failed);
+    assert_eq!(failed_of(step), (5, 40));
+    assert_eq!(step.selected_files, 5, "the listing agrees with the counts");
     assert_eq!(step.files.len(), 5);
     assert!(step.missing.is_empty(), "{:?}", step.missing);
     let logged: Vec<_> = step.files.iter().filter(|file| file.log.is_some()).collect();
     assert_eq!(logged.len(), 3, "the default reads three logs");
     for file in logged {
         let log = file.log.as_ref().unwrap();
-        assert!(log.errors_only && !log.lines.is_empty(), "{log:?}");
+        assert!(log.level == Some(LogLevel::Error) && !log.lines.is_empty(), "{log:?}");
         assert!(log.lines.len() <= 20);
     }
     // The text is as the server sent it: its escapes and its secrets intact.
@@ -74,7 +82,8 @@ async fn a_failed_upload_explains_itself_with_the_uploads_log() {
     let run = failed_run(&handle).await;
     let diagnosis = handle.diagnose(&run, DiagnosisOptions::default()).await;
     let step = &diagnosis.steps[0];
-    assert_eq!(step.failed_files, 0, "every file was transformed");
+    assert_eq!(failed_of(step).0, 0, "every file was transformed");
+    assert!(step.step.upload_failed);
     let upload = step.upload.as_ref().expect("the upload's log");
     assert!(!upload.lines.is_empty());
 }
@@ -88,7 +97,8 @@ async fn thousands_of_failed_files_cost_a_bounded_diagnosis() {
     let options = DiagnosisOptions::default().files(7).logs(2).lines(5);
     let diagnosis = handle.diagnose(&run, options).await;
     let step = &diagnosis.steps[0];
-    assert_eq!(step.failed_files, 4_000);
+    assert_eq!(failed_of(step).0, 4_000);
+    assert_eq!(step.selected_files, 4_000);
     assert_eq!(step.files.len(), 7);
     let read_logs: Vec<_> = step.files.iter().filter_map(|file| file.log.as_ref()).collect();
     assert_eq!(read_logs.len(), 2);
@@ -113,7 +123,7 @@ async fn logs_that_cannot_be_read_are_said_missing_and_the_rest_stands() {
 
     studio.inject(Operation::TransformationJobStatus, When::Always, Fault::status(500));
     let diagnosis = handle.diagnose(&run, DiagnosisOptions::default()).await;
-    assert!(diagnosis.steps[0].missing[0].contains("the failed files"), "{diagnosis:?}");
+    assert!(diagnosis.steps[0].missing[0].contains("the list of files"), "{diagnosis:?}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -5,10 +5,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use ei_api::enums::TransformationJobStatusEnum as JobStatus;
 use std::future::IntoFuture;
 
-use ei_api_ext::wait::{FixedSchedule, Outcome, ProgressEvent, WaitOptions, STOP_ALLOWANCE};
+use ei_api_ext::run::{Run, RunState, StepState};
+use ei_api_ext::wait::{Outcome, ProgressEvent, Stop, WaitOptions};
 use ei_api_ext::{ErrorKind, RetryPolicy, RunId};
 use ei_fake_studio::{Fault, Operation, When};
 
@@ -24,32 +24,38 @@ async fn a_run_that_succeeds_reports_each_event_once_in_order() {
     }
     let report = follow.await.unwrap();
     assert!(report.succeeded(), "{:?}", report.outcome);
-    assert!(report.run().finished.is_some());
+    assert!(report.run.finished.is_some());
 
-    let run = RunId::new(report.run().id);
+    let run = report.run.id;
+    let Some(ProgressEvent::RunStarted { run: started, steps }) = events.first() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*started, run);
+    let names: Vec<&str> = steps.iter().map(|step| step.name.as_str()).collect();
+    assert_eq!(names, ["Fetch", "Clean"]);
     assert_eq!(
-        events.first(),
-        Some(&ProgressEvent::RunStarted { run, steps: vec!["Fetch".into(), "Clean".into()] })
+        events.last(),
+        Some(&ProgressEvent::RunFinished { run, state: RunState::Succeeded })
     );
-    assert_eq!(events.last(), Some(&ProgressEvent::RunFinished { run }));
     let milestones: Vec<_> = events
         .iter()
         .filter_map(|event| match event {
-            ProgressEvent::StepStarted { index, .. } => Some(("started", *index)),
-            ProgressEvent::StepFinished { index, status, .. } => {
-                assert_eq!(*status, JobStatus::Finished);
-                Some(("finished", *index))
+            ProgressEvent::StepStarted { step } => Some(("started", step.number)),
+            ProgressEvent::StepFinished { step } => {
+                assert_eq!(step.state, StepState::Succeeded);
+                Some(("finished", step.number))
             }
             _ => None,
         })
         .collect();
-    assert_eq!(milestones, [("started", 0), ("finished", 0), ("started", 1), ("finished", 1)]);
+    assert_eq!(milestones, [("started", 1), ("finished", 1), ("started", 2), ("finished", 2)]);
     let mut last_done = std::collections::HashMap::new();
     for event in &events {
-        if let ProgressEvent::StepProgress { index, files_done, files_total, .. } = event {
-            assert_eq!(*files_total, 40);
-            let previous = last_done.insert(*index, *files_done);
-            assert!(previous.is_none_or(|p| p < *files_done), "progress repeats or goes back");
+        if let ProgressEvent::StepProgress { step } = event {
+            let files = step.files.expect("counts");
+            assert_eq!(files.total, 40);
+            let previous = last_done.insert(step.number, files.done);
+            assert!(previous.is_none_or(|p| p < files.done), "progress repeats or goes back");
         }
     }
     assert!(!last_done.is_empty(), "file progress was reported");
@@ -59,16 +65,12 @@ async fn a_run_that_succeeds_reports_each_event_once_in_order() {
 async fn a_failed_step_is_named() {
     let studio = studio().await;
     let report = pipeline(&studio, FAILING).run().follow(WaitOptions::timeout(HOUR)).await.unwrap();
-    match report.outcome {
-        Outcome::Failed { failed_steps, run } => {
-            assert_eq!(failed_steps.len(), 1);
-            assert_eq!(failed_steps[0].name, "Explode");
-            assert_eq!(failed_steps[0].index, 1);
-            assert_eq!(failed_steps[0].status, JobStatus::Failed);
-            assert!(run.finished.is_some());
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(report.outcome, Outcome::Failed, "{report:?}");
+    let failed: Vec<_> = report.run.failed_steps().collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!((failed[0].name.as_str(), failed[0].number), ("Explode", 2));
+    assert_eq!(failed[0].state, StepState::Failed);
+    assert!(report.run.finished.is_some());
 }
 
 #[tokio::test(start_paused = true)]
@@ -90,13 +92,8 @@ async fn at_the_deadline_the_run_is_left_running() {
     let studio = studio().await;
     let handle = pipeline(&studio, PIPELINE);
     let report = handle.run().follow(WaitOptions::timeout(Duration::from_secs(15))).await.unwrap();
-    match &report.outcome {
-        Outcome::TimedOut { run, stopped } => {
-            assert!(!stopped);
-            assert!(run.finished.is_none());
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(report.outcome, Outcome::TimedOut { stop: Stop::NotAsked }, "{report:?}");
+    assert!(report.run.finished.is_none());
     assert!(report.elapsed >= Duration::from_secs(15) && report.elapsed < Duration::from_secs(16));
     assert!(report.polls > 0);
     assert!(handle.get().await.unwrap().current_run.is_some(), "still running");
@@ -108,13 +105,8 @@ async fn at_the_deadline_stop_on_timeout_stops_and_confirms() {
     let handle = pipeline(&studio, PIPELINE);
     let options = WaitOptions::timeout(Duration::from_secs(15)).stop_on_timeout(true);
     let report = handle.run().follow(options).await.unwrap();
-    match &report.outcome {
-        Outcome::TimedOut { run, stopped } => {
-            assert!(stopped);
-            assert!(run.finished.is_some());
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(report.outcome, Outcome::TimedOut { stop: Stop::Confirmed }, "{report:?}");
+    assert!(report.run.finished.is_some());
     assert!(handle.get().await.unwrap().current_run.is_none(), "stopped");
 }
 
@@ -188,7 +180,7 @@ async fn reattaching_by_run_id_follows_the_run_to_its_end() {
     let handle = pipeline(&studio, PIPELINE);
     let report = handle.follow(RunId::new(run), WaitOptions::no_deadline()).await.unwrap();
     assert!(report.succeeded());
-    assert_eq!(report.run().id, run);
+    assert_eq!(report.run.id, RunId::new(run));
 }
 
 #[tokio::test(start_paused = true)]
@@ -207,20 +199,15 @@ async fn a_run_replaced_before_it_was_seen_to_finish_is_reported() {
     // Seen once, then ended and replaced between two polls.
     let third = handle.run().send().await.unwrap();
     let waiter = handle.clone();
-    let options = WaitOptions::timeout(HOUR).schedule(FixedSchedule(Duration::from_secs(100)));
+    let options = WaitOptions::timeout(HOUR).schedule(|_, _: &Run| Duration::from_secs(100));
     let wait = tokio::spawn(waiter.follow(RunId::new(third.id), options).into_future());
     tokio::time::sleep(Duration::from_secs(1)).await;
     handle.stop().await.unwrap();
     let newest = studio.start_run(ORG.get(), PIPELINE.get()).unwrap();
     handle.stop().await.unwrap();
     let report = wait.await.unwrap().unwrap();
-    match report.outcome {
-        Outcome::Replaced { run, by } => {
-            assert_eq!(run.id, third.id);
-            assert_eq!(by, Some(RunId::new(newest)));
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(report.outcome, Outcome::Replaced { by: Some(RunId::new(newest)) });
+    assert_eq!(report.run.id, RunId::new(third.id));
     assert!(newest > second);
 }
 
@@ -263,10 +250,10 @@ async fn following_the_latest_run_finds_the_current_one_or_the_last() {
     assert!(matches!(error.kind(), ErrorKind::RunNotFound { .. }), "never run: {error:?}");
     let going = studio.start_run(ORG.get(), PIPELINE.get()).unwrap();
     let report = handle.follow_latest(WaitOptions::timeout(HOUR)).await.unwrap();
-    assert_eq!(report.run().id, going);
+    assert_eq!(report.run.id, RunId::new(going));
     assert!(report.succeeded());
     let again = handle.follow_latest(WaitOptions::timeout(HOUR)).await.unwrap();
-    assert_eq!(again.run().id, going, "over: its outcome, at once");
+    assert_eq!(again.run.id, RunId::new(going), "over: its outcome, at once");
     assert_eq!(again.polls, 1);
 }
 
@@ -281,10 +268,10 @@ async fn studio_stalling_from_read(nth: usize) -> ei_fake_studio::FakeStudio {
 async fn a_read_stalled_at_the_deadline_ends_the_wait_at_the_deadline() {
     let studio = studio_stalling_from_read(2).await;
     let started = tokio::time::Instant::now();
-    let options = WaitOptions::timeout(Duration::from_secs(12))
-        .schedule(FixedSchedule(Duration::from_secs(5)));
+    let options =
+        WaitOptions::timeout(Duration::from_secs(12)).schedule(|_, _: &Run| Duration::from_secs(5));
     let report = pipeline(&studio, PIPELINE).run().follow(options).await.unwrap();
-    assert!(matches!(report.outcome, Outcome::TimedOut { stopped: false, .. }), "{report:?}");
+    assert_eq!(report.outcome, Outcome::TimedOut { stop: Stop::NotAsked }, "{report:?}");
     let elapsed = started.elapsed();
     assert!(elapsed >= Duration::from_secs(12), "{elapsed:?}");
     assert!(elapsed < Duration::from_millis(12_100), "cut off at the deadline: {elapsed:?}");
@@ -296,10 +283,10 @@ async fn a_read_stalled_at_the_deadline_still_lets_stop_on_timeout_stop_the_run(
     let handle = pipeline(&studio, PIPELINE);
     let started = tokio::time::Instant::now();
     let options = WaitOptions::timeout(Duration::from_secs(12))
-        .schedule(FixedSchedule(Duration::from_secs(5)))
+        .schedule(|_, _: &Run| Duration::from_secs(5))
         .stop_on_timeout(true);
     let report = handle.run().follow(options).await.unwrap();
-    assert!(matches!(report.outcome, Outcome::TimedOut { stopped: true, .. }), "{report:?}");
+    assert_eq!(report.outcome, Outcome::TimedOut { stop: Stop::Confirmed }, "{report:?}");
     assert!(started.elapsed() < Duration::from_secs(13), "{:?}", started.elapsed());
     assert!(handle.get().await.unwrap().current_run.is_none(), "the run was stopped");
 }
@@ -315,9 +302,13 @@ async fn the_deadline_bounds_the_whole_wait_including_the_stop() {
     let deadline = Duration::from_secs(30);
     let options = WaitOptions::timeout(deadline).stop_on_timeout(true);
     let report = pipeline(&studio, PIPELINE).run().follow(options).await.unwrap();
-    assert!(matches!(report.outcome, Outcome::TimedOut { stopped: false, .. }), "{report:?}");
+    let Outcome::TimedOut { stop: Stop::NotSent { reason } } = &report.outcome else {
+        panic!("{report:?}")
+    };
+    assert!(reason.contains("stopOrganizationPipeline"), "{reason}");
+    // The stop's own allowance after the deadline, and no more.
     let elapsed = started.elapsed();
-    assert!(elapsed <= deadline + STOP_ALLOWANCE, "{elapsed:?}");
+    assert!(elapsed <= deadline + Duration::from_secs(5), "{elapsed:?}");
 }
 
 #[tokio::test(start_paused = true)]
@@ -403,4 +394,67 @@ async fn events_nobody_reads_are_kept_within_a_bound() {
         kept += 1;
     }
     assert!(kept <= 1_024, "{kept}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_poll_against_a_read_that_keeps_failing_makes_at_most_the_policys_attempts() {
+    const ATTEMPTS: u32 = 3;
+    let studio = studio().await;
+    // Retries come within 200 ms of each other; polls at least 1 s apart
+    // (the time-only rule's shortest delay), so the reads group into polls.
+    let policy = RetryPolicy::default()
+        .with_max_attempts(ATTEMPTS)
+        .with_backoff(Duration::from_millis(100), Duration::from_millis(200));
+    let handle = client(&studio, policy).pipeline(ORG, PIPELINE);
+    let run = handle.run().send().await.unwrap();
+    studio.inject(Operation::Get, When::Always, Fault::status(503));
+    let started = tokio::time::Instant::now();
+    let deadline = Duration::from_secs(40);
+    let error = handle.follow(RunId::new(run.id), WaitOptions::timeout(deadline)).await;
+    assert_eq!(error.unwrap_err().status().map(|s| s.as_u16()), Some(503));
+    let elapsed = started.elapsed();
+    assert!(elapsed >= deadline && elapsed <= deadline + Duration::from_millis(10), "{elapsed:?}");
+
+    let reads: Vec<_> = studio
+        .requests()
+        .into_iter()
+        .filter(|request| request.operation == Some(Operation::Get))
+        .map(|request| request.received)
+        .collect();
+    let mut polls: Vec<Vec<tokio::time::Instant>> = Vec::new();
+    for read in reads {
+        match polls.last_mut() {
+            Some(poll) if read - *poll.last().unwrap() < Duration::from_millis(900) => {
+                poll.push(read)
+            }
+            _ => polls.push(vec![read]),
+        }
+    }
+    assert!(polls.len() >= 5, "the wait kept polling until its deadline: {}", polls.len());
+    for poll in &polls {
+        assert!(poll.len() <= ATTEMPTS as usize, "one poll made {} attempts", poll.len());
+    }
+    // Every poll but one cut at the deadline made all its attempts: the
+    // policy's retries, and nothing around them.
+    let full = polls.iter().filter(|poll| poll.len() == ATTEMPTS as usize).count();
+    assert!(full >= polls.len() - 1, "{polls:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn stop_on_timeout_with_every_read_stalled_says_the_stop_was_accepted_within_its_bound() {
+    let studio = studio_stalling_from_read(2).await;
+    studio.inject(Operation::Get, When::Always, Fault::delay(HOUR));
+    let handle = pipeline(&studio, PIPELINE);
+    let started = tokio::time::Instant::now();
+    let options = WaitOptions::timeout(Duration::from_secs(5)).stop_on_timeout(true);
+    let report = handle.run().follow(options).await.unwrap();
+    // The confirming read stalls too: the stop is known accepted, and said
+    // so, within the confirmation's bound (1.5 s) after the deadline.
+    assert_eq!(report.outcome, Outcome::TimedOut { stop: Stop::Acknowledged }, "{report:?}");
+    assert!(started.elapsed() <= Duration::from_millis(6_600), "{:?}", started.elapsed());
+    assert_eq!(
+        studio.requests().iter().filter(|r| r.operation == Some(Operation::Stop)).count(),
+        1,
+        "the stop was sent once"
+    );
 }
