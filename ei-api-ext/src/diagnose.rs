@@ -292,7 +292,7 @@ pub struct LogLine {
 }
 
 /// What a step's `missing` says of what the deadline left unread.
-const OUT_OF_TIME: &str = "not read: the deadline came first";
+const OUT_OF_TIME: &str = "ran out of time (the deadline came first)";
 
 /// Why a run failed: each failed step of `run` read as a diagnosis reads it
 /// (see [`PipelineHandle::diagnose`](crate::PipelineHandle::diagnose)).

@@ -4,8 +4,9 @@ use ei_api::types::OrganizationPipeline;
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::ids::{OrganizationId, ProjectId};
+use crate::ids::{OrganizationId, PipelineId, ProjectId};
 use crate::operations;
+use crate::pipeline::PipelineHandle;
 
 /// One organization, from [`Client::organization`].
 #[derive(Clone, Debug)]
@@ -17,6 +18,16 @@ pub struct OrganizationHandle {
 impl OrganizationHandle {
     pub(crate) fn new(client: Client, organization: OrganizationId) -> Self {
         Self { client, organization }
+    }
+
+    /// The organization.
+    pub fn organization(&self) -> OrganizationId {
+        self.organization
+    }
+
+    /// One of its pipelines (as [`Client::pipeline`]).
+    pub fn pipeline(&self, pipeline: PipelineId) -> PipelineHandle {
+        self.client.pipeline(self.organization, pipeline)
     }
 
     /// The organization's pipelines; narrow with [`ListPipelines::project`].

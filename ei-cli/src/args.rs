@@ -8,15 +8,7 @@ use ei_api_ext::diagnose::{DiagnosisOptions, LogLevel};
 use ei_api_ext::redact::Redactor;
 use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
-use crate::logging::LogFormat;
-
-/// How long `run --wait` waits when `--timeout` is not given: longer than a
-/// typical pipeline takes, short enough that a stuck run does not hold a CI
-/// job for a day.
-pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);
-
-/// The environment variable holding the organization's id.
-pub const ENV_ORGANIZATION_ID: &str = "EI_ORGANIZATION_ID";
+use crate::settings::{DEFAULT_WAIT_TIMEOUT, ENV_ORGANIZATION_ID};
 
 /// The exit codes, as `--help` shows them.
 const EXIT_CODES_HELP: &str = "\
@@ -376,6 +368,16 @@ impl GlobalArgs {
         let secrets = [&self.api_key, &self.jwt].into_iter().flatten();
         secrets.fold(Redactor::new(), |redactor, secret| redactor.with_secret(secret.expose()))
     }
+}
+
+/// How diagnostic lines are written on stderr.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Plain text, one event per line, timed from the start.
+    #[default]
+    Text,
+    /// One JSON object per line, for CI systems that collect structured logs.
+    Json,
 }
 
 /// Where a JWT travels.

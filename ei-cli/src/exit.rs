@@ -11,8 +11,8 @@ use ei_api_ext::{
     ENV_JWT, ENV_JWT_TRANSPORT,
 };
 
-use crate::args::ENV_ORGANIZATION_ID;
 use crate::output::Output;
+use crate::settings::ENV_ORGANIZATION_ID;
 
 /// How the program ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -57,10 +57,10 @@ impl Exit {
     /// The exit for how a wait ended.
     pub fn for_outcome(outcome: &Outcome) -> Self {
         match outcome {
-            Outcome::Succeeded { .. } => Exit::Success,
-            Outcome::Failed { .. } => Exit::RunFailed,
+            Outcome::Succeeded => Exit::Success,
+            Outcome::Failed => Exit::RunFailed,
             Outcome::TimedOut { .. } => Exit::TimedOut,
-            Outcome::Unrecognized { .. } | Outcome::Replaced { .. } => Exit::Undetermined,
+            Outcome::Unrecognized | Outcome::Replaced { .. } => Exit::Undetermined,
             // An outcome this version does not know: nothing proves success.
             _ => Exit::Undetermined,
         }
@@ -121,6 +121,13 @@ impl Failure {
     }
 }
 
+impl From<serde_json::Error> for Failure {
+    /// A document of ours that could not be encoded as JSON: a bug (exit 70).
+    fn from(error: serde_json::Error) -> Self {
+        Self::internal(format!("could not encode the answer as JSON: {error}"))
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -177,6 +184,14 @@ impl Action {
         }
     }
 
+    /// The run the command names, if one (`wait --run`, `logs --run`).
+    pub fn run(self) -> Option<i64> {
+        match self {
+            Action::Wait { run, .. } | Action::Logs { run, .. } => run,
+            _ => None,
+        }
+    }
+
     /// The operation the command is, when a call of another is part of it
     /// (the reads behind `run --wait`).
     fn own_operation(self) -> Operation {
@@ -212,7 +227,7 @@ impl fmt::Display for Action {
 }
 
 /// What a call of `operation` was doing, in a person's words.
-fn operation_words(operation: Operation) -> &'static str {
+fn doing(operation: Operation) -> &'static str {
     match operation {
         Operation::Run => "starting a run",
         Operation::Get => "reading the pipeline",
@@ -233,7 +248,7 @@ impl Failure {
         let mut message = action.to_string();
         if let Some(target) = error.target().filter(|t| t.operation != action.own_operation()) {
             message.push_str(": ");
-            message.push_str(operation_words(target.operation));
+            message.push_str(doing(target.operation));
         }
         message.push_str(": ");
         message.push_str(&causes(&error));

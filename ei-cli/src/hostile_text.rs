@@ -6,15 +6,17 @@
 use std::time::Duration;
 
 use ei_api_ext::models::{OrganizationPipeline, OrganizationPipelineRun};
+use ei_api_ext::redact::Redactor;
+use ei_api_ext::run::{PipelineRuns, Run};
 use ei_api_ext::untrusted::is_hazardous;
-use ei_api_ext::wait::{Outcome, ProgressEvent, StepStatus, WaitReport};
-use ei_api_ext::RunId;
+use ei_api_ext::wait::{Outcome, ProgressEvent, WaitReport};
+use ei_api_ext::PipelineId;
 use proptest::prelude::*;
 use serde_json::json;
 
 use crate::output::Output;
-use crate::{describe, progress};
-use ei_api_ext::redact::Redactor;
+use crate::render::outcome::{outcome_lines, FollowedRun};
+use crate::render::{progress, run as render_run};
 
 /// Characters chosen to hurt: C0 and C1 controls, DEL, bidirectional
 /// overrides and isolates, invisible separators.
@@ -70,34 +72,25 @@ fn pipeline(texts: &[String; 3]) -> OrganizationPipeline {
 /// Every line a person would see for `texts`.
 fn everything_shown(texts: &[String; 3]) -> Vec<String> {
     let pipeline = pipeline(texts);
-    let run = pipeline.last_run.clone().expect("a last run");
-    let [name, status, _] = texts;
-    let step = StepStatus::new(0, name.clone(), status.as_str().into());
-    let mut lines = describe::pipeline_table(std::slice::from_ref(&pipeline));
-    lines.extend(describe::pipeline_status(&pipeline));
-    let outcomes = [
-        Outcome::Failed { run: run.clone(), failed_steps: vec![step.clone()] },
-        Outcome::Unrecognized { run: run.clone(), steps: vec![step] },
-        Outcome::Succeeded { run },
-    ];
-    for outcome in outcomes {
-        let report = WaitReport::new(outcome, Duration::from_secs(3), 2);
-        lines.extend(crate::outcome::outcome_lines(&report, 7));
+    let runs = PipelineRuns::of(&pipeline);
+    let (going, run): (Run, Run) =
+        (runs.current.expect("a current run"), runs.last.expect("a last run"));
+    let mut lines = render_run::pipeline_table(std::slice::from_ref(&pipeline));
+    lines.extend(render_run::pipeline_status(&pipeline));
+    for outcome in [Outcome::Failed, Outcome::Unrecognized, Outcome::Succeeded] {
+        let report = WaitReport::new(outcome, run.clone(), Duration::from_secs(3), 2);
+        let followed = FollowedRun { pipeline: PipelineId::new(7), report, diagnosis: None };
+        lines.extend(outcome_lines(&followed, &Redactor::new()));
     }
-    let steps = vec![name.clone(), "plain".to_owned()];
-    let events = [
-        ProgressEvent::RunStarted { run: RunId::new(42), steps: steps.clone() },
-        ProgressEvent::StepStarted { index: 0, name: name.clone() },
-        ProgressEvent::StepProgress { index: 0, name: name.clone(), files_done: 1, files_total: 3 },
-        ProgressEvent::StepFinished {
-            index: 0,
-            name: name.clone(),
-            status: status.as_str().into(),
-        },
-    ];
+    let mut events = vec![ProgressEvent::RunStarted { run: going.id, steps: going.steps.clone() }];
+    for step in going.steps.iter().chain(&run.steps) {
+        events.push(ProgressEvent::StepStarted { step: step.clone() });
+        events.push(ProgressEvent::StepProgress { step: step.clone() });
+        events.push(ProgressEvent::StepFinished { step: step.clone() });
+    }
     for event in &events {
-        lines.extend(progress::plain_line(event, &steps));
-        lines.extend(progress::live_texts(event, &steps));
+        lines.extend(progress::plain_line(event, PipelineId::new(7), going.steps.len()));
+        lines.extend(progress::live_texts(event));
     }
     lines
 }

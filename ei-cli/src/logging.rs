@@ -6,7 +6,7 @@ use std::ffi::OsString;
 
 use tracing_subscriber::EnvFilter;
 
-use crate::args::GlobalArgs;
+use crate::args::{GlobalArgs, LogFormat};
 use crate::exit::Failure;
 use crate::output::{LogLines, Output};
 
@@ -19,16 +19,6 @@ pub const ENV_RUST_LOG: &str = "RUST_LOG";
 /// adoptions and warnings; then every attempt with its status and every poll
 /// with its delay and reason; then the HTTP stack (reqwest, hyper) too.
 const VERBOSITY_FILTERS: [&str; 3] = ["ei_api_ext=info", "ei_api_ext=debug", "debug"];
-
-/// How diagnostic lines are written on stderr.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum LogFormat {
-    /// Plain text, one event per line, timed from the start.
-    #[default]
-    Text,
-    /// One JSON object per line, for CI systems that collect structured logs.
-    Json,
-}
 
 /// What `-v`, `RUST_LOG` and `--log-format` ask for, read once.
 #[derive(Debug)]

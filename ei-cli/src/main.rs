@@ -18,18 +18,17 @@
 
 mod args;
 mod commands;
-mod describe;
 mod exit;
-mod explain;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
 mod hostile_text;
 mod interrupt;
 mod logging;
-mod outcome;
 mod output;
-mod progress;
+mod render;
+mod settings;
+mod text;
 
 use clap::Parser;
 

@@ -37,8 +37,6 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::exit::Failure;
-
 /// Where everything is printed, and which secrets are masked. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Output {
@@ -86,14 +84,16 @@ impl Output {
     }
 
     /// Prints `document` on stdout as one pretty JSON document, with every
-    /// secret masked and every hazardous character a JSON escape.
-    pub fn print_json(&self, document: &Value) {
-        let mut document = document.clone();
+    /// secret masked and every hazardous character a JSON escape; an error
+    /// (printing nothing) when it cannot be encoded, which is a bug.
+    pub fn print_json(&self, document: &impl serde::Serialize) -> Result<(), serde_json::Error> {
+        let mut document = serde_json::to_value(document)?;
         self.redactor.json(&mut document);
         let text = serde_json::to_string_pretty(&document).unwrap_or_else(|_| "null".to_owned());
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{}", json_escaped(&text));
         let _ = stdout.flush();
+        Ok(())
     }
 
     /// Prints a line of text on stdout.
@@ -167,13 +167,6 @@ impl FormatTime for SinceStart {
     fn format_time(&self, writer: &mut Writer<'_>) -> std::fmt::Result {
         writer.write_str(&self.words())
     }
-}
-
-/// `model` as a JSON value, to print with [`Output::print_json`] (which
-/// masks its secrets).
-pub fn to_json<T: serde::Serialize>(model: &T) -> Result<Value, Failure> {
-    serde_json::to_value(model)
-        .map_err(|error| Failure::internal(format!("could not encode the answer as JSON: {error}")))
 }
 
 /// Whether stderr is a terminal a person is watching.

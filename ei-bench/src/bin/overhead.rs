@@ -54,8 +54,9 @@ impl Manual {
     fn new(base_url: &str) -> Self {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
-            .connect_timeout(ei_api_ext::DEFAULT_CONNECT_TIMEOUT)
-            .timeout(ei_api_ext::DEFAULT_ATTEMPT_TIMEOUT)
+            // The SDK's default connect and attempt timeouts.
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .expect("a reqwest client builds");
         let pipeline_url =

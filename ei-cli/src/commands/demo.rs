@@ -5,14 +5,15 @@
 
 use std::time::Duration;
 
-use ei_api_ext::wait::WaitOptions;
 use ei_api_ext::{Client, OrganizationId, PipelineId};
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
+use serde::Serialize;
 
 use crate::args::{DemoArgs, FollowArgs};
-use crate::commands::follow::{follow_to_end, Ended, Followed, Shown};
+use crate::commands::follow::{follow_to_end, FollowSettings, WaitEnd};
 use crate::exit::{Action, Exit, Failure};
 use crate::output::Output;
+use crate::render::outcome::{outcome_lines, FollowedRun, OutcomeDocument};
 
 /// The demo's organization.
 pub const ORGANIZATION_ID: i64 = 1;
@@ -90,26 +91,38 @@ pub async fn demo(args: &DemoArgs, output: &Output) -> Result<Exit, Failure> {
     let Some(failed) = run_to_end(&client, FAILING_PIPELINE_ID, args.json, output).await? else {
         return Ok(Exit::Interrupted);
     };
-    let as_designed = succeeded.exit == Exit::Success && failed.exit == Exit::RunFailed;
+    let exits = [&succeeded, &failed].map(|run| Exit::for_outcome(&run.report.outcome));
+    // The failed run's logs may echo its project keys.
+    let output = output.with_project_keys(failed.report.run.raw());
     if args.json {
-        let document = serde_json::json!({
-            "succeeded": succeeded.document,
-            "failed": failed.document,
-        });
-        output.print_json(&document);
+        let document = DemoDocument {
+            succeeded: OutcomeDocument::of(&succeeded),
+            failed: OutcomeDocument::of(&failed),
+        };
+        output.print_json(&document)?;
     } else {
-        for line in succeeded.lines.iter().chain(&failed.lines) {
-            failed.output.line(line);
+        for run in [&succeeded, &failed] {
+            for line in outcome_lines(run, output.redactor()) {
+                output.line(&line);
+            }
         }
     }
-    if !as_designed {
-        return Ok(if succeeded.exit == Exit::Success { failed.exit } else { succeeded.exit });
+    if exits != [Exit::Success, Exit::RunFailed] {
+        return Ok(if exits[0] == Exit::Success { exits[1] } else { exits[0] });
     }
     output.note_line(
         "demo: done (pipeline 2 failed as designed; a real run that fails exits 1); point \
          ei-pipeline at Studio with EI_API_KEY and --org",
     );
     Ok(Exit::Success)
+}
+
+/// What `demo --json` prints: each run's outcome, as `run --wait --json`
+/// prints it.
+#[derive(Serialize)]
+struct DemoDocument<'a> {
+    succeeded: OutcomeDocument<'a>,
+    failed: OutcomeDocument<'a>,
 }
 
 /// Starts `pipeline` and follows it to its end as `run --wait` does, its
@@ -119,7 +132,7 @@ async fn run_to_end(
     pipeline: i64,
     json: bool,
     output: &Output,
-) -> Result<Option<Followed>, Failure> {
+) -> Result<Option<FollowedRun>, Failure> {
     let handle = client.pipeline(OrganizationId::new(ORGANIZATION_ID), PipelineId::new(pipeline));
     let follow_args = FollowArgs {
         timeout: Some(DEMO_TIMEOUT),
@@ -129,12 +142,11 @@ async fn run_to_end(
         diagnosis_lines: None,
         diagnosis_timeout: None,
     };
-    let shown = Shown::new(pipeline, json, &follow_args, output);
-    let options: WaitOptions = shown.options(&follow_args);
-    let following = handle.run().follow(options);
+    let settings = FollowSettings::new(json, &follow_args, output);
+    let following = handle.run().follow(settings.wait_options(&follow_args));
     let action = Action::Run { pipeline };
-    Ok(match follow_to_end(following, &handle, shown, None, action, output).await? {
-        Ended::Followed(followed) => Some(followed),
-        Ended::Interrupted(_) => None,
+    Ok(match follow_to_end(following, &handle, &settings, action, output).await? {
+        WaitEnd::Finished(followed) => Some(*followed),
+        WaitEnd::Interrupted(_) => None,
     })
 }

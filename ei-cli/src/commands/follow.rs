@@ -3,138 +3,117 @@
 //! stdout, and Ctrl-C ending the wait (never the run) with exit 130.
 
 use ei_api_ext::diagnose::DiagnosisOptions;
+use ei_api_ext::run::Run;
 use ei_api_ext::wait::{
     AdaptiveSchedule, Follow, Outcome, PollSchedule, ProgressEvent, WaitOptions,
 };
 use ei_api_ext::{PipelineHandle, RunId};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::args::FollowArgs;
 use crate::exit::{Action, Exit, Failure};
-use crate::explain::{diagnosis_document, diagnosis_lines};
 use crate::interrupt::Interrupt;
-use crate::outcome::{outcome_document, outcome_lines, wait_command};
 use crate::output::Output;
-use crate::progress::{Display, Reporter, LIVE_MAX_POLL_DELAY};
+use crate::render::outcome::{outcome_lines, wait_command, FollowedRun, OutcomeDocument};
+use crate::render::progress::{ProgressMode, Reporter, LIVE_MAX_POLL_DELAY};
 
-/// How a wait is shown: where, for which pipeline, and how a failure is
-/// explained.
+/// How a wait is followed and shown: JSON or words, live or plain, and how
+/// a failed run is explained.
 #[derive(Clone, Debug)]
-pub struct Shown {
-    /// The pipeline followed.
-    pub pipeline: i64,
+pub struct FollowSettings {
     /// One JSON document on stdout instead of sentences.
     pub json: bool,
     /// Live bars or plain lines.
-    pub display: Display,
+    pub mode: ProgressMode,
     /// How a failed run is explained; `None` with `--no-diagnosis`.
     pub diagnosis: Option<DiagnosisOptions>,
 }
 
-impl Shown {
-    /// How `pipeline`'s wait is shown on `output`, given `--json` and `args`.
-    pub fn new(pipeline: i64, json: bool, args: &FollowArgs, output: &Output) -> Self {
-        let display = Display::choose(json, output);
-        Self { pipeline, json, display, diagnosis: args.diagnosis() }
+impl FollowSettings {
+    /// The settings `--json` and `args` give, shown on `output`.
+    pub fn new(json: bool, args: &FollowArgs, output: &Output) -> Self {
+        Self { json, mode: ProgressMode::choose(json, output), diagnosis: args.diagnosis() }
     }
 
     /// The wait's options: `args`' deadline and stop, and for a person
     /// watching live, a read at least every [`LIVE_MAX_POLL_DELAY`] so that
     /// nothing looks frozen (plain and JSON output keep the adaptive
     /// schedule's economy).
-    pub fn options(&self, args: &FollowArgs) -> WaitOptions {
+    pub fn wait_options(&self, args: &FollowArgs) -> WaitOptions {
         let options =
             WaitOptions::timeout(args.wait_timeout()).stop_on_timeout(args.stop_on_timeout);
-        match self.display {
-            Display::Live => {
+        match self.mode {
+            ProgressMode::Live => {
                 let mut adaptive = AdaptiveSchedule::new();
-                options.schedule(move |elapsed, run: &_| {
+                options.schedule(move |elapsed, run: &Run| {
                     adaptive.next_delay(elapsed, run).min(LIVE_MAX_POLL_DELAY)
                 })
             }
-            Display::Plain => options,
+            ProgressMode::Plain => options,
         }
     }
-}
-
-/// A run followed to its end: how the program should end, and what it prints.
-#[derive(Debug)]
-pub struct Followed {
-    /// The exit for the outcome.
-    pub exit: Exit,
-    /// The `--json` document of the outcome (with its diagnosis).
-    pub document: Value,
-    /// The lines a person reads instead.
-    pub lines: Vec<String>,
-    /// The output to print them with (masking the run's project keys too).
-    pub output: Output,
-}
-
-impl Followed {
-    /// Prints the outcome as `--json` says; returns the exit.
-    pub fn print(self, json: bool) -> Exit {
-        if json {
-            self.output.print_json(&self.document);
-        } else {
-            for line in &self.lines {
-                self.output.line(line);
-            }
-        }
-        self.exit
-    }
-}
-
-/// Follows `follow` (of a run of `handle`'s pipeline) to its outcome as
-/// `shown` says, and prints it (see [`follow_to_end`]).
-pub async fn follow(
-    following: Follow,
-    handle: &PipelineHandle,
-    shown: Shown,
-    known_run: Option<RunId>,
-    action: Action,
-    output: &Output,
-) -> Result<Exit, Failure> {
-    let json = shown.json;
-    let ended = follow_to_end(following, handle, shown, known_run, action, output).await?;
-    Ok(match ended {
-        Ended::Followed(followed) => followed.print(json),
-        Ended::Interrupted(exit) => exit,
-    })
 }
 
 /// How a wait ended.
 #[derive(Debug)]
-pub enum Ended {
+pub enum WaitEnd {
     /// The run was followed to its outcome.
-    Followed(Followed),
+    Finished(Box<FollowedRun>),
     /// Ctrl-C ended the wait (its message printed): exit 130.
     Interrupted(Exit),
 }
 
-/// Follows `follow` (of a run of `handle`'s pipeline) to its outcome as
-/// `shown` says, and explains a failed run; `known_run` is the run when the
-/// command knows it before the first event (`wait --run`), and `action` what
-/// a failure is reported as.
-pub async fn follow_to_end(
-    mut follow: Follow,
+/// Follows `following` (a run of `handle`'s pipeline) to its outcome as
+/// `settings` say and prints it; the exit for it.
+pub async fn follow(
+    following: Follow,
     handle: &PipelineHandle,
-    shown: Shown,
-    known_run: Option<RunId>,
+    settings: &FollowSettings,
     action: Action,
     output: &Output,
-) -> Result<Ended, Failure> {
+) -> Result<Exit, Failure> {
+    match follow_to_end(following, handle, settings, action, output).await? {
+        WaitEnd::Finished(followed) => print(&followed, settings.json, output),
+        WaitEnd::Interrupted(exit) => Ok(exit),
+    }
+}
+
+/// Prints a followed run as `--json` says; the exit for its outcome.
+pub fn print(followed: &FollowedRun, json: bool, output: &Output) -> Result<Exit, Failure> {
+    // A transformation's log may echo the project keys its step carries.
+    let output = output.with_project_keys(followed.report.run.raw());
+    if json {
+        output.print_json(&OutcomeDocument::of(followed))?;
+    } else {
+        for line in outcome_lines(followed, output.redactor()) {
+            output.line(&line);
+        }
+    }
+    Ok(Exit::for_outcome(&followed.report.outcome))
+}
+
+/// Follows `following` (a run of `handle`'s pipeline) to its outcome as
+/// `settings` say, and explains a failed run; `action` is what a failure is
+/// reported as.
+pub async fn follow_to_end(
+    mut following: Follow,
+    handle: &PipelineHandle,
+    settings: &FollowSettings,
+    action: Action,
+    output: &Output,
+) -> Result<WaitEnd, Failure> {
+    let pipeline = handle.pipeline();
     let mut interrupt = Interrupt::listen().await;
-    let what = format!("pipeline {}", shown.pipeline);
-    let mut reporter = Reporter::new(shown.display, &what, output.clone());
-    let mut run = known_run;
+    let mut reporter = Reporter::new(settings.mode, pipeline, output.clone());
+    let mut run = action.run().map(RunId::new);
     loop {
         tokio::select! {
             biased;
             () = interrupt.received() => {
                 reporter.clear();
-                return Ok(Ended::Interrupted(interrupted(run, &shown, output)));
+                return Ok(WaitEnd::Interrupted(interrupted(run, handle, settings, output)?));
             }
-            event = follow.next() => match event {
+            event = following.next() => match event {
                 Some(event) => {
                     if let ProgressEvent::RunStarted { run: started, .. } = &event {
                         run = Some(*started);
@@ -145,26 +124,25 @@ pub async fn follow_to_end(
             },
         }
     }
-    let result = follow.await;
+    let result = following.await;
     reporter.finish();
     let report = result.map_err(|error| {
         let mut failure = Failure::during(action, error);
         if let Some(run) = run {
             failure.message.push_str(&format!(
-                "\n  {run} goes on; follow it again with: {}",
-                wait_command(shown.pipeline, run.get())
+                "\n  run {} goes on; follow it again with: {}",
+                run.get(),
+                wait_command(pipeline, run)
             ));
         }
         failure
     })?;
-    // A transformation's log may echo the project keys its step carries.
-    let output = output.with_project_keys(report.run());
-    let diagnosis = match (&report.outcome, &shown.diagnosis) {
-        (Outcome::Failed { run, .. }, Some(options)) => {
+    let diagnosis = match (&report.outcome, &settings.diagnosis) {
+        (Outcome::Failed, Some(options)) => {
             output.note_line(&format!(
-                "reading why {} failed (its failed files and their logs; at most {}, \
+                "reading why run {} failed (its failed files and their logs; at most {}, \
                  --diagnosis-timeout; --no-diagnosis skips it)",
-                RunId::new(run.id),
+                report.run.id.get(),
                 humantime::format_duration(options.deadline)
             ));
             // The outcome is known: Ctrl-C now skips only the explanation.
@@ -174,43 +152,37 @@ pub async fn follow_to_end(
                     output.note_line("Ctrl-C: the explanation is skipped");
                     None
                 }
-                diagnosis = handle.diagnose(run, options.clone()) => Some(diagnosis),
+                diagnosis = handle.diagnose(&report.run, options.clone()) => Some(diagnosis),
             }
         }
         _ => None,
     };
-    let mut document = outcome_document(&report.outcome)?;
-    if let Outcome::Failed { .. } = report.outcome {
-        document["diagnosis"] = diagnosis.as_ref().map_or(Value::Null, diagnosis_document);
-    }
-    let mut lines = outcome_lines(&report, shown.pipeline);
-    lines.extend(
-        diagnosis
-            .iter()
-            .flat_map(|diagnosis| diagnosis_lines(diagnosis, shown.pipeline, output.redactor())),
-    );
-    let exit = Exit::for_outcome(&report.outcome);
-    Ok(Ended::Followed(Followed { exit, document, lines, output }))
+    Ok(WaitEnd::Finished(Box::new(FollowedRun { pipeline, report, diagnosis })))
 }
 
 /// What Ctrl-C prints: the run and how to follow it again; on stdout with
 /// `--json`, the document `{"outcome": "interrupted", "runId": ...}`.
-fn interrupted(run: Option<RunId>, shown: &Shown, output: &Output) -> Exit {
+fn interrupted(
+    run: Option<RunId>,
+    handle: &PipelineHandle,
+    settings: &FollowSettings,
+    output: &Output,
+) -> Result<Exit, Failure> {
+    let pipeline = handle.pipeline();
     let what = match run {
-        Some(run) => {
-            format!(
-                "{run} goes on. Follow it again with: {}",
-                wait_command(shown.pipeline, run.get())
-            )
-        }
+        Some(run) => format!(
+            "run {} goes on. Follow it again with: {}",
+            run.get(),
+            wait_command(pipeline, run)
+        ),
         None => format!(
             "the run may or may not have started. Check with: ei-pipeline wait {}",
-            shown.pipeline
+            pipeline.get()
         ),
     };
     output.note_line(&format!("interrupted: stopped waiting; {what}"));
-    if shown.json {
-        output.print_json(&json!({ "outcome": "interrupted", "runId": run.map(RunId::get) }));
+    if settings.json {
+        output.print_json(&json!({ "outcome": "interrupted", "runId": run }))?;
     }
-    Exit::Interrupted
+    Ok(Exit::Interrupted)
 }

@@ -13,12 +13,13 @@ pub mod wait;
 
 use std::time::Duration;
 
-use ei_api_ext::{Client, OrganizationId, ENV_API_KEY, ENV_JWT};
+use ei_api_ext::{Client, OrganizationHandle, OrganizationId, ENV_API_KEY, ENV_JWT};
 
-use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret, ENV_ORGANIZATION_ID};
-use crate::describe;
+use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret};
 use crate::exit::{Exit, Failure};
 use crate::output::Output;
+use crate::settings::ENV_ORGANIZATION_ID;
+use crate::text;
 
 /// How long the runtime's shutdown may wait for stray tasks (a DNS lookup,
 /// the demo's server) once the command is over.
@@ -62,48 +63,37 @@ pub fn report(result: Result<Exit, Failure>, output: &Output) -> Exit {
     }
 }
 
-/// A client and the organization the command is about, from the global options.
-#[derive(Clone, Debug)]
-pub struct Connection {
-    /// The client.
-    pub client: Client,
-    /// The organization.
-    pub organization: OrganizationId,
-}
-
-impl Connection {
-    /// Checks the global options and builds the client: exit 2 without a
-    /// credential (naming `EI_API_KEY` and `EI_JWT`), without an
-    /// organization, or with a malformed setting.
-    pub fn from_args(global: &GlobalArgs) -> Result<Self, Failure> {
-        let present = |secret: &Option<Secret>| {
-            secret.clone().filter(|secret| !secret.expose().trim().is_empty())
-        };
-        let builder = Client::builder()
-            .base_url(&global.base_url)
-            .allow_insecure_http(global.allow_insecure_http);
-        let builder = match (present(&global.api_key), present(&global.jwt)) {
-            (Some(key), _) => builder.api_key(key.expose()),
-            (None, Some(jwt)) => match global.jwt_transport {
-                JwtTransport::Header => builder.jwt_header(jwt.expose()),
-                JwtTransport::Cookie => builder.jwt_cookie(jwt.expose()),
-            },
-            (None, None) => {
-                return Err(Failure::usage(format!(
-                    "no credentials: set {ENV_API_KEY} (or {ENV_JWT}; or pass --api-key KEY; the \
-                     environment variables keep secrets out of the process list)"
-                )))
-            }
-        };
-        let organization = organization(global.org.as_deref())?;
-        let client = builder.build().map_err(Failure::from)?;
-        Ok(Self { client, organization })
-    }
+/// The organization the command is about, with a client for it, from the
+/// global options: exit 2 without a credential (naming `EI_API_KEY` and
+/// `EI_JWT`), without an organization, or with a malformed setting.
+pub fn organization(global: &GlobalArgs) -> Result<OrganizationHandle, Failure> {
+    let present = |secret: &Option<Secret>| {
+        secret.clone().filter(|secret| !secret.expose().trim().is_empty())
+    };
+    let builder = Client::builder()
+        .base_url(&global.base_url)
+        .allow_insecure_http(global.allow_insecure_http);
+    let builder = match (present(&global.api_key), present(&global.jwt)) {
+        (Some(key), _) => builder.api_key(key.expose()),
+        (None, Some(jwt)) => match global.jwt_transport {
+            JwtTransport::Header => builder.jwt_header(jwt.expose()),
+            JwtTransport::Cookie => builder.jwt_cookie(jwt.expose()),
+        },
+        (None, None) => {
+            return Err(Failure::usage(format!(
+                "no credentials: set {ENV_API_KEY} (or {ENV_JWT}; or pass --api-key KEY; the \
+                 environment variables keep secrets out of the process list)"
+            )))
+        }
+    };
+    let organization = organization_id(global.org.as_deref())?;
+    let client = builder.build().map_err(Failure::from)?;
+    Ok(client.organization(organization))
 }
 
 /// The organization `--org` or `EI_ORGANIZATION_ID` gives; exit 2, naming
 /// where a bad one came from, when it is missing or not a 64-bit integer.
-fn organization(raw: Option<&str>) -> Result<OrganizationId, Failure> {
+fn organization_id(raw: Option<&str>) -> Result<OrganizationId, Failure> {
     let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
         return Err(Failure::usage(format!(
             "no organization: set {ENV_ORGANIZATION_ID} or pass --org ID"
@@ -117,7 +107,7 @@ fn organization(raw: Option<&str>) -> Result<OrganizationId, Failure> {
         let origin = if from_variable { ENV_ORGANIZATION_ID } else { "--org" };
         Failure::usage(format!(
             "invalid organization id `{}` (from {origin}): it must be a whole number",
-            describe::message(raw)
+            text::message(raw)
         ))
     })
 }

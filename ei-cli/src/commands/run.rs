@@ -1,16 +1,15 @@
 //! `run`: starts a run, and with `--wait` follows it to its outcome with
 //! live progress. `demo` goes through here too.
 
-use ei_api_ext::PipelineId;
+use ei_api_ext::{PipelineId, RunId};
 use serde_json::json;
 
 use crate::args::{GlobalArgs, RunArgs};
-use crate::commands::follow::{follow, Shown};
-use crate::commands::Connection;
-use crate::describe;
+use crate::commands::follow::{follow, FollowSettings};
 use crate::exit::{Action, Exit, Failure};
-use crate::outcome::wait_command;
-use crate::output::{to_json, Output};
+use crate::output::Output;
+use crate::render::outcome::wait_command;
+use crate::text;
 
 /// Starts a run of the pipeline; with `--wait`, follows it to its outcome.
 /// A pipeline that is already running is the API's refusal (exit 3), with
@@ -21,9 +20,8 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result
             "--timeout, --stop-on-timeout, --no-diagnosis and the --diagnosis-* options need --wait",
         ));
     }
-    let connection = Connection::from_args(global)?;
-    let handle =
-        connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
+    let pipeline = PipelineId::new(args.pipeline);
+    let handle = crate::commands::organization(global)?.pipeline(pipeline);
     let action = Action::Run { pipeline: args.pipeline };
     let mut request = handle.run();
     if args.ignore_last_successful_run {
@@ -32,19 +30,19 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result
     if !args.wait {
         let run = request.send().await.map_err(|error| Failure::during(action, error))?;
         if args.json {
-            output.print_json(&json!({ "pipelineRun": to_json(&run)? }));
+            output.print_json(&json!({ "pipelineRun": run }))?;
         } else {
             output.line(&format!(
                 "started run {} of pipeline {} ({}); follow it with: {}",
                 run.id,
                 args.pipeline,
-                describe::count(run.steps.len(), "step"),
-                wait_command(args.pipeline, run.id),
+                text::count(run.steps.len(), "step"),
+                wait_command(pipeline, RunId::new(run.id)),
             ));
         }
         return Ok(Exit::Success);
     }
-    let shown = Shown::new(args.pipeline, args.json, &args.follow, output);
-    let following = request.follow(shown.options(&args.follow));
-    follow(following, &handle, shown, None, action, output).await
+    let settings = FollowSettings::new(args.json, &args.follow, output);
+    let following = request.follow(settings.wait_options(&args.follow));
+    follow(following, &handle, &settings, action, output).await
 }

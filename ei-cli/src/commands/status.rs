@@ -3,28 +3,25 @@
 use ei_api_ext::PipelineId;
 
 use crate::args::{GlobalArgs, StatusArgs};
-use crate::commands::Connection;
-use crate::describe;
 use crate::exit::{Action, Exit, Failure};
-use crate::output::{to_json, Output};
+use crate::output::Output;
+use crate::render::run::{pipeline_status, StatusDocument};
 
-/// Prints the pipeline: as the API's `pipeline` object with `--json`,
-/// otherwise its name, current run (with each step's status and files) and
-/// last run with its outcome.
+/// Prints the pipeline: with `--json`, its runs in the run model's words
+/// and the pipeline as the API sent it; otherwise its name, its current and
+/// last runs with each step, and why the last one failed when it did.
 pub async fn status(
     global: &GlobalArgs,
     args: &StatusArgs,
     output: &Output,
 ) -> Result<Exit, Failure> {
-    let connection = Connection::from_args(global)?;
-    let handle =
-        connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
+    let handle = crate::commands::organization(global)?.pipeline(PipelineId::new(args.pipeline));
     let action = Action::Status { pipeline: args.pipeline };
     let pipeline = handle.get().await.map_err(|error| Failure::during(action, error))?;
     if args.json {
-        output.print_json(&to_json(&pipeline)?);
+        output.print_json(&StatusDocument::of(&pipeline))?;
     } else {
-        for line in describe::pipeline_status(&pipeline) {
+        for line in pipeline_status(&pipeline) {
             output.line(&line);
         }
     }

@@ -4,8 +4,7 @@
 use ei_api_ext::{PipelineId, RunId};
 
 use crate::args::{GlobalArgs, WaitArgs};
-use crate::commands::follow::{follow, Shown};
-use crate::commands::Connection;
+use crate::commands::follow::{follow, FollowSettings};
 use crate::exit::{Action, Exit, Failure};
 use crate::output::Output;
 
@@ -13,16 +12,13 @@ use crate::output::Output;
 /// one (whose outcome is then printed at once), with the same outputs and
 /// exit codes as `run --wait`.
 pub async fn wait(global: &GlobalArgs, args: &WaitArgs, output: &Output) -> Result<Exit, Failure> {
-    let connection = Connection::from_args(global)?;
-    let handle =
-        connection.client.pipeline(connection.organization, PipelineId::new(args.pipeline));
-    let shown = Shown::new(args.pipeline, args.json, &args.follow, output);
-    let options = shown.options(&args.follow);
-    let run = args.run.map(RunId::new);
-    let following = match run {
-        Some(run) => handle.follow(run, options),
+    let handle = crate::commands::organization(global)?.pipeline(PipelineId::new(args.pipeline));
+    let settings = FollowSettings::new(args.json, &args.follow, output);
+    let options = settings.wait_options(&args.follow);
+    let following = match args.run {
+        Some(run) => handle.follow(RunId::new(run), options),
         None => handle.follow_latest(options),
     };
     let action = Action::Wait { pipeline: args.pipeline, run: args.run };
-    follow(following, &handle, shown, run, action, output).await
+    follow(following, &handle, &settings, action, output).await
 }

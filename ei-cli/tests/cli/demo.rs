@@ -10,7 +10,7 @@ fn demo_runs_the_sample_pipeline_to_success_without_credentials() {
     assert!(outcome.stdout.contains(failed), "{}", outcome.stdout);
     assert!(outcome.stdout.contains("[error] "), "the last error lines: {}", outcome.stdout);
     for step in ["Fetch from bucket", "Clean and label", "Import into project"] {
-        assert!(outcome.stderr.contains(&format!("{step}: finished")), "{}", outcome.stderr);
+        assert!(outcome.stderr.contains(&format!("{step}: succeeded")), "{}", outcome.stderr);
     }
     assert!(outcome.stderr.contains("HTTP 503"), "it announces its fault: {}", outcome.stderr);
     assert!(outcome.stderr.contains("retried it"), "and shows it absorbed: {}", outcome.stderr);
@@ -23,6 +23,6 @@ fn demo_json_shows_the_failed_run_explained() {
     assert_eq!(document["succeeded"]["outcome"], "succeeded");
     assert_eq!(document["failed"]["outcome"], "failed");
     let step = &document["failed"]["diagnosis"]["steps"][0];
-    assert_eq!(step["failedFiles"], 3);
+    assert_eq!(step["step"]["files"]["failed"], 3);
     assert!(step["files"][0]["log"]["lines"].as_array().is_some_and(|lines| !lines.is_empty()));
 }

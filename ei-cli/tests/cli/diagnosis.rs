@@ -66,9 +66,10 @@ fn a_failed_run_ends_with_its_failed_files_and_their_error_lines() {
     assert_safe(&outcome, true);
     let document = outcome.json();
     let step = &document["diagnosis"]["steps"][0];
-    assert_eq!(step["name"], "Clean");
-    assert_eq!(step["failedFiles"], 3);
-    assert_eq!(step["totalFiles"], 40);
+    assert_eq!((&step["step"]["number"], &step["step"]["name"]), (&2.into(), &"Clean".into()));
+    assert_eq!(step["step"]["files"]["failed"], 3);
+    assert_eq!(step["step"]["files"]["total"], 40);
+    assert_eq!(step["selectedFiles"], 3);
     let lines = step["files"][0]["log"]["lines"].as_array().expect("the log's lines");
     assert_eq!(lines[0]["text"], "\u{1b}[2JTraceback: boom", "JSON keeps the text whole");
     assert_eq!(lines[1]["text"].as_str().map(str::len), Some(11 + 100_000));
@@ -81,8 +82,9 @@ fn a_failed_run_ends_with_its_failed_files_and_their_error_lines() {
 fn a_failed_upload_shows_the_uploads_log() {
     let studio = Studio::start([failing(3, StepSpec::new("Import").files(5).upload_fails())]);
     let outcome = run(studio.cli(), &["run", "3", "--wait"]).expect_code(1);
-    assert!(outcome.stdout.contains("no file failed"), "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("the upload failed; its last"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("failed: its upload failed"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("the upload failed (job "), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("its last error lines:"), "{}", outcome.stdout);
 }
 
 #[test]
@@ -133,7 +135,8 @@ fn logs_exits_4_when_a_log_could_not_be_read_and_shows_what_was() {
     run(studio.cli(), &["run", "8", "--wait", "--no-diagnosis"]).expect_code(1);
     studio.inject(Operation::JobLogs, When::Always, Fault::status(503));
     let outcome = run(studio.cli(), &["logs", "8"]).expect_code(4);
-    assert!(outcome.stdout.contains("step 2 \"Clean\" (failed): 2 files failed"));
+    let heading = "step 2 \"Clean\" (failed, 10/10 files, 2 failed): 2 files failed";
+    assert!(outcome.stdout.contains(heading), "{}", outcome.stdout);
     assert!(outcome.stdout.contains("not read"), "{}", outcome.stdout);
     let outcome = run(studio.cli(), &["logs", "8", "--json"]).expect_code(4);
     let missing = outcome.json()["steps"][1]["missing"].as_array().expect("missing").len();
@@ -146,12 +149,10 @@ fn logs_shows_a_runs_logs_on_demand() {
     run(studio.cli(), &["run", "7", "--wait", "--no-diagnosis"]).expect_code(1);
     let outcome = run(studio.cli(), &["logs", "7"]).expect_code(0);
     assert_safe(&outcome, false);
-    assert!(outcome.stdout.contains("step 1 \"Fetch\" (finished): 4 files (none failed)"));
-    assert!(
-        outcome.stdout.contains("step 2 \"Clean\" (failed): 2 files failed"),
-        "{}",
-        outcome.stdout
-    );
+    let first = "step 1 \"Fetch\" (succeeded, 4/4 files): 4 files (none failed)";
+    assert!(outcome.stdout.contains(first), "{}", outcome.stdout);
+    let second = "step 2 \"Clean\" (failed, 10/10 files, 2 failed): 2 files failed";
+    assert!(outcome.stdout.contains(second), "{}", outcome.stdout);
     assert!(outcome.stdout.contains("using key <redacted>"), "{}", outcome.stdout);
 
     let outcome = run(studio.cli(), &["logs", "7", "--step", "2", "--level", "error", "--json"]);

@@ -93,7 +93,7 @@ fn vvv_shows_the_http_stack_and_rust_log_takes_precedence() {
     let studio = Studio::quick();
     let outcome = run(studio.cli(), &["status", "1", "-vvv"]).expect_code(0);
     line_with(&outcome.stderr, &["DEBUG", "hyper_util::", "connect"]);
-    line_with(&outcome.stderr, &["DEBUG", "ei_api_ext::attempt", "attempt succeeded"]);
+    line_with(&outcome.stderr, &["DEBUG", "ei_api_ext::call::attempt", "attempt succeeded"]);
 
     let mut command = studio.cli();
     command.env("RUST_LOG", "ei_api_ext::call=info");

@@ -24,7 +24,7 @@ fn status_shows_the_current_run_and_its_steps() {
     let status = run(studio.cli(), &["status", "7"]).expect_code(0);
     let stdout = &status.stdout;
     assert!(stdout.contains(&format!("current run: run {run_id} running")), "{stdout}");
-    assert!(stdout.contains("1. Download  started"), "{stdout}");
+    assert!(stdout.contains("1. Download  running"), "{stdout}");
     assert!(stdout.contains("/50 files"), "{stdout}");
     assert!(stdout.contains("2. Upload    waiting"), "{stdout}");
 

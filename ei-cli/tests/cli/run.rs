@@ -36,17 +36,17 @@ fn run_wait_follows_the_run_to_success() {
     assert_eq!(document["outcome"], "succeeded");
     assert!(document["pipelineRun"]["finished"].is_string());
     let keys: Vec<&String> = document.as_object().expect("an object").keys().collect();
-    assert_eq!(keys, ["outcome", "pipelineRun"]);
+    assert_eq!(keys, ["outcome", "pipelineRun", "run"]);
+    assert_eq!(document["run"]["state"], "succeeded");
     // Without a terminal, one plain line per event on stderr.
     let stderr = &outcome.stderr;
     for line in [
         "following run ",
-        ": 2 steps: Fetch, Clean",
+        " of pipeline 1: 2 steps: Fetch, Clean",
         "step 1/2 Fetch: running",
-        "step 1/2 Fetch: finished",
-        "step 2/2 Clean: 20/20 files",
-        "step 2/2 Clean: finished",
-        "finished",
+        "step 1/2 Fetch: succeeded, 10/10 files",
+        "step 2/2 Clean: succeeded, 20/20 files",
+        " succeeded",
     ] {
         assert!(stderr.contains(line), "no {line:?} in:\n{stderr}");
     }
@@ -55,7 +55,7 @@ fn run_wait_follows_the_run_to_success() {
     let outcome = run(studio.cli(), &["run", "1", "--wait"]).expect_code(0);
     let first = outcome.stdout.lines().next().expect("a line");
     assert!(first.contains("of pipeline 1 succeeded in"), "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("1. Fetch  finished  10/10 files"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("1. Fetch  succeeded, 10/10 files"), "{}", outcome.stdout);
 }
 
 #[test]
@@ -68,13 +68,17 @@ fn a_failed_run_exits_1() {
     let outcome = run(studio.cli(), &["run", "2", "--wait", "--json"]).expect_code(1);
     let document = outcome.json();
     assert_eq!(document["outcome"], "failed");
-    assert_eq!(document["failedSteps"][0]["name"], "Transform");
-    assert_eq!(document["failedSteps"][0]["status"], "failed");
+    let step = &document["run"]["steps"][1];
+    assert_eq!(
+        (&step["number"], &step["name"], &step["state"]),
+        (&2.into(), &"Transform".into(), &"failed".into())
+    );
+    assert_eq!(document["run"]["state"], "failed");
     assert!(outcome.stderr.contains("step 2/3 Transform: failed"), "{}", outcome.stderr);
 
     let outcome = run(studio.cli(), &["run", "2", "--wait"]).expect_code(1);
     assert!(outcome.stdout.contains("failed in"), "{}", outcome.stdout);
-    assert!(outcome.stdout.contains("step 2 \"Transform\" (failed)"), "{}", outcome.stdout);
+    assert!(outcome.stdout.contains("step 2 \"Transform\" failed"), "{}", outcome.stdout);
 }
 
 fn slow_pipeline(id: i64) -> PipelineSpec {
@@ -89,7 +93,7 @@ fn a_timeout_exits_5_and_leaves_the_run_going() {
         run(studio.cli(), &["run", "3", "--wait", "--timeout", "1s", "--json"]).expect_code(5);
     let document = outcome.json();
     assert_eq!(document["outcome"], "timed_out");
-    assert_eq!(document["stopped"], false);
+    assert_eq!(document["stop"], "not_asked");
     assert!(document["pipelineRun"]["finished"].is_null());
 
     let status = run(studio.cli(), &["status", "3", "--json"]).expect_code(0).json();

@@ -20,7 +20,7 @@ fn wait_follows_the_current_run_to_its_outcome() {
     let document = outcome.json();
     assert_eq!(document["outcome"], "succeeded");
     assert_eq!(document["pipelineRun"]["id"], run_id);
-    assert!(outcome.stderr.contains("step 2/2 Clean: finished"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("step 2/2 Clean: succeeded"), "{}", outcome.stderr);
     assert_eq!(studio.runs_started(1), 1, "wait starts nothing");
 
     // Over: the last run's outcome, at once, in words.
@@ -38,7 +38,8 @@ fn wait_for_a_named_run_and_its_failure() {
     let outcome =
         run(studio.cli(), &["wait", "2", "--run", &run_id.to_string(), "--json"]).expect_code(1);
     assert_eq!(outcome.json()["outcome"], "failed");
-    assert_eq!(outcome.json()["failedSteps"][0]["name"], "Explode");
+    let steps = &outcome.json()["run"]["steps"];
+    assert_eq!((&steps[1]["name"], &steps[1]["state"]), (&"Explode".into(), &"failed".into()));
 
     let outcome = run(studio.cli(), &["wait", "2", "--run", "12345"]).expect_code(3);
     assert!(outcome.stderr.contains("wait for run 12345 of pipeline 2"), "{}", outcome.stderr);
@@ -57,11 +58,11 @@ fn a_timeout_names_the_command_that_follows_the_run_again() {
     );
     let outcome = run(studio.cli(), &["wait", "3", "--timeout", "1s", "--json"]).expect_code(5);
     assert_eq!(outcome.json()["outcome"], "timed_out");
-    assert_eq!(outcome.json()["stopped"], false);
+    assert_eq!(outcome.json()["stop"], "not_asked");
     let outcome =
         run(studio.cli(), &["wait", "3", "--timeout", "1s", "--stop-on-timeout", "--json"])
             .expect_code(5);
-    assert_eq!(outcome.json()["stopped"], true);
+    assert_eq!(outcome.json()["stop"], "confirmed");
 }
 
 #[test]
@@ -88,9 +89,14 @@ fn the_cli_exits_5_at_its_timeout_even_when_the_server_stalls() {
     let studio = Studio::start([slow_pipeline(3)]);
     studio.inject(Operation::Get, When::Always, Fault::delay(Duration::from_secs(3600)));
     let started = std::time::Instant::now();
-    let args = ["run", "3", "--wait", "--timeout", "3s", "--stop-on-timeout", "--json"];
+    let args = ["run", "3", "--wait", "--timeout", "5s", "--stop-on-timeout", "--json"];
     let outcome = run(studio.cli(), &args).expect_code(5);
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_secs(3 + 10 + 2), "bounded by the allowance: {elapsed:?}");
-    assert_eq!(outcome.json()["outcome"], "timed_out");
+    // The stop is answered at once, and its confirming read (which stalls
+    // too) is cut 1.5 s after it: the whole command ends within 7 s.
+    assert!(elapsed < Duration::from_secs(7), "bounded by the allowance: {elapsed:?}");
+    let document = outcome.json();
+    assert_eq!(document["outcome"], "timed_out");
+    assert_eq!(document["stop"], "acknowledged", "the stop was sent and accepted: {document}");
+    assert_eq!(studio.calls(Operation::Stop), 1);
 }

@@ -1,0 +1,12 @@
+//! The settings `ei-pipeline` reads beyond the SDK's own (`EI_API_KEY`,
+//! `EI_JWT`, `EI_JWT_TRANSPORT`, `EI_API_ENDPOINT`).
+
+use std::time::Duration;
+
+/// The environment variable holding the organization's id.
+pub const ENV_ORGANIZATION_ID: &str = "EI_ORGANIZATION_ID";
+
+/// How long `run --wait` waits when `--timeout` is not given: longer than a
+/// typical pipeline takes, short enough that a stuck run does not hold a CI
+/// job for a day.
+pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);

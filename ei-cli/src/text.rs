@@ -1,0 +1,66 @@
+//! Text for a person: what the server sent, made safe to show (its control
+//! characters escaped, a long text cut, so that it can neither take over a
+//! terminal nor break the layout), counts and durations. `--json` keeps the
+//! server's texts whole.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use ei_api_ext::untrusted::for_display;
+
+/// How much of a name (a pipeline's, a step's, a status) is shown: longer
+/// ones are cut, so that one name cannot push a table off the screen.
+pub const NAME_SHOWN_CHARS: usize = 80;
+/// How much of a message from the server (a start error) is shown.
+pub const MESSAGE_SHOWN_CHARS: usize = 300;
+
+/// A name from the server, safe to show: escaped, and cut after
+/// [`NAME_SHOWN_CHARS`] characters.
+pub fn name(text: &str) -> Cow<'_, str> {
+    for_display(text, NAME_SHOWN_CHARS)
+}
+
+/// A message from the server, safe to show: escaped, and cut after
+/// [`MESSAGE_SHOWN_CHARS`] characters.
+pub fn message(text: &str) -> Cow<'_, str> {
+    for_display(text, MESSAGE_SHOWN_CHARS)
+}
+
+/// `1 step`, `3 steps`; a count from the server shown as it came, even a
+/// negative one.
+pub fn count(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// A duration as a person reads it: `3.2s`, `15m 3s`.
+pub fn duration(duration: Duration) -> String {
+    if duration < Duration::from_secs(60) {
+        format!("{:.1}s", duration.as_secs_f64())
+    } else {
+        humantime::format_duration(Duration::from_secs(duration.as_secs())).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_count_is_shown_as_it_came() {
+        assert_eq!(count(1_usize, "step"), "1 step");
+        assert_eq!(count(0_i64, "file"), "0 files");
+        // A negative count from a hostile server is not wrapped to a huge one.
+        assert_eq!(count(-3_i64, "file"), "-3 files");
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration(Duration::from_millis(10_940)), "10.9s");
+        assert_eq!(duration(Duration::from_millis(903_400)), "15m 3s");
+    }
+}
