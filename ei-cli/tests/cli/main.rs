@@ -3,6 +3,7 @@
 
 mod adversary;
 mod adversary_output;
+mod agreement;
 mod demo;
 mod diagnosis;
 mod failures;
