@@ -44,7 +44,7 @@
 //! 3. `call`: the call and its retries
 //! 4. `operations`: each API operation, once
 //! 5. `wait`, `diagnose`: following a run, explaining one
-//! 6. `client`, `pipeline`, `organization`: the handles users hold
+//! 6. `client`: the client and the handles users hold (every user-facing method)
 #![deny(missing_docs)]
 
 /// The README's example, compiled by `cargo test --doc` so that it stays
@@ -60,8 +60,6 @@ mod error;
 mod ids;
 mod instant;
 mod operations;
-mod organization;
-mod pipeline;
 pub mod redact;
 pub mod run;
 pub mod untrusted;
@@ -76,8 +74,6 @@ pub use error::{
     TransportKind,
 };
 pub use ids::{OrganizationId, PipelineId, ProjectId, RunId};
-pub use organization::{ListPipelines, OrganizationHandle};
-pub use pipeline::{PipelineHandle, RunRequest};
 
 /// The generated models (`ei_api::types`), returned as they are.
 pub use ei_api::types as models;

@@ -3,11 +3,24 @@
 //!
 //! `main` parses the command line ([`args`]), makes the [`output`] that
 //! masks the credentials given there, sets up the diagnostic output
-//! ([`logging`]) and hands the command to [`commands::dispatch`]. Everything it prints goes through
-//! [`output`] (JSON documents with secrets redacted, and plain text with the
-//! caller's key scrubbed); how a failure or an outcome becomes an exit code
-//! is decided in one place, [`exit`]; live progress is drawn by [`progress`];
-//! diagnostic output (`--verbose`, `RUST_LOG`) is set up by [`logging`].
+//! ([`logging`]) and hands the command to [`commands::dispatch`]. The
+//! commands call the SDK and only format: every output is built from the
+//! SDK's model of a run by [`render`], and printed through [`output`] (JSON
+//! documents with secrets redacted, and plain text with the caller's key
+//! scrubbed); how a failure or an outcome becomes an exit code is decided in
+//! one place, [`exit`].
+//!
+//! # Layers
+//!
+//! Each module uses only modules of its own layer or below (`cargo xtask
+//! layers` checks it, and that no module imports one that imports it back):
+//!
+//! 1. `text`, `settings`: text safe to show a person, and the settings read beyond the SDK's
+//! 2. `output`: where every line goes, masked and escaped
+//! 3. `render`: the run model in words and in JSON
+//! 4. `exit`: exit codes, and what a failure says
+//! 5. `args`, `logging`, `interrupt`: the command line, diagnostic output, Ctrl-C
+//! 6. `commands`: the commands
 //!
 //! Exit codes are [`exit::Exit`]'s; `--help` lists them.
 //!

@@ -132,6 +132,20 @@
 //! tests and benchmarks that need one (a fixed answer, a recorder of
 //! requests).
 //!
+//! # Layers
+//!
+//! Each module uses only modules of its own layer or below (`cargo xtask
+//! layers` checks it, and that no module imports one that imports it back):
+//!
+//! 1. `clock`, `config`, `auth`, `payload`, `route`, `loopback`: time, configuration, credentials, bodies, paths, the listener
+//! 2. `lifecycle`, `files`, `jobs`: how a run, its files and their jobs move
+//! 3. `logs`, `model`: the jobs' logs, and the vendor's models at an instant
+//! 4. `state`, `record`, `answer`: the studio's state, what it received, answers
+//! 5. `distort`, `fault`: misbehaviour on demand
+//! 6. `api`: the operations
+//! 7. `server`: HTTP
+//! 8. `studio`: the handle a test holds
+//!
 //! # Example
 //!
 //! A run of the default pipeline, watched through the generated client on a

@@ -22,6 +22,7 @@ const CHECKS: &[Check] = &[
     (&["fmt", "--all", "--check"], &[]),
     (&["xtask", "generate", "--check"], &[]),
     (&["xtask", "validate-spec"], &[]),
+    (&["xtask", "layers"], &[]),
     (&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[]),
     (&["xtask", "public-api", "--check"], &[]),
     (&["doc", "--workspace", "--no-deps"], &[DENY_DOC_WARNINGS]),

@@ -5,6 +5,7 @@
 //! - `public-api [--check]`: list the public API of the published libraries
 //!   in `public-api/`.
 //! - `validate-spec`: both documents through `openapi-spec-validator`.
+//! - `layers`: each crate's modules keep to the layers its docs list.
 //! - `conformance`: the conformance suite against Stoplight Prism.
 //! - `bench`: run the benchmarks and write `BENCHMARKS.md`.
 //! - `ci`: every check CI runs, in order.
@@ -14,6 +15,7 @@ mod checked_in;
 mod ci;
 mod conformance;
 mod generate;
+mod layers;
 mod public_api;
 mod spec_validator;
 mod workspace;
@@ -28,9 +30,10 @@ commands:
   public-api [--check] list the public API of ei-api, ei-api-ext, ei-fake-studio in public-api/
                        (--check: fail, with a diff, if it differs from the checked-in listing)
   validate-spec        check the vendor and corrected documents with openapi-spec-validator
+  layers               check that each crate's modules keep to the layers its docs list
   conformance          run the conformance suite against Stoplight Prism (needs Node.js)
   bench                run the benchmarks (release) and write BENCHMARKS.md
-  ci                   run every check: fmt, generate --check, validate-spec, clippy,
+  ci                   run every check: fmt, generate --check, validate-spec, layers, clippy,
                        public-api --check, doc, tests, publish --dry-run, conformance";
 
 fn main() -> ExitCode {
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         ["public-api"] => public_api::run(Mode::Write),
         ["public-api", "--check"] => public_api::run(Mode::Check),
         ["validate-spec"] => spec_validator::run(),
+        ["layers"] => layers::run(),
         ["ci"] => ci::run(),
         _ => {
             eprintln!("{USAGE}");

@@ -1,10 +1,15 @@
-//! The client: what users hold. It carries the connection and the settings
-//! every call shares (the `call` layer's `Caller`), and opens the handles to
-//! the API's resources.
+//! What users hold: the client, which carries the connection and the
+//! settings every call shares (the `call` layer's `Caller`), and the handles
+//! it opens on the API's resources, whose methods are every operation a user
+//! makes (each a thin face on the layer that does the work).
 
 mod builder;
+mod organization;
+mod pipeline;
 
 pub use builder::{ClientBuilder, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
+pub use organization::{ListPipelines, OrganizationHandle};
+pub use pipeline::{PipelineHandle, RunRequest};
 
 use std::fmt;
 use std::sync::Arc;
@@ -13,8 +18,6 @@ use std::time::Duration;
 use crate::call::retry::RetryPolicy;
 use crate::call::Caller;
 use crate::ids::{OrganizationId, PipelineId};
-use crate::organization::OrganizationHandle;
-use crate::pipeline::PipelineHandle;
 
 /// The Edge Impulse pipelines client. Cheap to clone: clones share the
 /// connection pool and the retry budget.

@@ -5,7 +5,7 @@
 use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
 use tokio::time::Instant;
 
-use crate::client::Client;
+use super::Client;
 use crate::diagnose::{self, Diagnosis, DiagnosisOptions, LogOptions, StepLogs};
 use crate::error::Error;
 use crate::ids::{OrganizationId, PipelineId, RunId};

@@ -2,11 +2,11 @@
 
 use ei_api::types::OrganizationPipeline;
 
-use crate::client::Client;
+use super::Client;
+use super::PipelineHandle;
 use crate::error::Error;
 use crate::ids::{OrganizationId, PipelineId, ProjectId};
 use crate::operations;
-use crate::pipeline::PipelineHandle;
 
 /// One organization, from [`Client::organization`].
 #[derive(Clone, Debug)]
