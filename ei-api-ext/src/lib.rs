@@ -67,7 +67,8 @@ pub mod wait;
 
 pub use call::retry::RetryPolicy;
 pub use client::{
-    Client, ClientBuilder, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
+    Client, ClientBuilder, ListPipelines, OrganizationHandle, PipelineHandle, RunRequest,
+    ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
 };
 pub use error::{
     CallTarget, ConfigError, Error, ErrorKind, FailureClass, Operation, Setting, SettingSource,

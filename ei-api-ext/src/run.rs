@@ -316,43 +316,6 @@ impl Run {
     pub fn length(&self) -> Option<Duration> {
         (self.finished? - self.created).to_std().ok()
     }
-
-    /// A redactor that also masks the project keys its steps carry, which a
-    /// transformation's log may echo.
-    pub fn redactor(&self, redactor: Redactor) -> Redactor {
-        redactor.with_project_keys(&self.raw)
-    }
-}
-
-/// Which run of a pipeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WhichRun {
-    /// The run going, or else the last one.
-    Latest,
-    /// This run.
-    Id(RunId),
-}
-
-impl From<RunId> for WhichRun {
-    fn from(run: RunId) -> Self {
-        WhichRun::Id(run)
-    }
-}
-
-/// Where a run stands in one read of its pipeline.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum RunLookup {
-    /// The read shows it.
-    Found(Run),
-    /// The read does not show it, but a newer run: it was replaced.
-    Replaced {
-        /// The newer run.
-        by: RunId,
-    },
-    /// The read shows no such run (and no newer one).
-    Missing,
 }
 
 /// The runs one read of a pipeline shows: the one going, and the last one.
@@ -379,24 +342,14 @@ impl PipelineRuns {
         self.current.iter().chain(&self.last)
     }
 
-    /// Where `which` run stands in this read.
-    pub fn find(self, which: WhichRun) -> RunLookup {
-        let Self { current, last } = self;
-        let id = match which {
-            WhichRun::Latest => {
-                return current.or(last).map_or(RunLookup::Missing, RunLookup::Found)
-            }
-            WhichRun::Id(id) => id,
-        };
-        let shown = [current, last];
-        let newest = shown.iter().flatten().map(|run| run.id).max();
-        match shown.into_iter().flatten().find(|run| run.id == id) {
-            Some(run) => RunLookup::Found(run),
-            None => match newest {
-                Some(newer) if newer > id => RunLookup::Replaced { by: newer },
-                _ => RunLookup::Missing,
-            },
-        }
+    /// The run going, or else the last one.
+    pub fn latest(&self) -> Option<&Run> {
+        self.current.as_ref().or(self.last.as_ref())
+    }
+
+    /// Run `id`, when this read shows it (current or last).
+    pub fn get(&self, id: RunId) -> Option<&Run> {
+        self.iter().find(|run| run.id == id)
     }
 }
 
@@ -510,17 +463,11 @@ mod tests {
             current: current.map(|id| Run::new(run(id, false, vec![]))),
             last: last.map(|id| Run::new(run(id, true, vec![]))),
         };
-        let found = |lookup: RunLookup| match lookup {
-            RunLookup::Found(run) => Some(run.id.get()),
-            _ => None,
-        };
-        assert_eq!(found(pipeline(Some(5), Some(4)).find(WhichRun::Latest)), Some(5));
-        assert_eq!(found(pipeline(None, Some(4)).find(WhichRun::Latest)), Some(4));
-        assert!(matches!(pipeline(None, None).find(WhichRun::Latest), RunLookup::Missing));
-        assert_eq!(found(pipeline(Some(5), Some(4)).find(RunId::new(4).into())), Some(4));
-        let replaced = pipeline(Some(6), Some(5)).find(RunId::new(4).into());
-        assert!(matches!(replaced, RunLookup::Replaced { by } if by == RunId::new(6)));
-        let missing = pipeline(None, Some(3)).find(RunId::new(4).into());
-        assert!(matches!(missing, RunLookup::Missing));
+        let id = |run: Option<&Run>| run.map(|run| run.id.get());
+        assert_eq!(id(pipeline(Some(5), Some(4)).latest()), Some(5));
+        assert_eq!(id(pipeline(None, Some(4)).latest()), Some(4));
+        assert_eq!(id(pipeline(None, None).latest()), None);
+        assert_eq!(id(pipeline(Some(5), Some(4)).get(RunId::new(4))), Some(4));
+        assert_eq!(id(pipeline(Some(6), Some(5)).get(RunId::new(4))), None);
     }
 }

@@ -16,7 +16,8 @@ use syn::visit::Visit;
 use crate::workspace;
 
 /// The crate roots whose layers are checked.
-const ROOTS: [&str; 3] = ["ei-api-ext/src/lib.rs", "ei-cli/src/main.rs", "ei-fake-studio/src/lib.rs"];
+const ROOTS: [&str; 3] =
+    ["ei-api-ext/src/lib.rs", "ei-cli/src/main.rs", "ei-fake-studio/src/lib.rs"];
 
 pub fn run() -> Result<()> {
     let root = workspace::root();
@@ -51,10 +52,13 @@ fn check(root: &Path) -> Result<Vec<String>> {
             let parsed = syn::parse_file(&text).with_context(|| format!("{}", path.display()))?;
             let mut visitor = CrateModules::default();
             visitor.visit_file(&parsed);
-            named.extend(visitor.named.into_iter().filter(|name| name != module && modules.contains(name)));
+            named.extend(
+                visitor.named.into_iter().filter(|name| name != module && modules.contains(name)),
+            );
         }
         for other in &named {
-            let (Some(own), Some(theirs)) = (layers.get(module.as_str()), layers.get(other.as_str()))
+            let (Some(own), Some(theirs)) =
+                (layers.get(module.as_str()), layers.get(other.as_str()))
             else {
                 continue;
             };
@@ -274,15 +278,11 @@ mod tests {
 
     #[test]
     fn a_cycle_is_found_once_whatever_its_length() {
-        let uses: BTreeMap<String, BTreeSet<String>> = [
-            ("a", vec!["b"]),
-            ("b", vec!["c"]),
-            ("c", vec!["a"]),
-            ("d", vec!["a"]),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
-        .collect();
+        let uses: BTreeMap<String, BTreeSet<String>> =
+            [("a", vec!["b"]), ("b", vec!["c"]), ("c", vec!["a"]), ("d", vec!["a"])]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
+                .collect();
         assert_eq!(cycles(&uses), vec![vec!["a", "b", "c", "a"]]);
     }
 }

@@ -13,9 +13,7 @@ pub use pipeline::{PipelineHandle, RunRequest};
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use crate::call::retry::RetryPolicy;
 use crate::call::Caller;
 use crate::ids::{OrganizationId, PipelineId};
 
@@ -84,17 +82,6 @@ impl Client {
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.caller.base_url
-    }
-
-    /// The retry policy.
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.caller.retry_policy
-    }
-
-    /// How long the pipeline view may lag behind a write
-    /// ([`ClientBuilder::view_lag_grace`]).
-    pub fn view_lag_grace(&self) -> Duration {
-        self.caller.view_lag_grace
     }
 
     /// What every call of this client goes through.

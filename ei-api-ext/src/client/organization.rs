@@ -20,11 +20,6 @@ impl OrganizationHandle {
         Self { client, organization }
     }
 
-    /// The organization.
-    pub fn organization(&self) -> OrganizationId {
-        self.organization
-    }
-
     /// One of its pipelines (as [`Client::pipeline`]).
     pub fn pipeline(&self, pipeline: PipelineId) -> PipelineHandle {
         self.client.pipeline(self.organization, pipeline)

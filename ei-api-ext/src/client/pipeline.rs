@@ -10,8 +10,8 @@ use crate::diagnose::{self, Diagnosis, DiagnosisOptions, LogOptions, StepLogs};
 use crate::error::Error;
 use crate::ids::{OrganizationId, PipelineId, RunId};
 use crate::operations::PipelineCalls;
-use crate::run::{PipelineRuns, Run, Step, WhichRun};
-use crate::wait::{self, Follow, Start, WaitOptions};
+use crate::run::{PipelineRuns, Run, Step};
+use crate::wait::{self, Follow, Start, WaitOptions, WhichRun};
 
 /// One pipeline, from [`Client::pipeline`].
 #[derive(Clone, Debug)]
@@ -28,11 +28,6 @@ impl PipelineHandle {
 
     fn calls(&self) -> PipelineCalls {
         PipelineCalls::new(self.client.caller().clone(), self.organization, self.pipeline)
-    }
-
-    /// The client this handle calls through.
-    pub fn client(&self) -> &Client {
-        &self.client
     }
 
     /// The organization.

@@ -76,7 +76,7 @@ use crate::error::{Error, ErrorKind, FailureClass, Operation};
 use crate::ids::RunId;
 use crate::instant::after;
 use crate::operations::PipelineCalls;
-use crate::run::{PipelineRuns, Run, RunLookup, WhichRun};
+use crate::run::{PipelineRuns, Run};
 use follow::EventSink;
 use progress::ProgressTracker;
 use schedule::time_only_delay;
@@ -158,6 +158,42 @@ impl WaitOptions {
             Deadline::After(timeout) => Some(after(start, timeout)),
             Deadline::At(deadline) => Some(deadline),
             Deadline::Never => None,
+        }
+    }
+}
+
+/// Which run of a pipeline a wait follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WhichRun {
+    /// The run going, or else the last one.
+    Latest,
+    /// This run.
+    Id(RunId),
+}
+
+/// Where the run a wait follows stands in one read of its pipeline.
+enum Lookup {
+    /// The read shows it.
+    Found(Run),
+    /// The read does not show it, but a newer run: it was replaced.
+    Replaced(RunId),
+    /// The read shows no such run (and no newer one).
+    Missing,
+}
+
+impl WhichRun {
+    /// Where this run stands in `runs`.
+    fn look_up(self, runs: PipelineRuns) -> Lookup {
+        let found = match self {
+            WhichRun::Latest => runs.latest().cloned(),
+            WhichRun::Id(id) => runs.get(id).cloned(),
+        };
+        if let Some(run) = found {
+            return Lookup::Found(run);
+        }
+        match (self, runs.iter().map(|run| run.id).max()) {
+            (WhichRun::Id(id), Some(newer)) if newer > id => Lookup::Replaced(newer),
+            _ => Lookup::Missing,
         }
     }
 }
@@ -340,14 +376,14 @@ impl Wait {
                 Err(error) => return Err(error),
             };
             known.failure = None;
-            match PipelineRuns::of(&pipeline).find(self.which) {
-                RunLookup::Found(run) => {
+            match self.which.look_up(PipelineRuns::of(&pipeline)) {
+                Lookup::Found(run) => {
                     known.missing_since = None;
                     self.observe(&run);
                     known.last_seen = Some(run);
                 }
-                RunLookup::Replaced { by } => return self.gone(known.last_seen, Some(by)),
-                RunLookup::Missing => {
+                Lookup::Replaced(by) => return self.gone(known.last_seen, Some(by)),
+                Lookup::Missing => {
                     let since = *known.missing_since.get_or_insert_with(Instant::now);
                     if since.elapsed() >= self.calls.caller().view_lag_grace {
                         return self.gone(known.last_seen, None);
@@ -413,10 +449,11 @@ impl Wait {
         let confirming = after(Instant::now(), STOP_CONFIRM_ALLOWANCE);
         self.polls += 1;
         let read = self.calls.get(Some(confirming)).await;
-        let seen =
-            read.ok().map(|answered| PipelineRuns::of(&answered.value.pipeline).find(self.which));
+        let seen = read
+            .ok()
+            .map(|answered| self.which.look_up(PipelineRuns::of(&answered.value.pipeline)));
         match seen {
-            Some(RunLookup::Found(stopped)) if stopped.is_finished() => (Stop::Confirmed, stopped),
+            Some(Lookup::Found(stopped)) if stopped.is_finished() => (Stop::Confirmed, stopped),
             _ => {
                 tracing::warn!("the stop was accepted; no read confirmed it in time");
                 (Stop::Acknowledged, run)

@@ -79,11 +79,6 @@ pub enum Stop {
 }
 
 impl Stop {
-    /// Whether the server accepted the stop.
-    pub fn was_accepted(&self) -> bool {
-        matches!(self, Stop::Confirmed | Stop::Acknowledged)
-    }
-
     /// A short name: `not_asked`, `confirmed`, `acknowledged`, `not_sent`.
     pub fn name(&self) -> &'static str {
         match self {

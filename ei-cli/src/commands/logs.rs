@@ -1,11 +1,11 @@
 //! `logs`: the logs of a run's steps, on demand: for each step, the jobs of
 //! its failed files (or, when none failed, of its first files) and of its
-//! upload, read by the SDK's one routine ([`PipelineHandle::step_logs`]).
+//! upload, read by the SDK's one routine
+//! ([`PipelineHandle::step_logs`](ei_api_ext::PipelineHandle::step_logs)).
 
 use std::time::Duration;
 
 use ei_api_ext::diagnose::{LogOptions, StepLogs};
-use ei_api_ext::run::{RunLookup, WhichRun};
 use ei_api_ext::{PipelineId, RunId};
 use tokio::time::Instant;
 
@@ -27,8 +27,11 @@ pub async fn logs(global: &GlobalArgs, args: &LogsArgs, output: &Output) -> Resu
     let handle = crate::commands::organization(global)?.pipeline(pipeline);
     let action = Action::Logs { pipeline: args.pipeline, run: args.run };
     let runs = handle.runs().await.map_err(|error| Failure::during(action, error))?;
-    let which = args.run.map_or(WhichRun::Latest, |run| WhichRun::Id(RunId::new(run)));
-    let RunLookup::Found(run) = runs.find(which) else {
+    let found = match args.run {
+        Some(run) => runs.get(RunId::new(run)),
+        None => runs.latest(),
+    };
+    let Some(run) = found else {
         let which = args.run.map_or("has no run".to_owned(), |id| {
             format!("shows no run {id}: neither its current run nor its last")
         });

@@ -107,11 +107,6 @@ impl RetryPolicy {
         self
     }
 
-    /// The number of attempts allowed per call.
-    pub fn max_attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
     /// The wait before attempt `attempts_made + 1` after a failure of
     /// `class`, or `None` when the call should give up: attempts or time
     /// used up, or the wait would end past `deadline`.
