@@ -59,7 +59,7 @@ use tokio::time::Instant;
 
 use crate::error::Error;
 use crate::ids::RunId;
-use crate::instant::after;
+use crate::instant::add_capped;
 use crate::operations::{self, PipelineCalls};
 use crate::run::{Run, Step};
 
@@ -301,7 +301,7 @@ pub(crate) async fn diagnose(
     run: &Run,
     options: &DiagnosisOptions,
 ) -> Diagnosis {
-    let deadline = after(Instant::now(), options.deadline);
+    let deadline = add_capped(Instant::now(), options.deadline);
     let reading = Reading {
         files: options.files,
         logs: options.logs,

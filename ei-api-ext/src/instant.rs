@@ -11,7 +11,7 @@ use tokio::time::Instant;
 const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
 
 /// `duration` after `instant`, or [`FAR_FUTURE`] after it when that is sooner.
-pub(crate) fn after(instant: Instant, duration: Duration) -> Instant {
+pub(crate) fn add_capped(instant: Instant, duration: Duration) -> Instant {
     instant + duration.min(FAR_FUTURE)
 }
 
@@ -22,7 +22,7 @@ mod tests {
     #[test]
     fn the_longest_duration_is_a_far_future_not_an_overflow() {
         let now = Instant::now();
-        assert_eq!(after(now, Duration::MAX), now + FAR_FUTURE);
-        assert_eq!(after(now, Duration::from_secs(5)), now + Duration::from_secs(5));
+        assert_eq!(add_capped(now, Duration::MAX), now + FAR_FUTURE);
+        assert_eq!(add_capped(now, Duration::from_secs(5)), now + Duration::from_secs(5));
     }
 }

@@ -34,7 +34,7 @@ use tokio::time::Instant;
 use super::PipelineCalls;
 use crate::call::{AfterFailure, Answered, Caller, FailedAttempt, Next};
 use crate::error::{Error, ErrorKind, FailureClass, Operation};
-use crate::instant::after;
+use crate::instant::add_capped;
 use crate::run::{PipelineRuns, Run};
 
 /// How far the server's `Date` and the clock that stamps its runs'
@@ -141,7 +141,7 @@ impl<'a> Reconcile<'a> {
             (_, Some(first)) if error.is_already_running() => (first, Duration::ZERO),
             _ => return Err(NoLook::Fail),
         };
-        let until = after(Instant::now(), grace);
+        let until = add_capped(Instant::now(), grace);
         let until = self.deadline.map_or(until, |deadline| until.min(deadline));
         self.look = Some(Look { class, sent, until, not_after_arrival: None, reads: 0 });
         Ok(())

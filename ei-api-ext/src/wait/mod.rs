@@ -74,7 +74,7 @@ use tracing::Instrument;
 
 use crate::error::{Error, ErrorKind, FailureClass, Operation};
 use crate::ids::RunId;
-use crate::instant::after;
+use crate::instant::add_capped;
 use crate::operations::PipelineCalls;
 use crate::run::{PipelineRuns, Run};
 use follow::EventSink;
@@ -155,7 +155,7 @@ impl WaitOptions {
 
     fn deadline_from(&self, start: Instant) -> Option<Instant> {
         match self.deadline {
-            Deadline::After(timeout) => Some(after(start, timeout)),
+            Deadline::After(timeout) => Some(add_capped(start, timeout)),
             Deadline::At(deadline) => Some(deadline),
             Deadline::Never => None,
         }
@@ -319,7 +319,7 @@ impl Wait {
         } else {
             (Duration::ZERO, ReadReason::First)
         };
-        let wake = after(Instant::now(), delay);
+        let wake = add_capped(Instant::now(), delay);
         match self.deadline {
             Some(deadline) if wake >= deadline => (deadline, ReadReason::Deadline),
             _ => (wake, reason),
@@ -441,12 +441,12 @@ impl Wait {
     /// Stops the run: the stop sent within its allowance, then confirmed by
     /// one read within its own; the run as last seen.
     async fn stop(&mut self, run: Run) -> (Stop, Run) {
-        let sending = after(Instant::now(), STOP_SEND_ALLOWANCE);
+        let sending = add_capped(Instant::now(), STOP_SEND_ALLOWANCE);
         if let Err(error) = self.calls.stop(Some(sending)).await {
             tracing::warn!(%error, "the deadline passed and the run could not be stopped");
             return (Stop::NotSent { reason: error.to_string() }, run);
         }
-        let confirming = after(Instant::now(), STOP_CONFIRM_ALLOWANCE);
+        let confirming = add_capped(Instant::now(), STOP_CONFIRM_ALLOWANCE);
         self.polls += 1;
         let read = self.calls.get(Some(confirming)).await;
         let seen = read

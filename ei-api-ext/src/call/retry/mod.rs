@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::error::FailureClass;
-use crate::instant::after;
+use crate::instant::add_capped;
 
 /// Five attempts ride out a blip of a few seconds without hammering a
 /// server that is down.
@@ -127,7 +127,7 @@ impl RetryPolicy {
                 DelayReason::Backoff,
             ),
         };
-        (after(Instant::now(), delay) < self.give_up_at(started, deadline))
+        (add_capped(Instant::now(), delay) < self.give_up_at(started, deadline))
             .then_some((delay, reason))
     }
 }
@@ -144,13 +144,13 @@ impl RetryPolicy {
         deadline: Option<Instant>,
     ) -> Option<Duration> {
         let delay = backoff::full_jitter(self.initial_backoff, self.max_backoff, asked);
-        (after(Instant::now(), delay) < self.give_up_at(started, deadline)).then_some(delay)
+        (add_capped(Instant::now(), delay) < self.give_up_at(started, deadline)).then_some(delay)
     }
 
     /// When a call that started at `started` gives up: the policy's time,
     /// or `deadline` when sooner.
     fn give_up_at(&self, started: Instant, deadline: Option<Instant>) -> Instant {
-        let policy_deadline = after(started, self.max_elapsed);
+        let policy_deadline = add_capped(started, self.max_elapsed);
         deadline.map_or(policy_deadline, |deadline| deadline.min(policy_deadline))
     }
 }
