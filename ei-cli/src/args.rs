@@ -91,8 +91,9 @@ pub struct GlobalArgs {
     /// takes precedence.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// How diagnostic output (-v or RUST_LOG) is written: text, or one JSON object per line
-    /// (for CI systems that collect structured logs).
+    /// How stderr is written: text, or one JSON object per line, the command's own progress,
+    /// notes and errors too (for CI systems that collect structured logs); -v or RUST_LOG add
+    /// diagnostic events to them.
     #[arg(long, global = true, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 }

@@ -42,10 +42,12 @@ impl Logging {
     /// `output`, knowing whether diagnostic lines will share stderr and how
     /// they are written: whenever `-v` or `RUST_LOG` asks for them, even if
     /// `RUST_LOG` proves invalid, so that the error saying so is written as
-    /// the caller asked (one JSON object with `--log-format json`).
+    /// the caller asked; and with `--log-format json` always, so that every
+    /// line on stderr is one JSON object, whether or not diagnostic events
+    /// join the command's own lines.
     pub fn output(&self, output: Output) -> Output {
-        match self.filter {
-            Ok(None) => output,
+        match (&self.filter, self.lines) {
+            (Ok(None), LogLines::Text) => output,
             _ => output.with_log(self.lines),
         }
     }

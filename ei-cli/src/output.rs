@@ -126,8 +126,7 @@ impl Output {
     fn stderr_text(&self, level: &str, text: &str) -> String {
         match self.log {
             Some(LogLines::Json) => {
-                let message =
-                    for_display(&self.redactor.text(text), JSON_MESSAGE_MAX_CHARS).into_owned();
+                let message = json_message(&self.redactor.text(text));
                 json_line(&json!({
                     "timestamp": self.clock.words(),
                     "level": level,
@@ -208,11 +207,33 @@ pub const LOG_LINE_MAX_CHARS: usize = 2_000;
 /// the 20 digits of `usize::MAX`.
 const CUT_NOTE_CHARS: usize = 40;
 
-/// The longest message of the command's own JSON lines on stderr, cut to
-/// fit rather than left out: JSON escaping at most doubles a character, the
+/// The most characters the message of the command's own JSON lines on
+/// stderr takes once JSON-escaped, cut to fit rather than left out: the
 /// cut's note adds at most [`CUT_NOTE_CHARS`], and the rest of the object
 /// takes under 100, so the line stays within [`LOG_LINE_MAX_CHARS`].
-const JSON_MESSAGE_MAX_CHARS: usize = (LOG_LINE_MAX_CHARS - 100 - CUT_NOTE_CHARS) / 2;
+const JSON_MESSAGE_MAX_CHARS: usize = LOG_LINE_MAX_CHARS - 100 - CUT_NOTE_CHARS;
+
+/// `text` as the message of a JSON line: its characters as they are (a line
+/// break stays a line break, which JSON writes `\n`; a hazardous character
+/// becomes a JSON escape when the line is written), cut where its escaped
+/// form would pass [`JSON_MESSAGE_MAX_CHARS`].
+fn json_message(text: &str) -> String {
+    let escaped_len = |c: char| match c {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+        c if is_hazardous(c) => 6,
+        _ => 1,
+    };
+    let mut length = 0;
+    for (at, c) in text.char_indices() {
+        length += escaped_len(c);
+        if length > JSON_MESSAGE_MAX_CHARS {
+            let left_out = text[at..].chars().count();
+            let plural = if left_out == 1 { "" } else { "s" };
+            return format!("{}… ({left_out} more character{plural})", &text[..at]);
+        }
+    }
+    text.to_owned()
+}
 
 /// How long a string property of a JSON log line (its `timestamp`, `level`
 /// and `target`) may be to be kept when the line itself is too long: ours
@@ -367,9 +388,12 @@ mod tests {
     #[test]
     fn the_commands_own_json_lines_are_cut_to_fit_never_left_out() {
         let output = Output::new(redactor("caller-secret")).with_log(LogLines::Json);
-        for text in
-            ["\\".repeat(5_000), "\"".repeat(5_000), format!("{}caller-secret", "é".repeat(3_000))]
-        {
+        for text in [
+            "\\".repeat(5_000),
+            "\"".repeat(5_000),
+            "\u{1b}".repeat(5_000),
+            format!("{}caller-secret", "é".repeat(3_000)),
+        ] {
             let line = output.stderr_text("ERROR", &text);
             assert!(line.chars().count() <= LOG_LINE_MAX_CHARS, "{} characters", line.len());
             let event: Value = serde_json::from_str(&line).expect("one JSON object");
@@ -382,6 +406,11 @@ mod tests {
         }
         let line = output.stderr_text("INFO", "key caller-secret\u{1b}[2J");
         assert!(line.contains("key <redacted>") && !line.contains('\u{1b}'), "{line}");
+        // A line break is a JSON escape, which a log collector shows as a break.
+        let line = output.stderr_text("ERROR", "error: no such pipeline\n  hint: check it");
+        assert!(!line.contains("\\u{"), "{line}");
+        let event: Value = serde_json::from_str(&line).expect("one JSON object");
+        assert_eq!(event["fields"]["message"], "error: no such pipeline\n  hint: check it");
     }
 
     #[test]

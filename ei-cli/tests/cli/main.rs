@@ -11,6 +11,7 @@ mod golden;
 mod harness;
 mod hostile;
 mod interrupt;
+mod json_lines;
 mod logging;
 mod read;
 mod run;
