@@ -126,25 +126,27 @@ pub enum Command {
 /// What `run --json` prints, as `run --help` shows it.
 const RUN_JSON_HELP: &str = "\
 JSON (--json), one document on stdout, secrets redacted:
-  run                 {\"pipelineRun\": RUN}
-  run --wait          {\"outcome\": OUTCOME, \"pipelineRun\": RUN, ...} where OUTCOME is
+  run                 {\"pipelineRun\": PIPELINE_RUN}
+  run --wait          {\"outcome\": OUTCOME, \"run\": RUN, \"pipelineRun\": PIPELINE_RUN, ...}
+                      where OUTCOME is
     succeeded         exit 0
-    failed            exit 1, with \"failedSteps\": [{\"index\", \"name\", \"status\"}] and
-                      \"diagnosis\": {\"runId\", \"steps\": [{\"index\", \"name\",
-                      \"transformationJobId\", \"failedFiles\", \"totalFiles\", \"files\": [{\"name\",
-                      \"bucketPath\", \"jobId\", \"status\", \"log\": LOG|null}], \"upload\": LOG|null,
-                      \"missing\": [what could not be read, and why]}]}, or null with --no-diagnosis;
-                      LOG is {\"jobId\", \"errorsOnly\", \"totalLines\", \"lines\": [{\"created\",
-                      \"level\", \"text\"}]}
-    timed_out         exit 5, with \"stopped\": true|false
-    unrecognized      exit 6: finished, but a step's status is one this version does not know,
-                      with \"unrecognizedSteps\": [{\"index\", \"name\", \"status\"}]
+    failed            exit 1, with \"diagnosis\": {\"runId\", \"steps\": [{\"step\": STEP,
+                      \"selection\", \"selectedFiles\", \"files\": [{\"name\", \"bucketPath\", \"jobId\",
+                      \"status\", \"log\": LOG|null}], \"upload\": LOG|null, \"missing\": [what could
+                      not be read, and why]}]}, or null with --no-diagnosis; LOG is {\"jobId\",
+                      \"level\", \"totalLines\", \"lines\": [{\"created\", \"level\", \"text\"}]}
+    timed_out         exit 5, with \"stop\": \"not_asked\", \"confirmed\", \"acknowledged\" (accepted,
+                      not confirmed in time) or \"not_sent\" (with \"stopProblem\")
+    unrecognized      exit 6: finished, but a step's state is one this version does not know
     replaced          exit 6: a newer run took its place before it was seen to finish,
                       with \"replacedBy\": RUN_ID|null
   Ctrl-C (--wait)     {\"outcome\": \"interrupted\", \"runId\": RUN_ID|null}, exit 130; the run goes on
-RUN is the API's pipelineRun object (property names as the API spells them). A step's
-\"index\" is its place in the run's steps, from 0 (step 1 on the screen is index 0). On an
-error stdout stays empty and the message goes to stderr.";
+RUN is the run in this tool's words: {\"id\", \"state\", \"created\", \"finished\", \"steps\": [STEP]},
+STEP is {\"number\" (from 1, as on the screen), \"name\", \"state\", \"status\" (the job's, as the
+API spells it), \"files\": {\"done\", \"succeeded\", \"failed\", \"total\"}|null,
+\"transformationJob\", \"uploadJob\", \"uploadFailed\"}; states are waiting, running, succeeded,
+failed, unrecognized. PIPELINE_RUN is the API's pipelineRun object, as it spells it. On an error
+stdout stays empty and the message goes to stderr.";
 
 /// `run`'s options.
 #[derive(Debug, Args)]
@@ -253,7 +255,7 @@ impl FollowArgs {
 /// What `wait --json` prints.
 const WAIT_JSON_HELP: &str = "\
 JSON (--json), one document on stdout, secrets redacted, as run --wait --json prints it:
-  {\"outcome\": OUTCOME, \"pipelineRun\": RUN, ...}; see ei-pipeline run --help.
+  {\"outcome\": OUTCOME, \"run\": RUN, \"pipelineRun\": PIPELINE_RUN, ...}; see ei-pipeline run --help.
 With neither --run nor a run going, the pipeline's last run is reported at once.";
 
 /// `status`'s options.
@@ -262,7 +264,8 @@ pub struct StatusArgs {
     /// The pipeline's id.
     #[arg(value_name = "PIPELINE_ID")]
     pub pipeline: i64,
-    /// Print the pipeline object as JSON on stdout.
+    /// Print the pipeline object as JSON on stdout, as the API spells it, with "runs":
+    /// {"current": RUN|null, "last": RUN|null}, RUN as in run --help.
     #[arg(long)]
     pub json: bool,
 }
@@ -310,11 +313,10 @@ pub struct LogsArgs {
     /// was not is named (and the exit code is 4, as for any log that could not be read).
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "60s")]
     pub timeout: Duration,
-    /// Print one JSON document on stdout: {"runId", "steps": [{"index", "name", "status",
-    /// "transformationJobId", "selection": "failed"|"all", "totalFiles", "files": [{"name",
-    /// "bucketPath", "jobId", "status", "log": LOG|null}], "upload": LOG|null, "missing":
-    /// [what could not be read, and why]}]}, LOG as in run --help; "index" counts from 0
-    /// (--step 1 is index 0), its place in the run's steps.
+    /// Print one JSON document on stdout: {"runId", "steps": [{"step": STEP, "selection":
+    /// "failed"|"all", "selectedFiles", "files": [{"name", "bucketPath", "jobId", "status",
+    /// "log": LOG|null}], "upload": LOG|null, "missing": [what could not be read, and why]}]},
+    /// STEP and LOG as in run --help (STEP's "number" is --step's).
     #[arg(long)]
     pub json: bool,
 }
