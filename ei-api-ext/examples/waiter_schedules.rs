@@ -14,8 +14,8 @@
 
 use std::time::Duration;
 
-use ei_api::types::OrganizationPipelineRun;
-use ei_api_ext::wait::{AdaptiveSchedule, FixedSchedule, PollSchedule, WaitOptions};
+use ei_api_ext::run::Run;
+use ei_api_ext::wait::{AdaptiveSchedule, PollSchedule, WaitOptions};
 use ei_api_ext::{Client, OrganizationId, PipelineId, RetryPolicy};
 use ei_fake_studio::{FakeStudio, PipelineSpec, ProgressShape, StepSpec};
 
@@ -59,7 +59,7 @@ impl SmithySchedule {
 }
 
 impl PollSchedule for SmithySchedule {
-    fn next_delay(&mut self, _: Duration, _: &OrganizationPipelineRun) -> Duration {
+    fn next_delay(&mut self, _: Duration, _: &Run) -> Duration {
         self.attempt += 1;
         let ceiling = Self::MIN.saturating_mul(1 << (self.attempt - 1).min(16)).min(Self::MAX);
         let span = (ceiling - Self::MIN).as_secs_f64();
@@ -122,7 +122,9 @@ impl Schedule {
         match self {
             Schedule::Adaptive => options.schedule(AdaptiveSchedule::new()),
             Schedule::TimeOnly => options.schedule(AdaptiveSchedule::time_only()),
-            Schedule::FixedOneSecond => options.schedule(FixedSchedule(Duration::from_secs(1))),
+            Schedule::FixedOneSecond => {
+                options.schedule(|_: Duration, _: &Run| Duration::from_secs(1))
+            }
             Schedule::Smithy => {
                 options.schedule(SmithySchedule { attempt: 0, rng: fastrand::Rng::with_seed(seed) })
             }
@@ -255,7 +257,7 @@ async fn measure(workload: Workload, schedule: Schedule) -> Summary {
     for wait in waits.collect::<Vec<_>>() {
         let (length, report, returned) = wait.await.expect("no panic");
         assert!(report.succeeded(), "{:?}", report.outcome);
-        let finished = studio.run_finished_at(report.run().id).expect("the fake knows");
+        let finished = studio.run_finished_at(report.run.id.get()).expect("the fake knows");
         samples.push(Sample { length, polls: report.polls, latency: returned - finished });
     }
     Summary::of(&samples)

@@ -204,6 +204,18 @@ impl StepSpec {
     pub const ECHOED_API_KEY: &'static str =
         "ei_9f3c51d2a8b74e06c1f5d3a79b2e48c0d6a1f7e3b5c9d2a4e8f0b6c3d7a1e5f9";
 
+    /// How many of the first `count` files a step processes fail: none unless
+    /// the step fails, and then its failed files spread evenly through all of
+    /// its files (file `i` fails when this count grows from `i` to `i + 1`).
+    pub(crate) fn failures_among_first(&self, count: u32) -> u32 {
+        if !self.fails || self.files == 0 {
+            return 0;
+        }
+        let failing = self.failed_files.unwrap_or(self.files).min(self.files);
+        let among = u64::from(count.min(self.files)) * u64::from(failing) / u64::from(self.files);
+        u32::try_from(among).expect("at most `files`")
+    }
+
     /// A step that runs for one second over ten files and succeeds.
     pub fn new(name: impl Into<String>) -> Self {
         Self {

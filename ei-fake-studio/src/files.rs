@@ -7,7 +7,6 @@
 //! started and finished); file `i` runs over the `i`-th equal share of it.
 
 use crate::config::StepSpec;
-use crate::jobs::StepJobs;
 use crate::lifecycle::{Phase, StepState};
 use ei_api::enums::{OrganizationDatasetTypeEnum, TransformationJobStatusEnum};
 use ei_api::types::OrganizationCreateProjectWithFilesFilesItem;
@@ -21,18 +20,6 @@ const MAX_FILES_PER_PAGE: usize = 1_000;
 /// The `lengthString` of a file once transformed: a short sensor recording,
 /// as the model's file size suggests.
 const FILE_LENGTH: &str = "5s";
-
-/// How many of the first `count` files a step processes fail: none unless
-/// the step fails, and then its failed files spread evenly through all of
-/// its files (file `i` fails when this count grows from `i` to `i + 1`).
-pub(crate) fn failures_among_first(step: &StepSpec, count: u32) -> u32 {
-    if !step.fails || step.files == 0 {
-        return 0;
-    }
-    let failing = step.failed_files.unwrap_or(step.files).min(step.files);
-    let among = u64::from(count.min(step.files)) * u64::from(failing) / u64::from(step.files);
-    u32::try_from(among).expect("at most `files`")
-}
 
 /// Where one file of a step is at an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,7 +58,7 @@ impl FileState {
 pub(crate) fn file_state(step: &StepSpec, state: &StepState, index: u32) -> FileState {
     let progress = state.progress;
     if index < progress.finished {
-        let fails = failures_among_first(step, index + 1) > failures_among_first(step, index);
+        let fails = step.failures_among_first(index + 1) > step.failures_among_first(index);
         if fails {
             FileState::Failed
         } else {
@@ -168,11 +155,11 @@ pub(crate) struct FilesPage {
 }
 
 /// The page of `step`'s files that `query` asks for, where the step's state
-/// is `state` and its jobs' ids are `jobs`.
+/// is `state` and the job of the file at an index has the id `file_job` gives.
 pub(crate) fn page(
     step: &StepSpec,
     state: &StepState,
-    jobs: StepJobs,
+    file_job: impl Fn(u32) -> i64,
     query: &FilesQuery,
 ) -> FilesPage {
     let selected = || {
@@ -183,7 +170,7 @@ pub(crate) fn page(
     let files = selected()
         .skip(query.offset)
         .take(query.limit.min(MAX_FILES_PER_PAGE))
-        .map(|(index, file)| item(jobs, index, file))
+        .map(|(index, file)| item(&file_job, index, file))
         .collect();
     let count = selected().count();
     FilesPage { files, count_for_filter: i64::try_from(count).expect("at most 2^32 files") }
@@ -191,7 +178,7 @@ pub(crate) fn page(
 
 /// The file at `index`, in `state`, as the API lists it.
 fn item(
-    jobs: StepJobs,
+    file_job: &impl Fn(u32) -> i64,
     index: u32,
     state: FileState,
 ) -> OrganizationCreateProjectWithFilesFilesItem {
@@ -204,7 +191,7 @@ fn item(
         length_string: if state == FileState::Succeeded { FILE_LENGTH } else { "" }.to_owned(),
         link_to_data_item: format!("/data/files/{id}"),
         source_dataset_type: OrganizationDatasetTypeEnum::Files,
-        transformation_job_id: state.has_job().then(|| jobs.file(index)),
+        transformation_job_id: state.has_job().then(|| file_job(index)),
         transformation_job_status: state.status(),
     }
 }
@@ -229,10 +216,10 @@ mod tests {
             })
             .collect();
         assert_eq!(failing, [3, 6, 9]);
-        assert_eq!(failures_among_first(&StepSpec::new("s").files(10).fails(), 10), 10);
-        assert_eq!(failures_among_first(&StepSpec::new("s").files(10), 10), 0);
-        assert_eq!(failures_among_first(&StepSpec::new("s").files(4).failing_files(9), 4), 4);
-        assert_eq!(failures_among_first(&StepSpec::new("s").files(0).fails(), 0), 0);
+        assert_eq!(StepSpec::new("s").files(10).fails().failures_among_first(10), 10);
+        assert_eq!(StepSpec::new("s").files(10).failures_among_first(10), 0);
+        assert_eq!(StepSpec::new("s").files(4).failing_files(9).failures_among_first(4), 4);
+        assert_eq!(StepSpec::new("s").files(0).fails().failures_among_first(0), 0);
     }
 
     #[test]

@@ -139,6 +139,7 @@
 //!
 //! 1. `clock`, `config`, `auth`, `payload`, `route`, `loopback`: time, configuration, credentials, bodies, paths, the listener
 //! 2. `lifecycle`, `files`, `jobs`: how a run, its files and their jobs move
+//!    (each uses only those before it)
 //! 3. `logs`, `model`: the jobs' logs, and the vendor's models at an instant
 //! 4. `state`, `record`, `answer`: the studio's state, what it received, answers
 //! 5. `distort`, `fault`: misbehaviour on demand

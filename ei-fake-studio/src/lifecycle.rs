@@ -3,7 +3,6 @@
 //! needs to tick in the background.
 
 use crate::config::{ProgressShape, StepSpec};
-use crate::files;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -58,7 +57,7 @@ pub(crate) struct Progress {
     /// Files finished (`finishedCount`).
     pub(crate) finished: u32,
     /// Files finished successfully (`succeededCount`): the finished ones
-    /// less those that fail ([`files::failures_among_first`]).
+    /// less those that fail ([`StepSpec::failures_among_first`]).
     pub(crate) succeeded: u32,
     /// Files the step processes (`totalFileCount`), known once it starts.
     pub(crate) total: u32,
@@ -137,7 +136,7 @@ impl Run {
         } else {
             let FileCounts { started, finished, total } =
                 shape_counts(shape, step.files, elapsed, step.duration);
-            let succeeded = finished - files::failures_among_first(step, finished);
+            let succeeded = finished - step.failures_among_first(finished);
             Progress { time_spent: elapsed, started, finished, succeeded, total }
         };
         StepState { phase, progress }

@@ -232,7 +232,7 @@ impl State {
         let spec = self.spec_of(jobs);
         let step = &spec.steps[index];
         let state = run.step_state(index, step, now, true, spec.progress_shape);
-        let page = files::page(step, &state, jobs.steps[index], query);
+        let page = files::page(step, &state, |file| jobs.steps[index].file(file), query);
         Ok(model::job_with_files(&self.clock, spec, (run, jobs), index, now, page))
     }
 
