@@ -149,7 +149,7 @@ fn classify(
             ErrorKind::InvalidResponse {
                 status: Some(response.status()),
                 excerpt: String::new(),
-                problem: redirect_words(&response),
+                problem: describe_redirect(&response),
             }
         }
         Raw::UnexpectedResponse(response) if !response.status().is_success() => {
@@ -191,7 +191,7 @@ fn retry_after(value: &HeaderValue) -> Option<Duration> {
 /// What a redirect tried: the API never redirects, and the client never
 /// follows one (it would carry the credential along). Names the origin the
 /// `Location` points to, never its path or query.
-fn redirect_words(response: &reqwest::Response) -> String {
+fn describe_redirect(response: &reqwest::Response) -> String {
     let location = response.headers().get(LOCATION).and_then(|value| value.to_str().ok());
     let target = location.and_then(|location| response.url().join(location).ok());
     match target {

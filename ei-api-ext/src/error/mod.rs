@@ -59,7 +59,7 @@ pub enum ErrorKind {
     /// A non-2xx answer the other kinds do not name, or `success: false` in a
     /// 200: the API refused the request (a 4xx, `success: false`), or the
     /// server failed (a 5xx) or answered a status outside HTTP's classes.
-    #[error("{} (HTTP {status}){}", refusal_words(*.status), server_words(.message))]
+    #[error("{} (HTTP {status}){}", refusal_summary(*.status), quoted_server_message(.message))]
     ApiRefused {
         /// The HTTP status (200 when the refusal came as `success: false`).
         status: StatusCode,
@@ -67,7 +67,7 @@ pub enum ErrorKind {
         message: Option<String>,
     },
     /// The credentials were missing, wrong or not allowed (401, 403).
-    #[error("unauthorized (HTTP {status}){}", server_words(.message))]
+    #[error("unauthorized (HTTP {status}){}", quoted_server_message(.message))]
     Unauthorized {
         /// 401 or 403.
         status: StatusCode,
@@ -75,13 +75,13 @@ pub enum ErrorKind {
         message: Option<String>,
     },
     /// The organization or pipeline does not exist, or is not visible to these credentials.
-    #[error("not found (HTTP 404){}", server_words(.message))]
+    #[error("not found (HTTP 404){}", quoted_server_message(.message))]
     NotFound {
         /// The server's `error` text.
         message: Option<String>,
     },
     /// Too many requests (429), after the retries the policy allowed.
-    #[error("rate limited (HTTP 429){}{}", retry_after_words(.retry_after), server_words(.message))]
+    #[error("rate limited (HTTP 429){}{}", describe_retry_after(.retry_after), quoted_server_message(.message))]
     RateLimited {
         /// How long the server asked to wait (`Retry-After`), when it said.
         retry_after: Option<Duration>,
@@ -101,9 +101,9 @@ pub enum ErrorKind {
     /// An answer arrived that is not what the document describes.
     #[error(
         "invalid response{}: {}{}",
-        status_words(.status),
+        describe_status(.status),
         for_display(problem, SERVER_TEXT_SHOWN_CHARS),
-        excerpt_words(excerpt)
+        quoted_body_excerpt(excerpt)
     )]
     InvalidResponse {
         /// The HTTP status, when there was one.
@@ -130,7 +130,7 @@ pub enum ErrorKind {
     },
     /// The run waited on is neither the pipeline's current nor its last run
     /// (or, following the latest run, the pipeline has none).
-    #[error("{}", run_not_found_words(.run))]
+    #[error("{}", describe_missing_run(.run))]
     RunNotFound {
         /// The run looked for; `None` when following the latest run.
         run: Option<crate::ids::RunId>,
@@ -138,7 +138,7 @@ pub enum ErrorKind {
     /// The wait's deadline came before the run was ever seen: the run call
     /// was not answered in time, or every read was slow or failing; nothing
     /// is known of its state.
-    #[error("the deadline came before {}", unseen_words(.run))]
+    #[error("the deadline came before {}", describe_unseen_run(.run))]
     DeadlineBeforeSighting {
         /// The run waited on; `None` when following the latest run.
         run: Option<crate::ids::RunId>,
@@ -298,14 +298,14 @@ const SERVER_TEXT_SHOWN_CHARS: usize = 300;
 
 /// The server's words, as an error message shows them: secrets masked (a
 /// server may quote a request or a pipeline), escaped and shortened.
-fn server_words(message: &Option<String>) -> String {
+fn quoted_server_message(message: &Option<String>) -> String {
     let Some(text) = message.as_deref() else { return String::new() };
     format!(": {}", for_display(&Redactor::new().text(text), SERVER_TEXT_SHOWN_CHARS))
 }
 
 /// What an answer with `status` says, in the words of its [`FailureClass`]:
 /// only a refusal is called one.
-fn refusal_words(status: StatusCode) -> &'static str {
+fn refusal_summary(status: StatusCode) -> &'static str {
     if status.is_success() {
         return "the API refused the request";
     }
@@ -316,32 +316,37 @@ fn refusal_words(status: StatusCode) -> &'static str {
     }
 }
 
-fn run_not_found_words(run: &Option<crate::ids::RunId>) -> String {
+/// Which run was not found, as an error message says it.
+fn describe_missing_run(run: &Option<crate::ids::RunId>) -> String {
     match run {
         Some(run) => format!("{run} is neither the pipeline's current run nor its last"),
         None => "the pipeline has no run, current or last".to_owned(),
     }
 }
 
-fn unseen_words(run: &Option<crate::ids::RunId>) -> String {
+/// What the deadline came before: the run named, or any run.
+fn describe_unseen_run(run: &Option<crate::ids::RunId>) -> String {
     run.map_or_else(
         || "the run could be seen (it may or may not have started)".to_owned(),
         |run| format!("{run} could be read"),
     )
 }
 
-fn excerpt_words(excerpt: &str) -> String {
+/// The start of a body the client could not read, escaped and shortened.
+fn quoted_body_excerpt(excerpt: &str) -> String {
     if excerpt.is_empty() {
         return String::new();
     }
     format!("; body starts: \"{}\"", for_display(excerpt, SERVER_TEXT_SHOWN_CHARS))
 }
 
-fn retry_after_words(retry_after: &Option<Duration>) -> String {
+/// The server's `Retry-After`, when it sent one.
+fn describe_retry_after(retry_after: &Option<Duration>) -> String {
     retry_after.map(|delay| format!(", retry after {delay:?}")).unwrap_or_default()
 }
 
-fn status_words(status: &Option<StatusCode>) -> String {
+/// The HTTP status, when there was one.
+fn describe_status(status: &Option<StatusCode>) -> String {
     status.map(|status| format!(" (HTTP {status})")).unwrap_or_default()
 }
 
