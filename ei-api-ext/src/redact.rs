@@ -311,8 +311,9 @@ mod tests {
 
     #[test]
     fn a_body_full_of_secret_properties_is_masked_in_one_pass() {
-        // Quadratic masking took minutes on this (one pass now; the CLI's
-        // adversary test bounds the time of a 5.5 MiB answer's).
+        // Quadratic masking took minutes on this (one pass now; the SDK's
+        // test `an_unreadable_answer_full_of_secret_properties_ends_the_wait_at_its_deadline`
+        // bounds the time of a 7 MiB answer's).
         let body = r#""projectApiKey":"","#.repeat(400_000);
         let masked = Redactor::new().text(&body);
         assert_eq!(masked.matches(MASK).count(), 400_000);

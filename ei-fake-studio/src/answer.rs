@@ -123,8 +123,19 @@ pub(crate) struct Reply {
     pub(crate) headers: HeaderMap,
     /// The body.
     pub(crate) payload: Payload,
-    /// Whether the reply goes without the `Date` header every other has.
-    pub(crate) undated: bool,
+    /// The `Date` header it carries.
+    pub(crate) date: DateHeader,
+}
+
+/// The `Date` header of a reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DateHeader {
+    /// The studio's clock, as every answer of a real server has.
+    Studio,
+    /// None at all (a server with no clock).
+    Absent,
+    /// A clock this many seconds ahead of the studio's (behind when negative).
+    Skewed(i64),
 }
 
 /// The content type of every JSON answer.
@@ -135,7 +146,7 @@ impl Reply {
     pub(crate) fn json(status: StatusCode, body: Vec<u8>) -> Self {
         let content_type = HeaderValue::from_static(JSON_CONTENT_TYPE);
         let payload = Payload::Complete(body);
-        Self { status, content_type, headers: HeaderMap::new(), payload, undated: false }
+        Self { status, content_type, headers: HeaderMap::new(), payload, date: DateHeader::Studio }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The API as the fake serves it: each request, from its route through
 //! faults and authentication to the operation and its answer.
 
-use crate::answer::Answer;
+use crate::answer::{Answer, DateHeader};
 use crate::auth::Credentials;
 use crate::fault::{self, Outcome, Schedule};
 use crate::files::{FilesQuery, Selection};
@@ -128,8 +128,12 @@ impl Api {
     /// machine's), as every answer of a real server has one.
     fn dated(&self, outcome: Outcome) -> Outcome {
         match outcome {
-            Outcome::Send(mut reply) if !reply.undated => {
-                let date = self.state().clock().http_date(Instant::now());
+            Outcome::Send(mut reply) if reply.date != DateHeader::Absent => {
+                let skew = match reply.date {
+                    DateHeader::Skewed(seconds) => seconds,
+                    DateHeader::Studio | DateHeader::Absent => 0,
+                };
+                let date = self.state().clock().http_date(Instant::now(), skew);
                 if let Ok(date) = HeaderValue::from_str(&date) {
                     reply.headers.insert(DATE, date);
                 }

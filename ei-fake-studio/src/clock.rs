@@ -24,8 +24,11 @@ impl Clock {
 
     /// `instant` as an HTTP date (RFC 9110 `IMF-fixdate`, whole seconds), for
     /// the `Date` header: the fake's own clock, not the machine's.
-    pub(crate) fn http_date(&self, instant: Instant) -> String {
-        self.date(instant).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+    /// With `skew_seconds`, the date of a clock that much ahead of the
+    /// studio's (behind when negative), as a misconfigured server's.
+    pub(crate) fn http_date(&self, instant: Instant, skew_seconds: i64) -> String {
+        let date = self.date(instant) + chrono::Duration::seconds(skew_seconds);
+        date.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
     }
 
     /// The epoch date: when the studio started.

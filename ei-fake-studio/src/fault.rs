@@ -1,7 +1,7 @@
 //! Faults: misbehaviour scripted per operation and per call, and what each
 //! one does to the call's answer (and to its effect).
 
-use crate::answer::{Answer, Reply};
+use crate::answer::{Answer, DateHeader, Reply};
 use crate::distort;
 use crate::payload::Payload;
 use ei_api::Operation;
@@ -70,6 +70,7 @@ enum Kind {
     Drip(Duration),
     HostileText,
     Undated,
+    SkewedDate(i64),
 }
 
 impl Fault {
@@ -216,6 +217,13 @@ impl Fault {
         Self::new(Kind::Undated)
     }
 
+    /// Lets the call take effect and answers normally, with a `Date` header
+    /// from a clock `seconds` ahead of the studio's (behind when negative):
+    /// a server whose clock is wrong.
+    pub fn skewed_date(seconds: i64) -> Fault {
+        Self::new(Kind::SkewedDate(seconds))
+    }
+
     /// The normal answer, with every text the server controls made hostile:
     /// each string property (names, descriptions, messages; not dates or
     /// enum values) gets terminal escape sequences, a carriage return, a
@@ -272,7 +280,12 @@ pub(crate) async fn answer(fault: Option<Fault>, act: impl FnOnce() -> Answer) -
         Kind::HostileText => distorted(act(), distort::hostile_text),
         Kind::Undated => {
             let mut reply: Reply = act().into();
-            reply.undated = true;
+            reply.date = DateHeader::Absent;
+            reply
+        }
+        Kind::SkewedDate(seconds) => {
+            let mut reply: Reply = act().into();
+            reply.date = DateHeader::Skewed(seconds);
             reply
         }
         Kind::Redirect(status, location) => {

@@ -83,3 +83,17 @@ async fn an_undated_answer_has_no_date_at_all() {
     let response = client.request(Method::GET, &path).send().await.unwrap();
     assert!(response.headers().get(DATE).is_some());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_skewed_date_is_that_far_off_the_studios_clock() {
+    let studio = FakeStudio::start().await;
+    studio.inject(Operation::Get, When::Nth(1), Fault::skewed_date(-86_400));
+    studio.inject(Operation::Get, When::Nth(2), Fault::skewed_date(2));
+    let client = Client::new(&studio);
+    let path = Operation::Get.path([1, 1]);
+    let behind = client.request(Method::GET, &path).send().await.unwrap();
+    assert_eq!(behind.headers()[DATE], "Sun, 02 Jun 2024 08:00:00 GMT");
+    assert_eq!(behind.status(), 200);
+    let ahead = client.request(Method::GET, &path).send().await.unwrap();
+    assert_eq!(ahead.headers()[DATE], "Mon, 03 Jun 2024 08:00:02 GMT");
+}
