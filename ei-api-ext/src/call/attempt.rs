@@ -12,10 +12,9 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::retry::parse_retry_after;
+use super::transport::transport_failure;
 use super::Caller;
-use crate::error::{
-    CallTarget, ConfigError, Error, ErrorKind, Setting, SettingSource, TransportKind,
-};
+use crate::error::{CallTarget, ConfigError, Error, ErrorKind, Setting, SettingSource};
 use crate::redact::{excerpt, Redactor};
 
 /// What the generated client returns for an operation.
@@ -116,10 +115,10 @@ fn classify(
                     excerpt: excerpt(too_large.first_bytes()),
                     problem: too_large.to_string(),
                 },
-                None => transport(source),
+                None => transport_failure(source),
             }
         }
-        Raw::InvalidUpgrade(source) => transport(source),
+        Raw::InvalidUpgrade(source) => transport_failure(source),
         Raw::ErrorResponse(value) => {
             let status = value.status();
             answered(status, retry_after, value.into_inner().error)
@@ -149,7 +148,7 @@ fn classify(
             ErrorKind::InvalidResponse {
                 status: Some(response.status()),
                 excerpt: String::new(),
-                problem: redirect_words(&response),
+                problem: describe_redirect(&response),
             }
         }
         Raw::UnexpectedResponse(response) if !response.status().is_success() => {
@@ -191,7 +190,7 @@ fn retry_after(value: &HeaderValue) -> Option<Duration> {
 /// What a redirect tried: the API never redirects, and the client never
 /// follows one (it would carry the credential along). Names the origin the
 /// `Location` points to, never its path or query.
-fn redirect_words(response: &reqwest::Response) -> String {
+fn describe_redirect(response: &reqwest::Response) -> String {
     let location = response.headers().get(LOCATION).and_then(|value| value.to_str().ok());
     let target = location.and_then(|location| response.url().join(location).ok());
     match target {
@@ -203,17 +202,6 @@ fn redirect_words(response: &reqwest::Response) -> String {
                  redirect was not followed"
             .to_owned(),
     }
-}
-
-fn transport(source: reqwest::Error) -> ErrorKind {
-    let kind = if source.is_connect() {
-        TransportKind::Connect
-    } else if source.is_timeout() {
-        TransportKind::Timeout
-    } else {
-        TransportKind::ConnectionLost
-    };
-    ErrorKind::Transport { kind, source: Box::new(source) }
 }
 
 #[cfg(test)]
