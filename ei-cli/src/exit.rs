@@ -375,11 +375,11 @@ fn network_hint(kind: TransportKind, check_base_url: &str) -> String {
             "the certificate was issued for another host than the base URL's: check the host \
              in --base-url or {ENV_API_ENDPOINT}, and what answers for it"
         ),
-        TransportKind::Certificate(CertificateProblem::Expired) => "the server's certificate \
-             has expired: its owner must renew it (or this machine's clock is wrong)"
+        TransportKind::Certificate(CertificateProblem::Expired) => "its owner must renew it, \
+             or this machine's clock is wrong"
             .to_owned(),
         TransportKind::Certificate(CertificateProblem::NotYetValid) => {
-            "the certificate is not valid yet: check this machine's clock".to_owned()
+            "check this machine's clock".to_owned()
         }
         TransportKind::Certificate(_) => {
             "the server's certificate cannot be used: its owner must replace it".to_owned()
@@ -389,7 +389,7 @@ fn network_hint(kind: TransportKind, check_base_url: &str) -> String {
              {ENV_API_ENDPOINT}; http or https?) and any proxy that intercepts TLS"
         ),
         TransportKind::ProxyAuthentication => format!(
-            "the proxy wants credentials, or others: give them in {PROXY} as \
+            "give the proxy's credentials in {PROXY} as \
              http://USER:PASSWORD@HOST:PORT (percent-encoded)"
         ),
         TransportKind::Proxy => format!("check the proxy in {PROXY}, and NO_PROXY"),
