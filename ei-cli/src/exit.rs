@@ -368,8 +368,8 @@ fn network_hint(kind: TransportKind, check_base_url: &str) -> String {
         }
         TransportKind::Certificate(CertificateProblem::UnknownIssuer) => "for a private \
              certificate authority (a TLS-inspecting proxy's), point SSL_CERT_FILE (a PEM \
-             bundle) or SSL_CERT_DIR at its certificate together with the public ones: they \
-             replace the system's store"
+             bundle) or SSL_CERT_DIR at its certificate together with the public ones, which \
+             they replace (on macOS and Windows, add it to the system's trust store instead)"
             .to_owned(),
         TransportKind::Certificate(CertificateProblem::WrongHost) => format!(
             "the certificate was issued for another host than the base URL's: check the host \

@@ -440,6 +440,19 @@ fn https_through_a_proxy_without_credentials_works() {
 }
 
 #[test]
+fn no_proxy_naming_the_host_bypasses_the_proxy() {
+    let network = Network::new("no-proxy");
+    let authority = Authority::new("corporate CA");
+    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], None));
+    let (proxy, log) = network.proxy(ProxyMode::Failing);
+    let mut command = network.cli_trusting(front, &authority);
+    command.env("HTTPS_PROXY", format!("http://{proxy}")).env("NO_PROXY", "localhost,127.0.0.1");
+    run(command, &["list"]).expect_code(0);
+    assert!(log.lock().unwrap().heads.is_empty(), "the proxy saw no connection");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "the front was reached directly");
+}
+
+#[test]
 fn a_proxy_refusing_its_credentials_is_named_hinted_and_not_retried() {
     let network = Network::new("proxy-407");
     let authority = Authority::new("corporate CA");
