@@ -5,7 +5,7 @@
 use std::error::Error as StdError;
 use std::io;
 
-use crate::error::{CertificateProblem, ErrorKind, TransportKind};
+use crate::error::{ErrorKind, TransportKind};
 
 /// The error of a request that got no answer, with its cause named.
 pub(super) fn transport_failure(source: reqwest::Error) -> ErrorKind {
@@ -84,6 +84,7 @@ fn proxy_failure(cause: &(dyn StdError + 'static)) -> Option<TransportKind> {
 /// The certificate's or the TLS handshake's failure, if rustls reported one.
 #[cfg(feature = "rustls")]
 fn tls_failure(error: &reqwest::Error) -> Option<TransportKind> {
+    use crate::error::CertificateProblem;
     use rustls::{CertificateError, Error as Tls};
     let tls = chain(error).find_map(|cause| cause.downcast_ref::<Tls>())?;
     let Tls::InvalidCertificate(problem) = tls else { return Some(TransportKind::Tls) };

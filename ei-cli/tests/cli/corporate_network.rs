@@ -68,15 +68,15 @@ impl Authority {
         Self { pem: certificate.pem(), issuer: Issuer::new(params, key) }
     }
 
-    /// A server certificate for `names` (IP addresses or DNS names),
-    /// valid from `not_before` to `not_after` (year, month, day), and its key.
-    fn server(&self, names: &[&str], validity: Option<((i32, u8, u8), (i32, u8, u8))>) -> Served {
+    /// A server certificate for `names` (IP addresses or DNS names), and
+    /// its key; with `expired`, valid only in 2020.
+    fn server(&self, names: &[&str], expired: bool) -> Served {
         let names: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
         let mut params = CertificateParams::new(names).expect("server params");
         params.distinguished_name.push(DnType::CommonName, "ei-cli test server");
-        if let Some(((y0, m0, d0), (y1, m1, d1))) = validity {
-            params.not_before = date_time_ymd(y0, m0, d0);
-            params.not_after = date_time_ymd(y1, m1, d1);
+        if expired {
+            params.not_before = date_time_ymd(2020, 1, 1);
+            params.not_after = date_time_ymd(2021, 1, 1);
         }
         let key = KeyPair::generate().expect("a server key");
         let certificate = params.signed_by(&key, &self.issuer).expect("a server certificate");
@@ -332,7 +332,7 @@ fn assert_not_retried(outcome: &Outcome, cause: &str, hint: &str) {
 fn a_private_ca_trusted_through_ssl_cert_file_or_ssl_cert_dir_works() {
     let network = Network::new("trusted");
     let authority = Authority::new("corporate CA");
-    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], None));
+    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], false));
     let outcome = run(network.cli_trusting(front, &authority), &["list", "--json"]).expect_code(0);
     assert!(outcome.json().is_array() || outcome.json().is_object(), "{}", outcome.stdout);
     assert!(accepted.load(Ordering::SeqCst) >= 1);
@@ -351,7 +351,7 @@ fn a_certificate_from_an_unknown_ca_is_named_hinted_and_not_retried() {
     let network = Network::new("untrusted");
     let intercepting = Authority::new("TLS-inspecting proxy CA");
     let trusted = Authority::new("some other CA");
-    let (front, accepted) = network.tls_front(intercepting.server(&["127.0.0.1"], None));
+    let (front, accepted) = network.tls_front(intercepting.server(&["127.0.0.1"], false));
     let outcome = run(network.cli_trusting(front, &trusted), &["-vv", "status", "1"])
         .expect_code(NETWORK_SETUP_EXIT);
     assert_not_retried(&outcome, "certificate is not trusted", "SSL_CERT_FILE");
@@ -382,7 +382,7 @@ fn a_self_signed_certificate_is_an_unknown_issuer() {
 fn a_certificate_for_another_host_says_so() {
     let network = Network::new("wrong-host");
     let authority = Authority::new("corporate CA");
-    let (front, accepted) = network.tls_front(authority.server(&["elsewhere.example"], None));
+    let (front, accepted) = network.tls_front(authority.server(&["elsewhere.example"], false));
     let outcome = run(network.cli_trusting(front, &authority), &["-vv", "status", "1"])
         .expect_code(NETWORK_SETUP_EXIT);
     assert_not_retried(&outcome, "certificate is for another host", "another host");
@@ -393,8 +393,7 @@ fn a_certificate_for_another_host_says_so() {
 fn an_expired_certificate_says_so() {
     let network = Network::new("expired");
     let authority = Authority::new("corporate CA");
-    let validity = Some(((2020, 1, 1), (2021, 1, 1)));
-    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], validity));
+    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], true));
     let outcome = run(network.cli_trusting(front, &authority), &["-vv", "status", "1"])
         .expect_code(NETWORK_SETUP_EXIT);
     assert_not_retried(&outcome, "certificate has expired", "renew it");
@@ -405,7 +404,7 @@ fn an_expired_certificate_says_so() {
 fn https_through_a_proxy_with_credentials_works_and_the_proxy_sees_only_tls() {
     let network = Network::new("proxy-credentials");
     let authority = Authority::new("corporate CA");
-    let (front, _) = network.tls_front(authority.server(&["127.0.0.1"], None));
+    let (front, _) = network.tls_front(authority.server(&["127.0.0.1"], false));
     let (proxy, log) = network.proxy(ProxyMode::Credentials);
     let mut command = network.cli_trusting(front, &authority);
     command.env("HTTPS_PROXY", format!("http://{PROXY_USER}:{PROXY_PASSWORD}@{proxy}"));
@@ -431,7 +430,7 @@ fn https_through_a_proxy_with_credentials_works_and_the_proxy_sees_only_tls() {
 fn https_through_a_proxy_without_credentials_works() {
     let network = Network::new("proxy-open");
     let authority = Authority::new("corporate CA");
-    let (front, _) = network.tls_front(authority.server(&["127.0.0.1"], None));
+    let (front, _) = network.tls_front(authority.server(&["127.0.0.1"], false));
     let (proxy, log) = network.proxy(ProxyMode::Open);
     let mut command = network.cli_trusting(front, &authority);
     command.env("https_proxy", format!("http://{proxy}"));
@@ -443,7 +442,7 @@ fn https_through_a_proxy_without_credentials_works() {
 fn no_proxy_naming_the_host_bypasses_the_proxy() {
     let network = Network::new("no-proxy");
     let authority = Authority::new("corporate CA");
-    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], None));
+    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], false));
     let (proxy, log) = network.proxy(ProxyMode::Failing);
     let mut command = network.cli_trusting(front, &authority);
     command.env("HTTPS_PROXY", format!("http://{proxy}")).env("NO_PROXY", "localhost,127.0.0.1");
@@ -456,7 +455,7 @@ fn no_proxy_naming_the_host_bypasses_the_proxy() {
 fn a_proxy_refusing_its_credentials_is_named_hinted_and_not_retried() {
     let network = Network::new("proxy-407");
     let authority = Authority::new("corporate CA");
-    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], None));
+    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], false));
     let (proxy, log) = network.proxy(ProxyMode::Credentials);
     for credentials in ["", "ci-runner:wr0ng-pa55word-e1e1e1@"] {
         let before = log.lock().unwrap().heads.len();
@@ -474,7 +473,7 @@ fn a_proxy_refusing_its_credentials_is_named_hinted_and_not_retried() {
 fn a_failing_proxy_is_named_and_retried_without_the_base_url_hint() {
     let network = Network::new("proxy-502");
     let authority = Authority::new("corporate CA");
-    let (front, _) = network.tls_front(authority.server(&["127.0.0.1"], None));
+    let (front, _) = network.tls_front(authority.server(&["127.0.0.1"], false));
     let (proxy, log) = network.proxy(ProxyMode::Failing);
     let mut command = network.cli_trusting(front, &authority);
     command.env("HTTPS_PROXY", format!("http://{proxy}"));
