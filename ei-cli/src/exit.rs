@@ -385,8 +385,8 @@ fn network_hint(kind: TransportKind, check_base_url: &str) -> String {
             "the server's certificate cannot be used: its owner must replace it".to_owned()
         }
         TransportKind::Tls => format!(
-            "the server does not speak TLS as expected: check the base URL (--base-url or \
-             {ENV_API_ENDPOINT}; http or https?) and any proxy that intercepts TLS"
+            "the server at the base URL does not speak TLS as expected: http rather than \
+             https (--base-url or {ENV_API_ENDPOINT})? or a proxy that intercepts TLS?"
         ),
         TransportKind::ProxyAuthentication => format!(
             "give the proxy's credentials in {PROXY} as \

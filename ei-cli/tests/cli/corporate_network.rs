@@ -526,3 +526,12 @@ fn the_test_base64_is_standard() {
     assert_eq!(base64("ab"), "YWI=");
     assert_eq!(base64("abc"), "YWJj");
 }
+
+#[test]
+fn https_to_a_server_that_speaks_no_tls_is_a_handshake_failure_not_retried() {
+    let network = Network::new("no-tls");
+    let outcome = run(network.cli(network.studio_address()), &["-vv", "status", "1"])
+        .expect_code(NETWORK_SETUP_EXIT);
+    assert_not_retried(&outcome, "the TLS handshake failed", "http rather than https");
+    assert_eq!(network.studio.requests_received(), 0, "no request was read as HTTP");
+}
