@@ -289,9 +289,28 @@ impl From<ConfigError> for Failure {
             Setting::InsecureHttp => Setting::BaseUrl,
             setting => setting,
         };
-        Self::usage(format!("invalid {setting}{origin}: {problem}"))
+        let mut message = format!("invalid {setting}{origin}: {problem}");
+        if setting == Setting::HttpClient {
+            let trust_store = TRUST_STORE_VARIABLES
+                .iter()
+                .filter(|variable| std::env::var_os(variable).is_some())
+                .copied()
+                .collect::<Vec<_>>();
+            if !trust_store.is_empty() {
+                message.push_str(&format!(
+                    "\n  hint: {} is set: it must name readable PEM certificates, the public \
+                     CAs with your own (they replace the system's store)",
+                    trust_store.join(" and ")
+                ));
+            }
+        }
+        Self::usage(message)
     }
 }
+
+/// The variables that replace the system's trust store on Linux (read by
+/// the TLS stack, `rustls-native-certs`, when the HTTP client is built).
+const TRUST_STORE_VARIABLES: [&str; 2] = ["SSL_CERT_FILE", "SSL_CERT_DIR"];
 
 /// What went wrong and its causes, each once: `a: b: c` (the call it
 /// happened in is said by the command's words instead).

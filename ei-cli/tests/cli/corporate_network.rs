@@ -535,3 +535,21 @@ fn https_to_a_server_that_speaks_no_tls_is_a_handshake_failure_not_retried() {
     assert_not_retried(&outcome, "the TLS handshake failed", "http rather than https");
     assert_eq!(network.studio.requests_received(), 0, "no request was read as HTTP");
 }
+
+#[test]
+fn an_ssl_cert_file_without_certificates_is_a_usage_error_naming_it() {
+    let network = Network::new("no-certificates");
+    let authority = Authority::new("corporate CA");
+    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], false));
+    let not_pem = network.dir.join("not-a-certificate.txt");
+    std::fs::write(&not_pem, "not a certificate").expect("writes");
+    let missing = network.dir.join("missing.pem");
+    for file in [&not_pem, &missing] {
+        let mut command = network.cli(front);
+        command.env("SSL_CERT_FILE", file);
+        let outcome = run(command, &["status", "1"]).expect_code(2);
+        assert!(outcome.stderr.contains("No CA certificates were loaded"), "{}", outcome.stderr);
+        assert!(outcome.stderr.contains("hint: SSL_CERT_FILE is set"), "{}", outcome.stderr);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 0, "found before connecting");
+}
