@@ -71,8 +71,8 @@ pub use client::{
     ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
 };
 pub use error::{
-    CallTarget, ConfigError, Error, ErrorKind, FailureClass, Operation, Setting, SettingSource,
-    TransportKind,
+    CallTarget, CertificateProblem, ConfigError, Error, ErrorKind, FailureClass, Operation,
+    Setting, SettingSource, TransportKind,
 };
 pub use ids::{OrganizationId, PipelineId, ProjectId, RunId};
 

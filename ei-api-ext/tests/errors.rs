@@ -70,7 +70,7 @@ async fn persistent_429_is_rate_limited_with_retry_after() {
 }
 
 #[tokio::test]
-async fn closed_port_is_a_connect_failure() {
+async fn closed_port_is_a_refused_connection() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     drop(listener);
@@ -82,7 +82,7 @@ async fn closed_port_is_a_connect_failure() {
         .unwrap();
     let error = client.pipeline(ORG, PIPELINE).get().await.unwrap_err();
     assert!(
-        matches!(error.kind(), ErrorKind::Transport { kind: TransportKind::Connect, .. }),
+        matches!(error.kind(), ErrorKind::Transport { kind: TransportKind::ConnectionRefused, .. }),
         "{error:?}"
     );
     assert!(error.is_retryable());

@@ -165,7 +165,7 @@ async fn a_wait_whose_first_read_reaches_no_server_ends_at_once_not_at_its_deadl
     assert!(
         matches!(
             error.kind(),
-            ErrorKind::Transport { kind: ei_api_ext::TransportKind::Connect, .. }
+            ErrorKind::Transport { kind: ei_api_ext::TransportKind::ConnectionRefused, .. }
         ),
         "{error:?}"
     );

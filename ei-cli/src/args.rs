@@ -16,12 +16,14 @@ Exit codes:
   0    success (with run --wait or wait: the run succeeded)
   1    the run failed (a step failed, or the run was stopped)
   2    usage or configuration error (bad arguments, no credential, no organization, a bad
-       setting)
+       setting), or a network setting to change: a server certificate not trusted (unknown
+       CA, another host, expired), proxy credentials refused (407); not retried
   3    the API refused the request (400, 401, 403, 404, other 4xx whatever the body,
        success: false, \"already running\"), or the run asked for does not exist (a
        pipeline with no run, a --run it does not show)
-  4    no usable answer, after retries (5xx, 429, lost connection, a redirect, an
-       answer too large or unreadable); with logs, a log that could not be read
+  4    no usable answer, after retries (5xx, 429, no connection or a lost one, a failing
+       proxy, a redirect, an answer too large or unreadable); with logs, a log that could
+       not be read
   5    the wait (run --wait, wait) timed out, also when the server stalls
   6    the run's outcome could not be determined (a run call whose answer was lost and
        that the pipeline's view could not settle; a status this version does not know;
@@ -33,7 +35,13 @@ Exit codes:
 Credentials: an API key (EI_API_KEY or --api-key), or else a JWT (EI_JWT or --jwt) sent in
 the x-jwt-token header or, with EI_JWT_TRANSPORT=cookie, in the jwt cookie. Prefer the
 environment variables: command lines are visible to other users of the machine.
-Secrets (the API key, the JWT, projectApiKey, projectHmacKey) are never printed.";
+Secrets (the API key, the JWT, projectApiKey, projectHmacKey) are never printed.
+
+Corporate networks: https goes through the proxy in HTTPS_PROXY (credentials as
+http://USER:PASSWORD@HOST:PORT, never printed) unless NO_PROXY names the host; a plain-http
+base URL never goes through a proxy. A private certificate authority (a TLS-inspecting
+proxy's): SSL_CERT_FILE or SSL_CERT_DIR, with the public CAs too, on Linux; the system's
+trust store on macOS and Windows. See docs/corporate-networks.md.";
 
 /// `ei-pipeline`: run, follow, stop and list Edge Impulse organization pipelines.
 #[derive(Debug, Parser)]

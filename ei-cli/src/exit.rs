@@ -7,8 +7,8 @@ use std::fmt;
 
 use ei_api_ext::wait::Outcome;
 use ei_api_ext::{
-    ConfigError, Error, ErrorKind, FailureClass, Operation, Setting, ENV_API_ENDPOINT, ENV_API_KEY,
-    ENV_JWT, ENV_JWT_TRANSPORT,
+    CertificateProblem, ConfigError, Error, ErrorKind, FailureClass, Operation, Setting,
+    TransportKind, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
 };
 
 use crate::output::Output;
@@ -21,7 +21,9 @@ pub enum Exit {
     Success,
     /// 1: the run failed (a step failed, or the run was stopped).
     RunFailed,
-    /// 2: usage or configuration error.
+    /// 2: usage or configuration error, including a network setup the
+    /// connection fails on (a server certificate not trusted, proxy
+    /// credentials refused).
     Usage,
     /// 3: the API refused the request (400, 401, 403, 404, other 4xx,
     /// `success: false`), or the run asked for does not exist.
@@ -71,6 +73,9 @@ impl Exit {
     pub fn for_error(error: &Error) -> Self {
         match error.class() {
             FailureClass::Refused => Exit::Refused,
+            // A certificate not trusted, proxy credentials refused: a
+            // setting to change, not an outage to wait out.
+            FailureClass::NetworkSetup => Exit::Usage,
             FailureClass::Local => match error.kind() {
                 ErrorKind::Configuration(_) => Exit::Usage,
                 // The run asked for does not exist, as a pipeline that
@@ -284,9 +289,28 @@ impl From<ConfigError> for Failure {
             Setting::InsecureHttp => Setting::BaseUrl,
             setting => setting,
         };
-        Self::usage(format!("invalid {setting}{origin}: {problem}"))
+        let mut message = format!("invalid {setting}{origin}: {problem}");
+        if setting == Setting::HttpClient {
+            let trust_store = TRUST_STORE_VARIABLES
+                .iter()
+                .filter(|variable| std::env::var_os(variable).is_some())
+                .copied()
+                .collect::<Vec<_>>();
+            if !trust_store.is_empty() {
+                message.push_str(&format!(
+                    "\n  hint: {} is set: it must name readable PEM certificates, the public \
+                     CAs with your own (they replace the system's store)",
+                    trust_store.join(" and ")
+                ));
+            }
+        }
+        Self::usage(message)
     }
 }
+
+/// The variables that replace the system's trust store on Linux (read by
+/// the TLS stack, `rustls-native-certs`, when the HTTP client is built).
+const TRUST_STORE_VARIABLES: [&str; 2] = ["SSL_CERT_FILE", "SSL_CERT_DIR"];
 
 /// What went wrong and its causes, each once: `a: b: c` (the call it
 /// happened in is said by the command's words instead).
@@ -347,9 +371,49 @@ fn hint(action: Action, error: &Error) -> Option<String> {
             "`ei-pipeline status {}` shows the pipeline's current and last runs",
             action.pipeline().unwrap_or_default()
         ),
-        ErrorKind::Transport { .. } => format!("{check_base_url}, and the network"),
+        ErrorKind::Transport { kind, .. } => network_hint(*kind, check_base_url),
         _ => return None,
     })
+}
+
+/// What to do about a transport failure of `kind`: the base URL is named
+/// only where it is the likely culprit (nothing listens there, its host
+/// does not resolve); a proxy's credentials are named, never shown.
+fn network_hint(kind: TransportKind, check_base_url: &str) -> String {
+    const PROXY: &str = "HTTPS_PROXY (or https_proxy)";
+    match kind {
+        TransportKind::NameNotResolved | TransportKind::ConnectionRefused => {
+            format!("{check_base_url}; behind a proxy, set {PROXY}")
+        }
+        TransportKind::Certificate(CertificateProblem::UnknownIssuer) => "for a private \
+             certificate authority (a TLS-inspecting proxy's), point SSL_CERT_FILE (a PEM \
+             bundle) or SSL_CERT_DIR at its certificate together with the public ones, which \
+             they replace (on macOS and Windows, add it to the system's trust store instead)"
+            .to_owned(),
+        TransportKind::Certificate(CertificateProblem::WrongHost) => format!(
+            "the certificate was issued for another host than the base URL's: check the host \
+             in --base-url or {ENV_API_ENDPOINT}, and what answers for it"
+        ),
+        TransportKind::Certificate(CertificateProblem::Expired) => "its owner must renew it, \
+             or this machine's clock is wrong"
+            .to_owned(),
+        TransportKind::Certificate(CertificateProblem::NotYetValid) => {
+            "check this machine's clock".to_owned()
+        }
+        TransportKind::Certificate(_) => {
+            "the server's certificate cannot be used: its owner must replace it".to_owned()
+        }
+        TransportKind::Tls => format!(
+            "the server at the base URL does not speak TLS as expected: http rather than \
+             https (--base-url or {ENV_API_ENDPOINT})? or a proxy that intercepts TLS?"
+        ),
+        TransportKind::ProxyAuthentication => format!(
+            "give the proxy's credentials in {PROXY} as \
+             http://USER:PASSWORD@HOST:PORT (percent-encoded)"
+        ),
+        TransportKind::Proxy => format!("check the proxy in {PROXY}, and NO_PROXY"),
+        _ => format!("check the network, and the proxy in {PROXY} if one is needed"),
+    }
 }
 
 /// Makes a panic (a bug) print one short line and exit 70, instead of

@@ -12,10 +12,9 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use super::retry::parse_retry_after;
+use super::transport::transport_failure;
 use super::Caller;
-use crate::error::{
-    CallTarget, ConfigError, Error, ErrorKind, Setting, SettingSource, TransportKind,
-};
+use crate::error::{CallTarget, ConfigError, Error, ErrorKind, Setting, SettingSource};
 use crate::redact::{excerpt, Redactor};
 
 /// What the generated client returns for an operation.
@@ -116,10 +115,10 @@ fn classify(
                     excerpt: excerpt(too_large.first_bytes()),
                     problem: too_large.to_string(),
                 },
-                None => transport(source),
+                None => transport_failure(source),
             }
         }
-        Raw::InvalidUpgrade(source) => transport(source),
+        Raw::InvalidUpgrade(source) => transport_failure(source),
         Raw::ErrorResponse(value) => {
             let status = value.status();
             answered(status, retry_after, value.into_inner().error)
@@ -203,17 +202,6 @@ fn describe_redirect(response: &reqwest::Response) -> String {
                  redirect was not followed"
             .to_owned(),
     }
-}
-
-fn transport(source: reqwest::Error) -> ErrorKind {
-    let kind = if source.is_connect() {
-        TransportKind::Connect
-    } else if source.is_timeout() {
-        TransportKind::Timeout
-    } else {
-        TransportKind::ConnectionLost
-    };
-    ErrorKind::Transport { kind, source: Box::new(source) }
 }
 
 #[cfg(test)]

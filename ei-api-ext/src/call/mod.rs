@@ -11,6 +11,7 @@
 
 mod attempt;
 pub(crate) mod retry;
+mod transport;
 
 use std::future::Future;
 use std::time::Duration;

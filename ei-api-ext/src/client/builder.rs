@@ -243,7 +243,16 @@ impl ClientBuilder {
         // Over https a proxy only tunnels the encrypted connection.
         let http = if url.scheme() == "http" { http.no_proxy() } else { http };
         let http = http.build().map_err(|error| {
-            ConfigError::new(Setting::HttpClient, SettingSource::Builder, error.to_string())
+            // reqwest says only "builder error"; the cause (a trust store
+            // that could not be loaded from SSL_CERT_FILE, ...) is its source.
+            let mut problem = error.to_string();
+            let mut source = std::error::Error::source(&error);
+            while let Some(cause) = source {
+                problem.push_str(": ");
+                problem.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            ConfigError::new(Setting::HttpClient, SettingSource::Builder, problem)
         })?;
         let context = RequestContext::new(credentials).with_max_answer_bytes(self.max_answer_bytes);
         Ok(Client::new(Caller {

@@ -89,9 +89,9 @@ pub enum ErrorKind {
         message: Option<String>,
     },
     /// The request or its answer was lost in transit.
-    #[error("transport failure ({kind})")]
+    #[error("transport failure: {kind}")]
     Transport {
-        /// Connect, timeout or connection lost.
+        /// The cause, as far as the HTTP stack tells.
         kind: TransportKind,
         /// What the HTTP stack reported (its type is not part of this
         /// crate's API; `Display` and `source()` tell the story).
@@ -215,6 +215,12 @@ pub enum FailureClass {
     },
     /// No connection could be made: the request never left.
     NeverSent,
+    /// No connection could be made as this machine is set up: the server's
+    /// certificate is not accepted, the TLS handshake cannot succeed, or
+    /// the proxy refused its credentials.
+    /// The request never left, and will meet the same refusal until the
+    /// trust store or the proxy settings change: not retried.
+    NetworkSetup,
     /// The server answered that it did nothing, for now (503, 408); send
     /// again later.
     Transient {
@@ -255,6 +261,7 @@ impl FailureClass {
             self,
             FailureClass::Throttled { .. }
                 | FailureClass::NeverSent
+                | FailureClass::NetworkSetup
                 | FailureClass::Transient { .. }
         )
     }
@@ -270,24 +277,108 @@ impl FailureClass {
     }
 }
 
-/// How a request was lost in transit.
+/// How a request was lost in transit: the cause the HTTP stack reported,
+/// as far as it tells.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransportKind {
-    /// No connection could be made: the request was never sent.
+    /// The host name could not be resolved (DNS): the request was never sent.
+    NameNotResolved,
+    /// The host refused the connection (nothing listens on that port): the
+    /// request was never sent.
+    ConnectionRefused,
+    /// The connection was reset or closed while it was being made (before
+    /// the TLS handshake ended): the request was never sent.
+    ConnectionReset,
+    /// Connecting took longer than the connect timeout: the request was
+    /// never sent.
+    ConnectTimeout,
+    /// No connection could be made for another reason (an unreachable
+    /// network, ...): the request was never sent.
     Connect,
+    /// The server's certificate was not accepted: the request was never sent.
+    Certificate(CertificateProblem),
+    /// The TLS handshake failed for a reason other than the certificate
+    /// (the server does not speak TLS, or no version or cipher both
+    /// sides know): the request was never sent.
+    Tls,
+    /// The proxy (`HTTPS_PROXY`) asked for credentials, or refused those
+    /// given (HTTP 407): the request was never sent.
+    ProxyAuthentication,
+    /// The proxy could not be reached, or would not open a tunnel to the
+    /// server: the request was never sent.
+    Proxy,
     /// The attempt took longer than its timeout.
     Timeout,
     /// The connection broke after the request may have been sent.
     ConnectionLost,
 }
 
+impl TransportKind {
+    /// Whether the connection failed on how this machine or its network is
+    /// set up (a certificate the client does not accept, a TLS handshake
+    /// that cannot succeed, a proxy that wants other credentials), which
+    /// no retry mends.
+    fn needs_setup(self) -> bool {
+        matches!(
+            self,
+            TransportKind::Certificate(_) | TransportKind::Tls | TransportKind::ProxyAuthentication
+        )
+    }
+}
+
 impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            TransportKind::NameNotResolved => "the host name could not be resolved (DNS)",
+            TransportKind::ConnectionRefused => "connection refused",
+            TransportKind::ConnectionReset => "the connection was reset while connecting",
+            TransportKind::ConnectTimeout => "connecting timed out",
             TransportKind::Connect => "could not connect",
+            TransportKind::Certificate(problem) => return write!(f, "{problem}"),
+            TransportKind::Tls => "the TLS handshake failed",
+            TransportKind::ProxyAuthentication => {
+                "the proxy asked for credentials or refused those given (HTTP 407)"
+            }
+            TransportKind::Proxy => "the proxy could not be reached or would not open a tunnel",
             TransportKind::Timeout => "timed out",
             TransportKind::ConnectionLost => "connection lost",
+        })
+    }
+}
+
+/// Why the server's certificate was not accepted, as the TLS stack tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateProblem {
+    /// Issued by a certificate authority the client does not trust: a
+    /// private CA (a TLS-inspecting proxy's), or a self-signed certificate.
+    UnknownIssuer,
+    /// Valid, but for another host name than the base URL's.
+    WrongHost,
+    /// Expired.
+    Expired,
+    /// Not valid yet (or this machine's clock is behind).
+    NotYetValid,
+    /// Revoked by its issuer.
+    Revoked,
+    /// Invalid for another reason (a bad signature, a certificate not meant
+    /// for a server, an encoding the TLS stack cannot read).
+    Invalid,
+}
+
+impl fmt::Display for CertificateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CertificateProblem::UnknownIssuer => {
+                "the server's certificate is not trusted (issued by an unknown certificate \
+                 authority, or self-signed)"
+            }
+            CertificateProblem::WrongHost => "the server's certificate is for another host",
+            CertificateProblem::Expired => "the server's certificate has expired",
+            CertificateProblem::NotYetValid => "the server's certificate is not valid yet",
+            CertificateProblem::Revoked => "the server's certificate is revoked",
+            CertificateProblem::Invalid => "the server's certificate is invalid",
         })
     }
 }
@@ -414,8 +505,12 @@ impl Error {
             | ErrorKind::RunNotFound { .. }
             | ErrorKind::DeadlineBeforeSighting { .. }
             | ErrorKind::DeadlinePassed => FailureClass::Local,
-            ErrorKind::Transport { kind: TransportKind::Connect, .. } => FailureClass::NeverSent,
-            ErrorKind::Transport { .. } => FailureClass::Ambiguous,
+            ErrorKind::Transport { kind, .. } if kind.needs_setup() => FailureClass::NetworkSetup,
+            ErrorKind::Transport {
+                kind: TransportKind::Timeout | TransportKind::ConnectionLost,
+                ..
+            } => FailureClass::Ambiguous,
+            ErrorKind::Transport { .. } => FailureClass::NeverSent,
             ErrorKind::RateLimited { retry_after, .. } => {
                 FailureClass::Throttled { retry_after: *retry_after }
             }
@@ -536,6 +631,37 @@ mod tests {
         assert!(ambiguous.is_retryable() && !ambiguous.class().had_no_effect());
         let refusal = refused(404, None);
         assert!(!refusal.is_retryable() && !refusal.class().had_no_effect());
+    }
+
+    fn lost(kind: TransportKind) -> Error {
+        error(ErrorKind::Transport { kind, source: "the HTTP stack's words".into() })
+    }
+
+    #[test]
+    fn a_transport_failure_is_classed_by_its_cause() {
+        for problem in [CertificateProblem::UnknownIssuer, CertificateProblem::Expired] {
+            let untrusted = lost(TransportKind::Certificate(problem));
+            assert_eq!(untrusted.class(), FailureClass::NetworkSetup, "{problem:?}");
+            assert!(!untrusted.is_retryable() && untrusted.class().had_no_effect());
+        }
+        for kind in [TransportKind::ProxyAuthentication, TransportKind::Tls] {
+            assert_eq!(lost(kind).class(), FailureClass::NetworkSetup, "{kind:?}");
+        }
+        for kind in [
+            TransportKind::NameNotResolved,
+            TransportKind::ConnectionRefused,
+            TransportKind::ConnectionReset,
+            TransportKind::ConnectTimeout,
+            TransportKind::Connect,
+            TransportKind::Proxy,
+        ] {
+            assert_eq!(lost(kind).class(), FailureClass::NeverSent, "{kind:?}");
+        }
+        for kind in [TransportKind::Timeout, TransportKind::ConnectionLost] {
+            assert_eq!(lost(kind).class(), FailureClass::Ambiguous, "{kind:?}");
+        }
+        let shown = lost(TransportKind::Certificate(CertificateProblem::WrongHost)).to_string();
+        assert!(shown.ends_with("transport failure: the server's certificate is for another host"));
     }
 
     #[test]
