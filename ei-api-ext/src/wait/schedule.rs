@@ -34,20 +34,25 @@ const MAX_POLL_DELAY: Duration = Duration::from_secs(600);
 /// seen, with polls growing only logarithmically with the run's length.
 const ELAPSED_FRACTION: f64 = 0.08;
 /// Windows in which the count moved that must agree on a rate before a
-/// prediction is trusted: one window cannot show that a rate holds.
+/// prediction is made: one window cannot show that a rate holds.
 const TRUST_MOVES: usize = 2;
-/// A trusted prediction sleeps at most this many times as long as the
-/// sightings that agree on its rate span: a rate is not extrapolated far
-/// past the stretch it was seen to hold over, which bounds the damage when
-/// it speeds up after trust was given. Twice: in the schedule benchmark,
-/// accelerating counts are then seen no later than by the time-only rule,
-/// and steady counts take fewer polls than the Smithy waiter's (in a
-/// simulation of the same runs, three times saw accelerating counts later,
-/// and once took more polls than Smithy on steady counts).
+/// A prediction sleeps at most this many times as long as the sightings
+/// that agree on its rate span: a rate is not extrapolated far past the
+/// stretch it was seen to hold over.
 const EXTRAPOLATION: u32 = 2;
 /// Poll this fraction of the predicted remaining time early: a little early
 /// costs one short extra poll, late costs detection latency.
 const PREDICTION_EARLY_FRACTION: f64 = 0.05;
+/// A prediction is confirmed when every rate the counts seen since it allow
+/// is within this fraction of the rate it assumed. A count hides up to one
+/// file at each end, so this also asks for a gain of at least 1 / 0.2 = 5
+/// files: fewer could not tell the rate to within the fraction.
+const CONFIRMATION_TOLERANCE: f64 = 0.2;
+/// A confirmed prediction sleeps past the time-only rule's next instant by
+/// at most this fraction of the time elapsed (and never past
+/// [`MAX_POLL_DELAY`]): what bounds the lateness when a step ends sooner
+/// than its confirmed counts foretold.
+const CONFIRMED_REACH: f64 = 0.25;
 /// Sightings of the running step kept for its rate: with polls a few
 /// percent of the elapsed time apart they reach back over a tenfold stretch
 /// of the wait, and they bound the schedule's memory and work per poll.
@@ -60,6 +65,20 @@ const INSTANT_SLACK: Duration = Duration::from_millis(1);
 /// The default schedule: the time-only rule, improved where the running
 /// step's file counts have earned trust.
 ///
+/// **Guarantee.** When polls take no time and the wait begins with the run,
+/// no poll comes later than the time-only rule's next instant unless the
+/// counts seen since the previous prediction confirmed it, and none comes
+/// before the time-only rule would have made as many polls: so the end of
+/// a run is seen no later than the time-only rule sees it, except when a
+/// step ends sooner than its confirmed counts foretold, and then at most
+/// 25% of the time elapsed (and at most 10 minutes) after it; and it never
+/// takes more polls than the time-only rule.
+///
+/// No schedule that ever sleeps past the time-only rule's next instant can
+/// promise more: a step may end the moment after its counts confirmed a
+/// rate. `tests/schedule_property.rs` checks the guarantee over thousands
+/// of random progress curves.
+///
 /// The time-only rule polls every second for the first 13 s, then waits 8%
 /// of the time elapsed, at most 10 minutes: the delay in noticing the end is a small,
 /// fixed share of the run's length whatever that length is, and polls grow
@@ -69,26 +88,26 @@ const INSTANT_SLACK: Duration = Duration::from_millis(1);
 /// that rule alone.
 ///
 /// When the running step reports file counts, the schedule predicts when it
-/// will end, but only once the counts have shown a consistent rate:
+/// will end, once the counts have shown a consistent rate:
 ///
 /// - It learns the rate from recent sightings of the step: the longest run
 ///   of latest sightings that one rate explains (a count is rounded down,
 ///   so each allows a range of rates). An older sighting that only a slower
 ///   rate explains (the job queued, started slowly or stalled before)
 ///   ends the run of sightings, so it never slows the estimate.
-/// - It trusts that rate once the count has moved in at least two of those
-///   windows. Until then, or whenever the counts say nothing, it follows
-///   the time-only rule exactly.
-/// - The prediction errs early, because a poll that comes early costs one
-///   request while one that comes late costs latency in proportion to the
-///   error: it takes the fastest rate the sightings allow (and, when they
-///   show a rate that falls, the fastest they show), polls a little before
-///   the predicted end, and never sleeps more than twice as long as the
-///   sightings it trusts span, which bounds the damage when the rate
-///   changes after trust was given.
-/// - Only the last step's end is the run's end: while an earlier step runs
-///   a prediction may lengthen the wait but never polls sooner than the
-///   time-only rule would.
+/// - It predicts once the count has moved in at least two of those
+///   windows, and errs early: it takes the fastest rate the sightings allow
+///   (and, when they show a rate that falls, the fastest they show), aims a
+///   little before the predicted end, and never further than twice the
+///   span of the sightings it trusts.
+/// - A prediction may bring a poll forward, never before the time-only
+///   rule's instant for as many polls (so it never polls more), and only
+///   for the last step, whose end is the run's end.
+/// - A prediction may put a poll off past the time-only rule's next
+///   instant only when it is confirmed: every rate the counts seen since
+///   the previous prediction allow is within 20% of the rate that one
+///   assumed. It then sleeps to one of the rule's instants, at most 25% of
+///   the time elapsed ahead.
 /// - The counts say nothing when no step is running, the step reports no
 ///   total, its total changed (learning starts again with the new total),
 ///   every file is counted while the job still runs (it is uploading, or
@@ -98,6 +117,9 @@ const INSTANT_SLACK: Duration = Duration::from_millis(1);
 pub struct AdaptiveSchedule {
     reads_counts: bool,
     watched: Option<StepWatch>,
+    /// The time-only rule's instant for the poll last made (its first poll
+    /// at zero): no poll comes before the rule's instant for the next.
+    time_only_instant: Duration,
 }
 
 impl Default for AdaptiveSchedule {
@@ -109,18 +131,18 @@ impl Default for AdaptiveSchedule {
 impl AdaptiveSchedule {
     /// A fresh schedule.
     pub fn new() -> Self {
-        Self { reads_counts: true, watched: None }
+        Self { reads_counts: true, watched: None, time_only_instant: Duration::ZERO }
     }
 
     /// A schedule that ignores file counts and always follows the
     /// time-only rule (the adaptive schedule's fallback, and its baseline).
     pub fn time_only() -> Self {
-        Self { reads_counts: false, watched: None }
+        Self { reads_counts: false, ..Self::new() }
     }
 
-    /// How long to sleep for the running step's predicted end, when its
-    /// counts have earned trust; records this sighting either way.
-    fn predicted_sleep(&mut self, elapsed: Duration, run: &Run) -> Option<Prediction> {
+    /// The running step's predicted end, when its counts have earned
+    /// trust; records this sighting either way.
+    fn predict(&mut self, elapsed: Duration, run: &Run) -> Option<Prediction> {
         let Some(sighting) = StepSighting::of(run, elapsed) else {
             self.watched = None;
             return None;
@@ -130,22 +152,33 @@ impl AdaptiveSchedule {
             _ => StepWatch::new(&sighting),
         };
         watch.record(sighting.at, sighting.done);
-        let sleep = watch.trusted_rate().map(|rate| rate.sleep_until_end(sighting));
+        let confirmed = watch.assumed.is_some_and(|assumed| assumed.confirmed_by(&sighting));
+        let rate = watch.trusted_rate();
+        watch.assumed = rate.map(|rate| Assumption {
+            at: sighting.at,
+            done: sighting.done,
+            rate: rate.fastest,
+        });
         self.watched = Some(watch);
-        sleep.map(|sleep| Prediction { sleep, last_step: sighting.index + 1 == run.steps.len() })
+        rate.map(|rate| Prediction {
+            sleep: rate.sleep_until_end(sighting),
+            last_step: sighting.index + 1 == run.steps.len(),
+            confirmed,
+        })
     }
 }
 
 impl PollSchedule for AdaptiveSchedule {
     fn next_delay(&mut self, elapsed: Duration, run: &Run) -> Duration {
-        let time_only = time_only_delay(elapsed);
-        let prediction = if self.reads_counts { self.predicted_sleep(elapsed, run) } else { None };
-        let delay = match prediction {
-            Some(Prediction { sleep, last_step: true }) => sleep,
-            Some(Prediction { sleep, last_step: false }) => sleep.max(time_only),
-            None => time_only,
+        let next_instant = time_only_next_poll(elapsed);
+        let earliest = time_only_next_poll(self.time_only_instant);
+        self.time_only_instant = earliest;
+        let prediction = if self.reads_counts { self.predict(elapsed, run) } else { None };
+        let poll_at = match prediction {
+            Some(prediction) => prediction.poll_at(elapsed, next_instant, earliest),
+            None => next_instant,
         };
-        delay.clamp(MIN_POLL_DELAY, MAX_POLL_DELAY)
+        poll_at.saturating_sub(elapsed).clamp(MIN_POLL_DELAY, MAX_POLL_DELAY)
     }
 }
 
@@ -186,12 +219,76 @@ fn time_only_next_poll(elapsed: Duration) -> Duration {
     Duration::try_from_secs_f64(next).unwrap_or(Duration::MAX)
 }
 
+/// The last of the time-only rule's instants from `first` (one of them) on
+/// that is no later than `limit`; `first` when none is.
+fn last_time_only_instant(first: Duration, limit: Duration) -> Duration {
+    let mut instant = first;
+    loop {
+        let next = time_only_next_poll(instant);
+        if next > limit || next <= instant {
+            return instant;
+        }
+        instant = next;
+    }
+}
+
 /// A sleep towards the running step's predicted end.
 #[derive(Clone, Copy, Debug)]
 struct Prediction {
     sleep: Duration,
     /// Whether the step is the run's last, whose end is the run's end.
     last_step: bool,
+    /// Whether the counts seen since the previous prediction confirmed it.
+    confirmed: bool,
+}
+
+impl Prediction {
+    /// When to poll, made at `elapsed`, given the time-only rule's next
+    /// instant and its instant for the next poll counted from the first
+    /// (`earliest`, no later than `next_instant`).
+    fn poll_at(self, elapsed: Duration, next_instant: Duration, earliest: Duration) -> Duration {
+        let predicted = elapsed.saturating_add(self.sleep);
+        if predicted > next_instant {
+            if !self.confirmed {
+                return next_instant;
+            }
+            let reach = elapsed.mul_f64(CONFIRMED_REACH).min(MAX_POLL_DELAY);
+            return last_time_only_instant(
+                next_instant,
+                predicted.min(elapsed.saturating_add(reach)),
+            );
+        }
+        if !self.last_step {
+            return next_instant;
+        }
+        let early = predicted.max(earliest).max(elapsed.saturating_add(MIN_POLL_DELAY));
+        // A poll within a second of the rule's instant would leave the next
+        // one too close to it: poll at the instant.
+        if early.saturating_add(MIN_POLL_DELAY) > next_instant {
+            next_instant
+        } else {
+            early
+        }
+    }
+}
+
+/// The rate a prediction assumed, and the count it was made at.
+#[derive(Clone, Copy, Debug)]
+struct Assumption {
+    at: Duration,
+    done: i64,
+    /// Files per second.
+    rate: f64,
+}
+
+impl Assumption {
+    /// Whether every rate the counts from this prediction to `sighting`
+    /// allow is within [`CONFIRMATION_TOLERANCE`] of the rate assumed.
+    fn confirmed_by(self, sighting: &StepSighting) -> bool {
+        let seen = RateRange::between((self.at, self.done), (sighting.at, sighting.done));
+        seen.at_least >= self.rate * (1.0 - CONFIRMATION_TOLERANCE)
+            && seen.at_most <= self.rate * (1.0 + CONFIRMATION_TOLERANCE)
+    }
 }
 
 /// The running step's counts at one sighting, when they can say something.
@@ -222,6 +319,8 @@ struct StepWatch {
     total: i64,
     /// (when, files done), oldest first; each later and no lower than the one before.
     sightings: VecDeque<(Duration, i64)>,
+    /// What the prediction at the last sighting assumed, if one was made.
+    assumed: Option<Assumption>,
 }
 
 /// The rates (files per second) that the counts of two sightings allow.
@@ -275,6 +374,7 @@ impl StepWatch {
             index: sighting.index,
             total: sighting.total,
             sightings: VecDeque::with_capacity(SIGHTINGS_KEPT),
+            assumed: None,
         }
     }
 
@@ -446,7 +546,7 @@ mod tests {
         let seen_over = *polls.last().expect("polls");
         assert!(seen_over - end <= MIN_POLL_DELAY, "seen {:?} after the end", seen_over - end);
         assert!(
-            polls.len() * 2 < time_only.len(),
+            polls.len() * 3 < time_only.len() * 2,
             "{} polls, time-only {}",
             polls.len(),
             time_only.len()
@@ -468,13 +568,64 @@ mod tests {
     }
 
     #[test]
-    fn a_trusted_sleep_spans_at_most_twice_the_sightings_that_agree() {
+    fn a_confirmed_sleep_ends_at_the_time_only_rule_s_last_instant_within_its_reach() {
         let mut schedule = AdaptiveSchedule::new();
         for (at, done) in [(100.0, 0), (104.0, 40), (108.0, 80)] {
             schedule.next_delay(seconds(at), &running(done, 10_000));
         }
+        // 40 files in 4 s confirm the 10 a second assumed at 108 s. The
+        // rate held for 12 s, so the sleep may reach 24 s (25% of the time
+        // elapsed is 28 s; 10,000 files need 16 min): to 136 s, and the
+        // rule's last instant before that is 13 s x 1.08^30 = 130.81 s.
         let delay = schedule.next_delay(seconds(112.0), &running(120, 10_000));
-        assert_eq!(delay, seconds(24.0), "the rate held for 12 s; 10,000 files need 16 min");
+        assert!(delay.abs_diff(seconds(130.81 - 112.0)) < seconds(0.01), "{delay:?}");
+        assert!(delay > time_only_delay(seconds(112.0)), "past the rule's next instant");
+    }
+
+    #[test]
+    fn an_unconfirmed_prediction_never_sleeps_past_the_time_only_rule_s_next_instant() {
+        // Trusted at 108 s, 10 a second; then 60 files in 4 s, not 40.
+        let mut schedule = AdaptiveSchedule::new();
+        for (at, done) in [(100.0, 0), (104.0, 40), (108.0, 80)] {
+            schedule.next_delay(seconds(at), &running(done, 10_000));
+        }
+        let at = seconds(112.0);
+        assert_eq!(schedule.next_delay(at, &running(140, 10_000)), time_only_delay(at));
+        // Too few files to tell a rate to within 20%: 4 files in 2 s at a
+        // 2 a second assumed.
+        let mut schedule = AdaptiveSchedule::new();
+        for (at, done) in [(100.0, 0), (102.0, 4), (104.0, 8)] {
+            schedule.next_delay(seconds(at), &running(done, 10_000));
+        }
+        let at = seconds(106.0);
+        assert_eq!(schedule.next_delay(at, &running(12, 10_000)), time_only_delay(at));
+    }
+
+    #[test]
+    fn an_early_poll_never_comes_before_the_time_only_rule_s_instant_for_as_many_polls() {
+        // A step of 10 files a second from 100 s, seen at three of the
+        // rule's instants; it has 50 files left at the third, about 5 s.
+        let total = |at: Duration| ((at.as_secs_f64() - 100.0) * 10.0) as i64 + 50;
+        let sightings = |schedule: &mut AdaptiveSchedule, mut at: Duration| {
+            // The third sighting is two of the rule's instants on: 8.31 s, 8.97 s.
+            let end = total(at + seconds(8.31 + 8.97));
+            for _ in 0..2 {
+                at += schedule.next_delay(at, &running(total(at) - 50, end));
+            }
+            (at, schedule.next_delay(at, &running(end - 50, end)))
+        };
+        // Polled at every one of the rule's instants from the start, it has
+        // made as many polls as the rule: it waits for the rule's next.
+        let mut schedule = AdaptiveSchedule::new();
+        let mut at = Duration::ZERO;
+        while at < seconds(100.0) {
+            at += schedule.next_delay(at, &running(0, 0));
+        }
+        let (third, delay) = sightings(&mut schedule, at);
+        assert_eq!(delay, time_only_delay(third));
+        // Following the run from 100 s only, it is polls ahead: it polls early.
+        let (third, delay) = sightings(&mut AdaptiveSchedule::new(), at);
+        assert!(delay < time_only_delay(third) - seconds(2.0), "{delay:?}");
     }
 
     #[test]
@@ -491,12 +642,13 @@ mod tests {
     #[test]
     fn a_rate_that_falls_predicts_with_the_fastest_rate_it_showed() {
         let mut schedule = AdaptiveSchedule::new();
-        for (at, done) in [(100.0, 0), (110.0, 100), (120.0, 150)] {
+        for (at, done) in [(1_050.0, 0), (1_060.0, 100), (1_070.0, 150)] {
             schedule.next_delay(seconds(at), &running(done, 600));
         }
         // At least 99 files moved in the first 10 s, 9.9 a second; the last
-        // 50 in 10 s say 5. 400 files left, at 9.9 a second, less 5%.
-        let delay = schedule.next_delay(seconds(130.0), &running(200, 600));
+        // 50 in 10 s say 5. 400 files left, at 9.9 a second, less 5%: a poll
+        // at 1,118 s, before the rule's next instant (1,131.9 s).
+        let delay = schedule.next_delay(seconds(1_080.0), &running(200, 600));
         assert!(delay.abs_diff(seconds(400.0 / 9.9 * 0.95)) < seconds(0.01), "{delay:?}");
     }
 
