@@ -2,6 +2,7 @@
 //! typed models, kept as JSON (with the name of its schema) until it is sent,
 //! so that faults can alter it in terms of the document.
 
+use crate::built::built;
 use crate::payload::Payload;
 use chrono::{DateTime, SecondsFormat};
 use ei_api::schema::{self, CorrectedSchemas, View};
@@ -76,7 +77,8 @@ impl Answer {
 
     /// A failure: `{"success":false,"error":message}` with `status`.
     pub(crate) fn failure(status: StatusCode, message: impl Into<String>) -> Self {
-        Self::new(status, &GenericApiResponse { success: false, error: Some(message.into()) })
+        let failure = GenericApiResponse::builder().success(false).error(message.into());
+        Self::new(status, &built::<GenericApiResponse>(failure))
     }
 
     /// Calls `visit` on every object of the body that its schema describes
@@ -164,20 +166,14 @@ mod tests {
 
     #[test]
     fn dates_have_milliseconds_even_on_a_whole_second() {
-        let run = OrganizationPipelineRun {
-            created: Utc.timestamp_opt(1_717_401_600, 0).unwrap(),
-            finished: Some(Utc.timestamp_opt(1_717_401_601, 250_000_000).unwrap()),
-            id: 1,
-            item_count_after: None,
-            item_count_before: None,
-            item_count_import_into_project_failed: None,
-            steps: Vec::new(),
-        };
-        let answer = Answer::ok(&RunOrganizationPipelineResponse {
-            error: None,
-            pipeline_run: run,
-            success: true,
-        });
+        let run = OrganizationPipelineRun::builder()
+            .created(Utc.timestamp_opt(1_717_401_600, 0).unwrap())
+            .finished(Utc.timestamp_opt(1_717_401_601, 250_000_000).unwrap())
+            .id(1)
+            .steps(Vec::new());
+        let answer = Answer::ok(&built::<RunOrganizationPipelineResponse>(
+            RunOrganizationPipelineResponse::builder().pipeline_run(run).success(true),
+        ));
         assert_eq!(answer.body["pipelineRun"]["created"], "2024-06-03T08:00:00.000Z");
         assert_eq!(answer.body["pipelineRun"]["finished"], "2024-06-03T08:00:01.250Z");
     }

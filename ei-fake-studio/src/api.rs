@@ -3,6 +3,7 @@
 
 use crate::answer::{Answer, DateHeader};
 use crate::auth::Credentials;
+use crate::built::built;
 use crate::fault::{self, Outcome, Schedule};
 use crate::files::{FilesQuery, Selection};
 use crate::logs::LogsQuery;
@@ -159,26 +160,30 @@ impl Api {
                 }
                 let run = self.state().run(organization, pipeline, now);
                 run.map(|pipeline_run| {
-                    Answer::ok(&RunOrganizationPipelineResponse {
-                        error: None,
-                        pipeline_run,
-                        success: true,
-                    })
+                    Answer::ok(&built::<RunOrganizationPipelineResponse>(
+                        RunOrganizationPipelineResponse::builder()
+                            .pipeline_run(pipeline_run)
+                            .success(true),
+                    ))
                 })
             }
             Target::Get { organization, pipeline } => {
                 let pipeline = self.state().pipeline(organization, pipeline, now);
                 pipeline.map(|pipeline| {
-                    Answer::ok(&GetOrganizationPipelinesResponse {
-                        error: None,
-                        pipeline,
-                        success: true,
-                    })
+                    Answer::ok(&built::<GetOrganizationPipelinesResponse>(
+                        GetOrganizationPipelinesResponse::builder()
+                            .pipeline(pipeline)
+                            .success(true),
+                    ))
                 })
             }
             Target::Stop { organization, pipeline } => {
                 let stopped = self.state().stop(organization, pipeline, now);
-                stopped.map(|()| Answer::ok(&GenericApiResponse { error: None, success: true }))
+                stopped.map(|()| {
+                    Answer::ok(&built::<GenericApiResponse>(
+                        GenericApiResponse::builder().success(true),
+                    ))
+                })
             }
             Target::List { organization } => {
                 let project_id = match query_value::<i64>(query, PROJECT_ID) {
@@ -187,11 +192,11 @@ impl Api {
                 };
                 let pipelines = self.state().pipelines(organization, project_id, now);
                 pipelines.map(|pipelines| {
-                    Answer::ok(&ListOrganizationPipelinesResponse {
-                        error: None,
-                        pipelines,
-                        success: true,
-                    })
+                    Answer::ok(&built::<ListOrganizationPipelinesResponse>(
+                        ListOrganizationPipelinesResponse::builder()
+                            .pipelines(pipelines)
+                            .success(true),
+                    ))
                 })
             }
             Target::TransformationJobStatus { organization, transformation_job } => {
@@ -202,16 +207,20 @@ impl Api {
                 let job =
                     self.state().transformation_job(organization, transformation_job, &query, now);
                 job.map(|job| {
-                    Answer::ok(&OrganizationCreateProjectStatusResponse {
-                        error: None,
-                        status: Some(job),
-                        success: true,
-                    })
+                    Answer::ok(&built::<OrganizationCreateProjectStatusResponse>(
+                        OrganizationCreateProjectStatusResponse::builder()
+                            .status(job)
+                            .success(true),
+                    ))
                 })
             }
             Target::JobStatus { organization, job } => {
                 let job = self.state().job(organization, job, now);
-                job.map(|job| Answer::ok(&GetJobResponse { error: None, job, success: true }))
+                job.map(|job| {
+                    Answer::ok(&built::<GetJobResponse>(
+                        GetJobResponse::builder().job(job).success(true),
+                    ))
+                })
             }
             Target::JobLogs { organization, job } => {
                 let query = match logs_query(query) {
@@ -220,12 +229,12 @@ impl Api {
                 };
                 let logs = self.state().job_logs(organization, job, &query, now);
                 logs.map(|logs| {
-                    Answer::ok(&LogStdoutResponse {
-                        error: None,
-                        stdout: logs.lines,
-                        success: true,
-                        total_count: logs.total,
-                    })
+                    Answer::ok(&built::<LogStdoutResponse>(
+                        LogStdoutResponse::builder()
+                            .stdout(logs.lines)
+                            .success(true)
+                            .total_count(logs.total),
+                    ))
                 })
             }
         };

@@ -91,13 +91,14 @@ fn is_text(view: &View<'_>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::built::built;
     use ei_api::types::GenericApiResponse;
     use hyper::StatusCode;
 
     #[test]
     fn a_generic_answer_gets_a_null_error_and_an_extension() {
-        let mut answer =
-            Answer::new(StatusCode::OK, &GenericApiResponse { success: true, error: None });
+        let generic = built::<GenericApiResponse>(GenericApiResponse::builder().success(true));
+        let mut answer = Answer::new(StatusCode::OK, &generic);
         nulls(&mut answer);
         unknown_properties(&mut answer);
         assert_eq!(answer.body["error"], Value::Null);

@@ -6,6 +6,7 @@
 //! another over the step's duration (the lifecycle's counts say how many are
 //! started and finished); file `i` runs over the `i`-th equal share of it.
 
+use crate::built::built;
 use crate::config::StepSpec;
 use crate::lifecycle::{Phase, StepState};
 use ei_api::enums::{OrganizationDatasetTypeEnum, TransformationJobStatusEnum};
@@ -184,16 +185,17 @@ fn item(
 ) -> OrganizationCreateProjectWithFilesFilesItem {
     let name = file_name(index);
     let id = i64::from(index) + 1;
-    OrganizationCreateProjectWithFilesFilesItem {
-        bucket_path: format!("input/{name}"),
-        file_name: name,
-        id,
-        length_string: if state == FileState::Succeeded { FILE_LENGTH } else { "" }.to_owned(),
-        link_to_data_item: format!("/data/files/{id}"),
-        source_dataset_type: OrganizationDatasetTypeEnum::Files,
-        transformation_job_id: state.has_job().then(|| file_job(index)),
-        transformation_job_status: state.status(),
-    }
+    built(
+        OrganizationCreateProjectWithFilesFilesItem::builder()
+            .bucket_path(format!("input/{name}"))
+            .file_name(name)
+            .id(id)
+            .length_string(if state == FileState::Succeeded { FILE_LENGTH } else { "" })
+            .link_to_data_item(format!("/data/files/{id}"))
+            .source_dataset_type(OrganizationDatasetTypeEnum::Files)
+            .transformation_job_id(state.has_job().then(|| file_job(index)))
+            .transformation_job_status(state.status()),
+    )
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! upload job and the job of each of its files. Their ids, which job an id
 //! names, and where each job is at an instant (`getOrganizationJobStatus`).
 
+use crate::built::built;
 use crate::clock::Clock;
 use crate::config::{PipelineSpec, ProgressShape, StepSpec};
 use crate::files::{self, FileState};
@@ -238,22 +239,20 @@ pub(crate) fn model(clock: &Clock, job: &JobAt, transformation_id: i64) -> Job {
             Some(files::file_name(index)),
         ),
     };
-    Job {
-        additional_info: about,
-        category: category.to_owned(),
-        category_count: None,
-        category_key: category_key.to_owned(),
-        compute_time: job.ended.map(|ended| (ended - job.started).as_secs_f64()),
-        created: clock.date(job.started),
-        created_by_user: None,
-        finished: job.ended.map(|ended| clock.date(ended)),
-        finished_successful: job.ended.map(|_| job.outcome == Outcome::Succeeded),
-        id: job.id,
-        job_notification_uids: Vec::new(),
-        key,
-        metadata: None,
-        started: Some(clock.date(job.started)),
-    }
+    built(
+        Job::builder()
+            .additional_info(about)
+            .category(category)
+            .category_key(category_key)
+            .compute_time(job.ended.map(|ended| (ended - job.started).as_secs_f64()))
+            .created(clock.date(job.started))
+            .finished(job.ended.map(|ended| clock.date(ended)))
+            .finished_successful(job.ended.map(|_| job.outcome == Outcome::Succeeded))
+            .id(job.id)
+            .job_notification_uids(Vec::<i64>::new())
+            .key(key)
+            .started(clock.date(job.started)),
+    )
 }
 
 #[cfg(test)]

@@ -137,7 +137,7 @@
 //! Each module uses only modules of its own layer or below (`cargo xtask
 //! layers` checks it, and that no module imports one that imports it back):
 //!
-//! 1. `clock`, `config`, `auth`, `payload`, `route`, `loopback`: time, configuration, credentials, bodies, paths, the listener
+//! 1. `clock`, `config`, `auth`, `payload`, `route`, `loopback`, `built`: time, configuration, credentials, bodies, paths, the listener, the vendor's models from their builders
 //! 2. `lifecycle`, `files`, `jobs`: how a run, its files and their jobs move
 //!    (each uses only those before it)
 //! 3. `logs`, `model`: the jobs' logs, and the vendor's models at an instant
@@ -185,6 +185,7 @@
 mod answer;
 mod api;
 mod auth;
+mod built;
 mod clock;
 mod config;
 mod distort;

@@ -4,6 +4,7 @@
 //! failed job logs its step's failure lines ([`StepSpec::failure_log`], or
 //! by default the hostile lines of [`default_failure_log`]).
 
+use crate::built::built;
 use crate::clock::Clock;
 use crate::config::{LogLine, StepSpec};
 use crate::files;
@@ -52,10 +53,10 @@ pub(crate) fn read(clock: &Clock, job: &JobAt, step: &StepSpec, query: &LogsQuer
     let shown = query.limit.unwrap_or(MAX_LOG_LINES).min(MAX_LOG_LINES).min(matching.len());
     let lines = matching
         .drain(matching.len() - shown..)
-        .map(|(at, line)| JobLogItem {
-            created: clock.date(at),
-            data: line.text,
-            log_level: line.level,
+        .map(|(at, line)| {
+            built(
+                JobLogItem::builder().created(clock.date(at)).data(line.text).log_level(line.level),
+            )
         })
         .collect();
     Logs { lines, total }

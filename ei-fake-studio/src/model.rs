@@ -1,23 +1,25 @@
 //! The vendor's typed models (`ei_api::types`), built from a pipeline's
 //! configuration and its runs at one instant.
 
+use crate::built::built;
 use crate::clock::Clock;
 use crate::config::{PipelineSpec, StepSpec};
 use crate::files::FilesPage;
 use crate::jobs::{self, RunJobs, StepJobs};
 use crate::lifecycle::{Phase, Progress, Run};
 use ei_api::enums::{
-    OrganizationCreateProjectCategory, OrganizationPipelineRunStepCategory,
-    OrganizationPipelineStepCategory, OrganizationPipelineWhenToEmail,
-    TransformationJobOperatesOnEnum, TransformationJobStatusEnum,
+    OrganizationCreateProjectCategory, OrganizationCreateProjectUploadType,
+    OrganizationPipelineRunStepCategory, OrganizationPipelineRunStepUploadType,
+    OrganizationPipelineStepCategory, OrganizationPipelineStepUploadType,
+    OrganizationPipelineWhenToEmail, TransformationJobOperatesOnEnum, TransformationJobStatusEnum,
 };
 use ei_api::types::{
     OrganizationCreateProject, OrganizationCreateProjectTransformationSummary,
-    OrganizationCreateProjectWithFiles, OrganizationCreateProjectWithFilesTransformationSummary,
-    OrganizationPipeline, OrganizationPipelineRun, OrganizationPipelineRunStep,
-    OrganizationPipelineStep,
+    OrganizationCreateProjectWithFiles, OrganizationPipeline, OrganizationPipelineRun,
+    OrganizationPipelineRunStep, OrganizationPipelineStep,
 };
 use ei_api::SecretString;
+use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -52,23 +54,19 @@ pub(crate) fn pipeline(
     start_error: Option<&str>,
     now: Instant,
 ) -> OrganizationPipeline {
-    OrganizationPipeline {
-        created: clock.epoch(),
-        current_run: runs.current.map(|current| run(clock, spec, current, now)),
-        description: PIPELINE_DESCRIPTION.to_owned(),
-        email_recipient_uids: Vec::new(),
-        feeding_into_dataset: None,
-        feeding_into_project: None,
-        id: spec.pipeline_id,
-        interval_str: None,
-        last_run: runs.last.map(|last| run(clock, spec, last, now)),
-        last_run_start_error: start_error.map(str::to_owned),
-        name: spec.name.clone(),
-        next_run: None,
-        notification_webhook: None,
-        steps: spec.steps.iter().map(pipeline_step).collect(),
-        when_to_email: OrganizationPipelineWhenToEmail::Never,
-    }
+    built(
+        OrganizationPipeline::builder()
+            .created(clock.epoch())
+            .current_run(runs.current.map(|current| run(clock, spec, current, now)))
+            .description(PIPELINE_DESCRIPTION)
+            .email_recipient_uids(Vec::<i64>::new())
+            .id(spec.pipeline_id)
+            .last_run(runs.last.map(|last| run(clock, spec, last, now)))
+            .last_run_start_error(start_error.map(str::to_owned))
+            .name(spec.name.clone())
+            .steps(spec.steps.iter().map(pipeline_step).collect::<Vec<_>>())
+            .when_to_email(OrganizationPipelineWhenToEmail::Never),
+    )
 }
 
 /// A run as the run call and the pipeline's `currentRun`/`lastRun` show it.
@@ -78,46 +76,32 @@ pub(crate) fn run(
     (run, jobs): RunWithJobs<'_>,
     now: Instant,
 ) -> OrganizationPipelineRun {
-    OrganizationPipelineRun {
-        created: clock.date(run.started),
-        finished: run.is_over(now).then(|| clock.date(run.end())),
-        id: run.id,
-        item_count_after: None,
-        item_count_before: None,
-        item_count_import_into_project_failed: None,
-        steps: spec
-            .steps
-            .iter()
-            .enumerate()
-            .map(|(index, step)| run_step(clock, spec, (run, jobs), index, step, now))
-            .collect(),
-    }
+    let steps = spec.steps.iter().enumerate();
+    built(
+        OrganizationPipelineRun::builder()
+            .created(clock.date(run.started))
+            .finished(run.is_over(now).then(|| clock.date(run.end())))
+            .id(run.id)
+            .steps(
+                steps
+                    .map(|(index, step)| run_step(clock, spec, (run, jobs), index, step, now))
+                    .collect::<Vec<_>>(),
+            ),
+    )
 }
 
 fn pipeline_step(step: &StepSpec) -> OrganizationPipelineStep {
     let (api_key, hmac_key) = project_keys(step);
-    OrganizationPipelineStep {
-        builtin_transformation_block: None,
-        category: Some(OrganizationPipelineStepCategory::Training),
-        extra_cli_arguments: None,
-        filter: None,
-        label: None,
-        name: step.name.clone(),
-        new_project_name: None,
-        output_dataset_bucket_id: None,
-        output_dataset_bucket_path: None,
-        output_dataset_name: None,
-        output_dataset_path_rule: None,
-        output_path_in_dataset: None,
-        parameters: None,
-        path_filters: None,
-        project_api_key: api_key,
-        project_hmac_key: hmac_key,
-        project_id: step.project_id,
-        transformation_block_id: None,
-        transformation_parallel: Some(TRANSFORMATION_PARALLEL),
-        upload_type: Some(upload_type(step).into()),
-    }
+    built(
+        OrganizationPipelineStep::builder()
+            .category(OrganizationPipelineStepCategory::Training)
+            .name(step.name.clone())
+            .project_api_key(api_key)
+            .project_hmac_key(hmac_key)
+            .project_id(step.project_id)
+            .transformation_parallel(TRANSFORMATION_PARALLEL)
+            .upload_type(OrganizationPipelineStepUploadType::from(upload_type(step))),
+    )
 }
 
 fn run_step(
@@ -129,25 +113,16 @@ fn run_step(
     now: Instant,
 ) -> OrganizationPipelineRunStep {
     let (api_key, hmac_key) = project_keys(step);
-    OrganizationPipelineRunStep {
-        builtin_transformation_block: None,
-        category: Some(OrganizationPipelineRunStepCategory::Training),
-        extra_cli_arguments: None,
-        filter: None,
-        label: None,
-        name: step.name.clone(),
-        new_project_name: None,
-        output_dataset_bucket_id: None,
-        output_dataset_bucket_path: None,
-        output_dataset_name: None,
-        parameters: None,
-        project_api_key: api_key,
-        project_hmac_key: hmac_key,
-        project_id: step.project_id,
-        transformation_block_id: None,
-        transformation_job: Some(job(clock, spec, run, jobs.steps[index], index, step, now)),
-        upload_type: Some(upload_type(step).into()),
-    }
+    built(
+        OrganizationPipelineRunStep::builder()
+            .category(OrganizationPipelineRunStepCategory::Training)
+            .name(step.name.clone())
+            .project_api_key(api_key)
+            .project_hmac_key(hmac_key)
+            .project_id(step.project_id)
+            .transformation_job(job(clock, spec, run, jobs.steps[index], index, step, now))
+            .upload_type(OrganizationPipelineRunStepUploadType::from(upload_type(step))),
+    )
 }
 
 /// The transformation job of the step at `index` of `run`, whose other
@@ -177,56 +152,49 @@ fn job(
     let Progress { time_spent, started, finished, succeeded, total } = state.progress;
     let step_number = i64::try_from(index).expect("fewer than 2^63 steps");
     let download_bytes = u64::from(total) * BYTES_PER_FILE;
-    OrganizationCreateProject {
-        builtin_transformation_block: None,
-        category: OrganizationCreateProjectCategory::Training,
-        created: clock.date(run.started),
-        created_by_user: None,
-        email_recipient_uids: None,
-        filter_query: None,
-        id: run.first_job_id + step_number,
-        in_progress: state.phase == Phase::Started,
-        label: None,
-        name: format!("{}: {}", spec.name, step.name),
-        operates_on: TransformationJobOperatesOnEnum::File,
-        organization_id: spec.organization_id,
-        output_dataset_bucket_id: None,
-        output_dataset_bucket_path: None,
-        output_dataset_name: None,
-        pipeline_id: Some(spec.pipeline_id),
-        pipeline_name: Some(spec.name.clone()),
-        pipeline_run_id: Some(run.id),
-        pipeline_step: Some(step_number),
-        project_id: step.project_id,
-        project_name: None,
-        project_owner: None,
-        status: status.clone(),
-        total_download_file_count: total.into(),
-        total_download_file_size: i64::try_from(download_bytes).expect("under 2^63 bytes"),
-        total_download_file_size_string: size_string(download_bytes),
-        total_time_spent_seconds: seconds(time_spent),
-        total_time_spent_string: duration_string(time_spent),
-        total_upload_file_count: succeeded.into(),
-        transform_job_status: transform_status,
-        transformation_block_id: None,
-        transformation_block_name: None,
-        transformation_parallel: TRANSFORMATION_PARALLEL,
-        transformation_summary: OrganizationCreateProjectTransformationSummary {
-            finished_count: finished.into(),
-            started_count: started.into(),
-            succeeded_count: succeeded.into(),
-            total_file_count: total.into(),
-            total_time_spent_seconds: seconds(time_spent),
-        },
-        upload_job_files_uploaded: Some(succeeded.into()),
-        upload_job_id: (state.phase != Phase::Waiting).then(|| ids.upload()),
-        upload_job_status: status,
-        upload_type: upload_type(step).into(),
-    }
+    let summary = OrganizationCreateProjectTransformationSummary::builder()
+        .finished_count(finished)
+        .started_count(started)
+        .succeeded_count(succeeded)
+        .total_file_count(total)
+        .total_time_spent_seconds(seconds(time_spent));
+    built(
+        OrganizationCreateProject::builder()
+            .category(OrganizationCreateProjectCategory::Training)
+            .created(clock.date(run.started))
+            .id(run.first_job_id + step_number)
+            .in_progress(state.phase == Phase::Started)
+            .name(format!("{}: {}", spec.name, step.name))
+            .operates_on(TransformationJobOperatesOnEnum::File)
+            .organization_id(spec.organization_id)
+            .pipeline_id(spec.pipeline_id)
+            .pipeline_name(spec.name.clone())
+            .pipeline_run_id(run.id)
+            .pipeline_step(step_number)
+            .project_id(step.project_id)
+            .status(status.clone())
+            .total_download_file_count(total)
+            .total_download_file_size(download_bytes)
+            .total_download_file_size_string(size_string(download_bytes))
+            .total_time_spent_seconds(seconds(time_spent))
+            .total_time_spent_string(duration_string(time_spent))
+            .total_upload_file_count(succeeded)
+            .transform_job_status(transform_status)
+            .transformation_parallel(TRANSFORMATION_PARALLEL)
+            .transformation_summary(summary)
+            .upload_job_files_uploaded(i64::from(succeeded))
+            .upload_job_id((state.phase != Phase::Waiting).then(|| ids.upload()))
+            .upload_job_status(status)
+            .upload_type(OrganizationCreateProjectUploadType::from(upload_type(step))),
+    )
 }
 
 /// The transformation job of the step at `index` of `run` with a page of its
-/// files, as `getOrganizationCreateProjectStatus` shows it.
+/// files, as `getOrganizationCreateProjectStatus` shows it: the job as
+/// [`job`] builds it, with the page's properties added. The two schemas
+/// share their other properties (a transformation summary has the same
+/// shape in both), so the job goes over as JSON: a property the vendor adds
+/// to both is carried over without an edit here.
 pub(crate) fn job_with_files(
     clock: &Clock,
     spec: &PipelineSpec,
@@ -236,94 +204,17 @@ pub(crate) fn job_with_files(
     page: FilesPage,
 ) -> OrganizationCreateProjectWithFiles {
     let step = &spec.steps[index];
-    let OrganizationCreateProject {
-        builtin_transformation_block,
-        category,
-        created,
-        created_by_user,
-        email_recipient_uids,
-        filter_query,
-        id,
-        in_progress,
-        label,
-        name,
-        operates_on,
-        organization_id,
-        output_dataset_bucket_id,
-        output_dataset_bucket_path,
-        output_dataset_name,
-        pipeline_id,
-        pipeline_name,
-        pipeline_run_id,
-        pipeline_step,
-        project_id,
-        project_name,
-        project_owner,
-        status,
-        total_download_file_count,
-        total_download_file_size,
-        total_download_file_size_string,
-        total_time_spent_seconds,
-        total_time_spent_string,
-        total_upload_file_count,
-        transform_job_status,
-        transformation_block_id,
-        transformation_block_name,
-        transformation_parallel,
-        transformation_summary: summary,
-        upload_job_files_uploaded,
-        upload_job_id,
-        upload_job_status,
-        upload_type,
-    } = job(clock, spec, run, jobs.steps[index], index, step, now);
-    OrganizationCreateProjectWithFiles {
-        builtin_transformation_block,
-        category,
-        created,
-        created_by_user,
-        email_recipient_uids,
-        file_count_for_filter: page.count_for_filter,
-        files: page.files,
-        filter_query,
-        id,
-        in_progress,
-        label,
-        name,
-        operates_on,
-        organization_id,
-        output_dataset_bucket_id,
-        output_dataset_bucket_path,
-        output_dataset_name,
-        pipeline_id,
-        pipeline_name,
-        pipeline_run_id,
-        pipeline_step,
-        project_id,
-        project_name,
-        project_owner,
-        status,
-        total_download_file_count,
-        total_download_file_size,
-        total_download_file_size_string,
-        total_time_spent_seconds,
-        total_time_spent_string,
-        total_upload_file_count,
-        transform_job_status,
-        transformation_block_id,
-        transformation_block_name,
-        transformation_parallel,
-        transformation_summary: OrganizationCreateProjectWithFilesTransformationSummary {
-            finished_count: summary.finished_count,
-            started_count: summary.started_count,
-            succeeded_count: summary.succeeded_count,
-            total_file_count: summary.total_file_count,
-            total_time_spent_seconds: summary.total_time_spent_seconds,
-        },
-        upload_job_files_uploaded,
-        upload_job_id,
-        upload_job_status,
-        upload_type,
-    }
+    let job = job(clock, spec, run, jobs.steps[index], index, step, now);
+    let (Ok(Value::Object(mut with_files)), Ok(files)) =
+        (serde_json::to_value(job), serde_json::to_value(page.files))
+    else {
+        unreachable!("a model serializes to JSON, an object if it has properties")
+    };
+    with_files.insert("files".to_owned(), files);
+    with_files.insert("fileCountForFilter".to_owned(), page.count_for_filter.into());
+    serde_json::from_value(Value::Object(with_files)).unwrap_or_else(|error| {
+        panic!("the fake built an incomplete OrganizationCreateProjectWithFiles: {error}")
+    })
 }
 
 /// Where a step's output goes: into its project if it has one, else into a
