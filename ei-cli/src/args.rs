@@ -13,14 +13,16 @@ use crate::settings::{DEFAULT_WAIT_TIMEOUT, ENV_ORGANIZATION_ID};
 /// The exit codes, as `--help` shows them.
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
-  0    success (with run --wait or wait: the run succeeded)
+  0    success (with run --wait or wait: the run succeeded; with stop: also when the
+       pipeline was not running, so there was nothing to stop)
   1    the run failed (a step failed, or the run was stopped)
   2    usage or configuration error (bad arguments, no credential, no organization, a bad
        setting), or a network setting to change: a server certificate not trusted (unknown
        CA, another host, expired), proxy credentials refused (407); not retried
   3    the API refused the request (400, 401, 403, 404, other 4xx whatever the body,
-       success: false, \"already running\"), or the run asked for does not exist (a
-       pipeline with no run, a --run it does not show)
+       success: false, \"already running\", a stop refused while the pipeline still runs),
+       or the run asked for does not exist (a pipeline with no run, a --run it does not
+       show)
   4    no usable answer, after retries (5xx, 429, no connection or a lost one, a failing
        proxy, a redirect, an answer too large or unreadable); with logs, a log that could
        not be read
@@ -116,7 +118,8 @@ pub enum Command {
     Wait(WaitArgs),
     /// Show a pipeline: its current run, with each step's status and files, and its last run.
     Status(StatusArgs),
-    /// Stop the pipeline's current run (the run is marked failed).
+    /// Stop the pipeline's current run (the run is marked failed); a pipeline that is not
+    /// running has nothing to stop, and exits 0 saying so.
     Stop(StopArgs),
     /// Show the logs of a run's steps: the jobs of each step's failed files (or, when none
     /// failed, its first files) and of its upload.
@@ -284,6 +287,10 @@ pub struct StopArgs {
     /// The pipeline's id.
     #[arg(value_name = "PIPELINE_ID")]
     pub pipeline: i64,
+    /// Print one JSON document on stdout: {"stopped": true|false, "pipelineId", "runId":
+    /// RUN_ID|null}; "stopped": false when the pipeline was not running (exit 0).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `demo`'s options.

@@ -40,7 +40,11 @@ fn assert_every_stderr_line_is_a_json_object(outcome: &Outcome) {
 
 #[test]
 fn a_credential_echoed_across_the_cut_of_a_refusal_shows_no_part_of_it() {
-    let studio = Studio::quick();
+    // A run going, so that the stop is sent and refused.
+    let pipeline = PipelineSpec::new(ORG, 1, "Going")
+        .step(StepSpec::new("Long").duration(Duration::from_secs(60)).files(2));
+    let studio = Studio::start([pipeline]);
+    studio.start_run(1);
     // A refusal whose words quote the caller's JWT where the error's 300
     // characters of the server's words end: the cut keeps its first 50
     // characters, the masking (done after the cut) no longer finds it whole.
@@ -248,7 +252,12 @@ fn a_project_key_echoed_in_a_step_name_is_masked_in_the_progress_lines() {
 #[test]
 fn exit_codes_for_missing_runs_server_failures_and_refusals_match_the_table() {
     let studio = Studio::start([quick_pipeline(1)]);
-    // stop with no run going: the API refuses it.
+    // stop with no run going: nothing to stop, exit 0; with a run going and
+    // the stop refused: exit 3.
+    let stop = run(studio.cli(), &["stop", "1"]);
+    assert_eq!(stop.code, 0, "stop:\n{}", stop.stderr);
+    studio.start_run(1);
+    studio.inject(Operation::Stop, When::Nth(1), Fault::success_false("Pipeline is disabled"));
     let stop = run(studio.cli(), &["stop", "1"]);
     assert_eq!(stop.code, 3, "stop:\n{}", stop.stderr);
     // A server that keeps failing: exit 4, worded as a failure, not a refusal.

@@ -43,7 +43,7 @@ fn bad_usage_exits_2() {
         &["run", "1", "--wait", "--timeout", "soon"],
         &["status", "1", "--org", "x"],
         &["list", "--frobnicate"],
-        &["stop", "1", "--json"],
+        &["stop"],
     ];
     for args in cases {
         let outcome = run(bare_cli(), args);

@@ -106,19 +106,24 @@ fn hostile_text_reaches_no_terminal_and_json_keeps_it_exactly() {
     let pipeline = PipelineSpec::new(ORG, 7, name.clone())
         .step(StepSpec::new(hostile_name("Fetch")).duration(Duration::from_millis(300)).files(3))
         .step(StepSpec::new(hostile_name("Fail")).duration(Duration::from_millis(300)).fails());
-    let studio = Studio::start([quick_pipeline(1), pipeline]);
+    // A run going, so that a stop is sent (and refused, in hostile words).
+    let going = PipelineSpec::new(ORG, 8, hostile_name("Going"))
+        .step(StepSpec::new(hostile_name("Long")).duration(Duration::from_secs(60)).files(3));
+    let studio = Studio::start([quick_pipeline(1), pipeline, going]);
+    studio.start_run(8);
     let refusal = hostile_name("Refused");
     studio.inject(Operation::Stop, When::Always, Fault::success_false(&refusal));
     for operation in [Operation::Get, Operation::List, Operation::Run] {
         studio.inject(operation, When::Always, Fault::hostile_text());
     }
-    let cases: [(&[&str], i32); 8] = [
+    let cases: [(&[&str], i32); 9] = [
         (&["list"], 0),
         (&["status", "7"], 0),
         (&["status", "1"], 0),
         (&["run", "1", "--wait"], 0),
         (&["run", "7", "--wait"], 1),
-        (&["stop", "7"], 3),
+        (&["stop", "7"], 0),
+        (&["stop", "8"], 3),
         (&["status", "7", "--json"], 0),
         (&["list", "--json"], 0),
     ];

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use ei_fake_studio::{PipelineSpec, StepSpec};
+use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 
 use crate::harness::{quick_pipeline, run, Studio, ORG};
 
@@ -46,9 +46,43 @@ fn stop_stops_the_current_run_and_status_shows_it_failed() {
     assert!(status.stdout.contains("current run: none"), "{}", status.stdout);
     assert!(status.stdout.contains(&format!("last run: run {run_id} failed")), "{}", status.stdout);
 
-    // Nothing to stop: the API's refusal, in its words.
+    // Nothing to stop: exit 0, saying so, in words and in JSON.
+    let idle = run(studio.cli(), &["stop", "8"]).expect_code(0);
+    assert_eq!(idle.stdout.trim(), "pipeline 8 is not running; nothing to stop");
+    let idle = run(studio.cli(), &["stop", "8", "--json"]).expect_code(0).json();
+    assert_eq!(idle, serde_json::json!({"stopped": false, "pipelineId": 8, "runId": null}));
+    assert_eq!(studio.calls(Operation::Stop), 1, "no stop is sent for a pipeline not running");
+}
+
+#[test]
+fn stop_json_names_the_run_it_stopped() {
+    let studio = Studio::start([long_pipeline(8)]);
+    let run_id = studio.start_run(8);
+    let stopped = run(studio.cli(), &["stop", "8", "--json"]).expect_code(0).json();
+    assert_eq!(stopped, serde_json::json!({"stopped": true, "pipelineId": 8, "runId": run_id}));
+}
+
+#[test]
+fn a_stop_refused_because_the_run_just_ended_is_nothing_to_stop_whatever_its_words() {
+    // The run ends between the read and the stop (the read's answer comes
+    // late, after the run's only step is over); the API refuses the stop in
+    // words no version of this tool knows, and a read after shows the
+    // pipeline idle.
+    let short = PipelineSpec::new(ORG, 9, "Short")
+        .step(StepSpec::new("Only").duration(Duration::from_millis(500)).files(2));
+    let studio = Studio::start([short, long_pipeline(8)]);
+    studio.start_run(9);
+    studio.inject(Operation::Get, When::Nth(1), Fault::delay(Duration::from_millis(1_500)));
+    studio.inject(Operation::Stop, When::Nth(1), Fault::success_false("Nein"));
+    let outcome = run(studio.cli(), &["stop", "9"]).expect_code(0);
+    assert!(outcome.stdout.contains("is not running; nothing to stop"), "{}", outcome.stdout);
+    assert_eq!(studio.calls(Operation::Stop), 1, "the stop was sent, and refused");
+
+    // While the run goes on, the same refusal is one (exit 3, its words).
+    studio.start_run(8);
+    studio.inject(Operation::Stop, When::Nth(1), Fault::success_false("Nein"));
     let refused = run(studio.cli(), &["stop", "8"]).expect_code(3);
-    assert!(refused.stderr.contains("Pipeline is not running"), "{}", refused.stderr);
+    assert!(refused.stderr.contains("Nein"), "{}", refused.stderr);
 }
 
 #[test]
