@@ -1,7 +1,9 @@
 //! Pipelines as code: a pipeline's definition as a value with serde, built
 //! from what the server holds or from a file, normalised so that two
-//! definitions that mean the same compare equal; [`plan`] compares one with
-//! the server, [`apply`] carries the plan out.
+//! definitions that mean the same compare equal;
+//! [`OrganizationHandle::plan`](crate::OrganizationHandle::plan) compares one
+//! with the server, [`OrganizationHandle::apply`](crate::OrganizationHandle::apply)
+//! carries the [`Plan`] out.
 //!
 //! The definition uses the API's own property names (`intervalStr`,
 //! `whenToEmail`, `steps`, ...), its `id` when it names a pipeline, and none
