@@ -4,6 +4,7 @@
 mod adversary;
 mod adversary_output;
 mod agreement;
+mod definitions;
 mod demo;
 mod diagnosis;
 mod failures;
