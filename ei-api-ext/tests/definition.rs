@@ -225,3 +225,102 @@ fn a_file_with_a_secret_in_clear_or_an_unknown_step_property_is_refused() {
     assert!(unknown.unwrap_err().to_string().contains("schedule"));
     assert!(matches!(SecretSource::variable_of("${EI_KEY}"), Some("EI_KEY")));
 }
+
+mod export_then_apply {
+    //! For any definition the fake accepts: export, then apply, writes nothing.
+
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![Just(String::new()), "[a-z ]{1,12}", "\\PC{1,8}"]
+    }
+
+    fn step() -> impl Strategy<Value = Value> {
+        (
+            "[A-Za-z][A-Za-z ]{0,10}",
+            proptest::option::of(1i64..1000),
+            proptest::option::of(prop_oneof![
+                Just("training"),
+                Just("validation"),
+                Just("testing"),
+                Just("split")
+            ]),
+            proptest::collection::btree_map("[a-z]{1,6}", text(), 0..3),
+            text(),
+            proptest::option::of(("ei_[a-f0-9]{8}", "[a-f0-9]{8}")),
+        )
+            .prop_map(|(name, block, category, parameters, filter, keys)| {
+                let mut step = json!({ "name": name, "filter": filter, "parameters": parameters });
+                if let Some(block) = block {
+                    step["transformationBlockId"] = json!(block);
+                }
+                if let Some(category) = category {
+                    step["category"] = json!(category);
+                }
+                if let Some((api, hmac)) = keys {
+                    step["projectApiKey"] = json!(api);
+                    step["projectHmacKey"] = json!(hmac);
+                }
+                step
+            })
+    }
+
+    fn definition() -> impl Strategy<Value = Value> {
+        (
+            text(),
+            text(),
+            proptest::option::of(prop_oneof![Just("15m"), Just("2h"), Just("1d"), Just("30d")]),
+            proptest::collection::vec(step(), 0..4),
+            proptest::collection::vec(0i64..5, 0..4),
+            proptest::option::of(prop_oneof![Just(""), Just("https://example.com/hook")]),
+            prop_oneof![Just("always"), Just("on_new_data"), Just("never")],
+        )
+            .prop_map(|(name, description, interval, steps, uids, webhook, when)| {
+                let mut definition = json!({
+                    "name": name, "description": description, "steps": steps,
+                    "emailRecipientUids": uids, "whenToEmail": when,
+                });
+                if let Some(interval) = interval {
+                    definition["intervalStr"] = json!(interval);
+                }
+                if let Some(webhook) = webhook {
+                    definition["notificationWebhook"] = json!(webhook);
+                }
+                definition
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn export_then_apply_writes_nothing(body in definition()) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async {
+                let studio = studio().await;
+                let raw = ei_api::Client::new(
+                    studio.base_url(),
+                    ei_api::RequestContext::new(
+                        ei_api::Credentials::api_key(FakeStudio::DEFAULT_API_KEY).unwrap(),
+                    ),
+                );
+                let body: ei_api::types::OrganizationUpdatePipelineBody =
+                    serde_json::from_value(body).unwrap();
+                let created =
+                    raw.create_organization_pipeline().organization_id(1).body(body).send().await;
+                let id = PipelineId::new(created.unwrap().id);
+                let client = client(&studio);
+                let file = serde_json::to_string(&exported(&client, id).await).unwrap();
+                let read: PipelineDefinition = serde_json::from_str(&file).unwrap();
+                read.validate().unwrap();
+                let plan = client.organization(ORG).plan(read).await.unwrap();
+                prop_assert_eq!(&plan.change, &Change::NoChange { pipeline: id });
+                client.organization(ORG).apply(&plan).await.unwrap();
+                prop_assert_eq!(studio.definition_writes(), 1);
+                Ok(())
+            })?;
+        }
+    }
+}

@@ -312,3 +312,32 @@ fn is_empty(value: &Value) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn definition(value: Value) -> PipelineDefinition {
+        serde_json::from_value::<PipelineDefinition>(value).unwrap().normalised()
+    }
+
+    #[test]
+    fn empty_and_absent_mean_the_same_and_recipients_are_a_set() {
+        let with_empties = definition(json!({
+            "name": "p", "whenToEmail": "never", "intervalStr": "", "notificationWebhook": "",
+            "emailRecipientUids": [2, 1, 2], "archived": false,
+            "steps": [{ "name": "s", "filter": "", "parameters": {}, "pathFilters": [], "label": null }]
+        }));
+        let without = definition(json!({
+            "name": "p", "whenToEmail": "never", "emailRecipientUids": [1, 2],
+            "steps": [{ "name": "s" }]
+        }));
+        assert_eq!(with_empties, without);
+        let other = definition(json!({
+            "name": "p", "whenToEmail": "never", "emailRecipientUids": [1, 2],
+            "steps": [{ "name": "s", "filter": "x" }]
+        }));
+        assert_ne!(other, without);
+    }
+}
