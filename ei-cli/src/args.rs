@@ -16,10 +16,11 @@ Exit codes:
   0    success (with run --wait or wait: the run succeeded; with diff: nothing differs)
   1    the run failed (a step failed, or the run was stopped); with diff: a file differs
   2    usage or configuration error (bad arguments, no credential, no organization, a bad
-       setting)
+       setting; a bad definition file, a ${NAME} secret whose variable is not set)
   3    the API refused the request (400, 401, 403, 404, other 4xx whatever the body,
        success: false, \"already running\"), or the run asked for does not exist (a
-       pipeline with no run, a --run it does not show)
+       pipeline with no run, a --run it does not show); apply or delete refused a pipeline
+       changed since the plan or with a run in progress
   4    no usable answer, after retries (5xx, 429, lost connection, a redirect, an
        answer too large or unreadable); with logs, a log that could not be read
   5    the wait (run --wait, wait) timed out, also when the server stalls
