@@ -32,7 +32,7 @@ pub enum Change {
     Update {
         /// The pipeline.
         pipeline: PipelineId,
-        /// What differs, in the definition's order.
+        /// What differs, by path in alphabetical order (steps by index).
         fields: Vec<FieldChange>,
     },
     /// The pipeline already is as defined: nothing is written.
@@ -166,10 +166,15 @@ fn secret_of<'a>(step: &'a StepDefinition, property: &str) -> Option<&'a SecretS
     step.secrets().into_iter().find(|(name, _)| *name == property).and_then(|(_, s)| s.as_ref())
 }
 
-/// A definition as JSON without its `id` or its secrets.
+/// A definition as JSON as it can be compared: without its `id`, its
+/// secrets, or `dataset` and `projectId`, which the API takes but never
+/// returns (a pipeline's answer has no such property), so that they are
+/// sent with every write but cannot differ.
 pub(crate) fn public_view(definition: &PipelineDefinition) -> Value {
     let mut definition = definition.clone();
     definition.id = None;
+    definition.dataset = None;
+    definition.project_id = None;
     for step in &mut definition.steps {
         step.project_api_key = None;
         step.project_hmac_key = None;
@@ -214,5 +219,25 @@ fn compare(path: &str, before: &Value, after: &Value, changes: &mut Vec<FieldCha
             after: FieldValue::Value(a.clone()),
         }),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn write_only_properties_never_differ_and_others_do_by_path() {
+        let read = |value: Value| serde_json::from_value::<PipelineDefinition>(value).unwrap();
+        let current =
+            read(json!({ "name": "p", "whenToEmail": "never", "steps": [{ "name": "s" }] }));
+        let desired = read(json!({
+            "name": "p", "whenToEmail": "always", "dataset": "raw", "projectId": 4,
+            "steps": [{ "name": "s", "parameters": { "rate": "1" } }, { "name": "t" }]
+        }));
+        let paths: Vec<String> =
+            differences(&current, &desired).into_iter().map(|change| change.path).collect();
+        assert_eq!(paths, ["steps[0].parameters", "steps[1]", "whenToEmail"]);
     }
 }
