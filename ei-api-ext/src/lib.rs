@@ -16,6 +16,9 @@
 //! - one model of a run ([`run`]): its state, each step's state and file
 //!   counts, in one vocabulary that following ([`wait`]), diagnosis
 //!   ([`diagnose`]) and `ei-pipeline`'s outputs all use;
+//! - pipelines as code ([`definition`]): a pipeline's definition as data,
+//!   planned against the server ([`OrganizationHandle::plan`]) and applied
+//!   ([`OrganizationHandle::apply`]) with its secrets from the environment;
 //! - the generated models, re-exported as [`models`] and [`enums`].
 //!
 //! ```
@@ -43,7 +46,8 @@
 //! 2. `run`: the run model
 //! 3. `call`: the call and its retries
 //! 4. `operations`: each API operation, once
-//! 5. `wait`, `diagnose`: following a run, explaining one
+//! 5. `wait`, `diagnose`, `definition`: following a run, explaining one,
+//!    defining pipelines as code
 //! 6. `client`: the client and the handles users hold (every user-facing method)
 #![deny(missing_docs)]
 
@@ -55,6 +59,7 @@ struct ReadmeExample;
 
 mod call;
 mod client;
+pub mod definition;
 pub mod diagnose;
 mod error;
 mod ids;

@@ -6,7 +6,7 @@
 //! properties may be missing and the typed decode fails.
 
 use crate::types::{
-    GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
+    EntityCreatedResponse, GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
     ListOrganizationPipelinesResponse, LogStdoutResponse, OrganizationCreateProjectStatusResponse,
     RunOrganizationPipelineResponse,
 };
@@ -64,6 +64,7 @@ macro_rules! api_response {
 
 api_response!(
     GenericApiResponse,
+    EntityCreatedResponse,
     RunOrganizationPipelineResponse,
     GetOrganizationPipelinesResponse,
     ListOrganizationPipelinesResponse,

@@ -17,6 +17,14 @@ pub enum Operation {
     Stop,
     /// `listOrganizationPipelines`: an organization's pipelines.
     List,
+    /// `createOrganizationPipeline`: a new pipeline from a definition.
+    Create,
+    /// `updateOrganizationPipeline`: replace a pipeline's whole definition.
+    Update,
+    /// `deleteOrganizationPipeline`: delete a pipeline.
+    Delete,
+    /// `listArchivedOrganizationPipelines`: an organization's archived pipelines.
+    ListArchived,
     /// `getOrganizationCreateProjectStatus`: a step's transformation job and its files.
     TransformationJobStatus,
     /// `getOrganizationJobStatus`: a job's status.
@@ -32,6 +40,10 @@ impl Operation {
         Operation::Get,
         Operation::Stop,
         Operation::List,
+        Operation::Create,
+        Operation::Update,
+        Operation::Delete,
+        Operation::ListArchived,
         Operation::TransformationJobStatus,
         Operation::JobStatus,
         Operation::JobLogs,
@@ -44,6 +56,10 @@ impl Operation {
             Operation::Get => "getOrganizationPipeline",
             Operation::Stop => "stopOrganizationPipeline",
             Operation::List => "listOrganizationPipelines",
+            Operation::Create => "createOrganizationPipeline",
+            Operation::Update => "updateOrganizationPipeline",
+            Operation::Delete => "deleteOrganizationPipeline",
+            Operation::ListArchived => "listArchivedOrganizationPipelines",
             Operation::TransformationJobStatus => "getOrganizationCreateProjectStatus",
             Operation::JobStatus => "getOrganizationJobStatus",
             Operation::JobLogs => "getOrganizationJobsLogs",
@@ -53,9 +69,13 @@ impl Operation {
     /// The HTTP method.
     pub fn method(self) -> Method {
         match self {
-            Operation::Run | Operation::Stop => Method::POST,
+            Operation::Run | Operation::Stop | Operation::Create | Operation::Update => {
+                Method::POST
+            }
+            Operation::Delete => Method::DELETE,
             Operation::Get
             | Operation::List
+            | Operation::ListArchived
             | Operation::TransformationJobStatus
             | Operation::JobStatus
             | Operation::JobLogs => Method::GET,
@@ -69,7 +89,11 @@ impl Operation {
             Operation::Run => "/api/organizations/{organizationId}/pipelines/{pipelineId}/run",
             Operation::Get => "/api/organizations/{organizationId}/pipelines/{pipelineId}",
             Operation::Stop => "/api/organizations/{organizationId}/pipelines/{pipelineId}/stop",
-            Operation::List => "/api/organizations/{organizationId}/pipelines",
+            Operation::List | Operation::Create => "/api/organizations/{organizationId}/pipelines",
+            Operation::Update | Operation::Delete => {
+                "/api/organizations/{organizationId}/pipelines/{pipelineId}"
+            }
+            Operation::ListArchived => "/api/organizations/{organizationId}/pipelines/archived",
             Operation::TransformationJobStatus => {
                 "/api/organizations/{organizationId}/create-project/{createProjectId}"
             }

@@ -3,12 +3,14 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
-/// A secret string from a response (`projectApiKey`, `projectHmacKey`).
+/// A secret string (`projectApiKey`, `projectHmacKey`), in a response or in
+/// a pipeline definition sent to create or update a pipeline.
 ///
 /// `Debug` and `Display` print a placeholder; only [`SecretString::expose`]
-/// gives the value. Serializing writes the real value, so that a response
-/// re-encodes faithfully: code that prints models as JSON must redact them
-/// (the names of such properties are in [`SecretString::PROPERTY_NAMES`]).
+/// gives the value. Serializing writes the real value, so that a request
+/// carries it and a response re-encodes faithfully: code that prints models
+/// as JSON must redact them (the names of such properties are in
+/// [`SecretString::PROPERTY_NAMES`]).
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretString(String);
 
@@ -79,6 +81,28 @@ mod tests {
         assert_eq!(format!("{secret:?}"), "SecretString(<redacted>)");
         assert_eq!(secret.to_string(), "<redacted>");
         assert_eq!(secret.expose(), "hmac-0123");
+    }
+
+    #[test]
+    fn a_definition_sent_carries_the_keys_and_its_debug_hides_them() {
+        let step = crate::types::OrganizationPipelineStep::builder()
+            .name("upload")
+            .project_api_key(Some(SecretString::new("ei_key_0123")))
+            .project_hmac_key(Some(SecretString::new("hmac_4567")));
+        let body: crate::types::OrganizationUpdatePipelineBody =
+            crate::types::OrganizationUpdatePipelineBody::builder()
+                .name("p")
+                .description("")
+                .steps(vec![step.try_into().unwrap()])
+                .email_recipient_uids(Vec::new())
+                .when_to_email(crate::enums::OrganizationUpdatePipelineBodyWhenToEmail::Never)
+                .try_into()
+                .unwrap();
+        let sent = serde_json::to_string(&body).unwrap();
+        assert!(sent.contains("\"projectApiKey\":\"ei_key_0123\""), "{sent}");
+        assert!(sent.contains("\"projectHmacKey\":\"hmac_4567\""), "{sent}");
+        let shown = format!("{body:?}");
+        assert!(!shown.contains("ei_key_0123") && !shown.contains("hmac_4567"), "{shown}");
     }
 
     #[test]

@@ -14,15 +14,17 @@ use crate::settings::{DEFAULT_WAIT_TIMEOUT, ENV_ORGANIZATION_ID};
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0    success (with run --wait or wait: the run succeeded; with stop: also when the
-       pipeline was not running, so there was nothing to stop)
-  1    the run failed (a step failed, or the run was stopped)
+       pipeline was not running, so there was nothing to stop; with diff: nothing differs)
+  1    the run failed (a step failed, or the run was stopped); with diff: a file differs
   2    usage or configuration error (bad arguments, no credential, no organization, a bad
-       setting), or a network setting to change: a server certificate not trusted (unknown
-       CA, another host, expired), proxy credentials refused (407); not retried
+       setting; a bad definition file, a ${NAME} secret whose variable is not set), or a
+       network setting to change: a server certificate not trusted (unknown CA, another
+       host, expired), proxy credentials refused (407); not retried
   3    the API refused the request (400, 401, 403, 404, other 4xx whatever the body,
        success: false, \"already running\", a stop refused while the pipeline still runs),
        or the run asked for does not exist (a pipeline with no run, a --run it does not
-       show)
+       show); apply or delete refused a pipeline changed since the plan or with a run in
+       progress
   4    no usable answer, after retries (5xx, 429, no connection or a lost one, a failing
        proxy, a redirect, an answer too large or unreadable); with logs, a log that could
        not be read
@@ -45,7 +47,7 @@ base URL never goes through a proxy. A private certificate authority (a TLS-insp
 proxy's): SSL_CERT_FILE or SSL_CERT_DIR, with the public CAs too, on Linux; the system's
 trust store on macOS and Windows. See docs/corporate-networks.md.";
 
-/// `ei-pipeline`: run, follow, stop and list Edge Impulse organization pipelines.
+/// `ei-pipeline`: run, follow, stop, list and define Edge Impulse organization pipelines.
 #[derive(Debug, Parser)]
 #[command(name = "ei-pipeline", version, about, after_help = EXIT_CODES_HELP)]
 pub struct Cli {
@@ -126,6 +128,16 @@ pub enum Command {
     Logs(LogsArgs),
     /// List the organization's pipelines.
     List(ListArgs),
+    /// Write pipelines' definitions as YAML files, one per pipeline, secrets as ${NAME}
+    /// placeholders.
+    Export(ExportArgs),
+    /// Show how definition files differ from the pipelines on the server (exit 0: no
+    /// difference, 1: a difference).
+    Diff(DiffArgs),
+    /// Create or update pipelines from definition files; writes nothing when nothing differs.
+    Apply(ApplyArgs),
+    /// Delete a pipeline (refused while a run of it is in progress).
+    Delete(DeleteArgs),
     /// Run two sample pipelines against a built-in fake Studio on a loopback port, as
     /// `run --wait` would: one succeeds though a read fails on the way, one fails and explains
     /// why. No credentials, no network, about fifteen seconds (--base-url, --api-key, --jwt and
@@ -374,6 +386,9 @@ pub struct ListArgs {
     /// Only the pipelines with a step attached to this project.
     #[arg(long, value_name = "ID")]
     pub project: Option<i64>,
+    /// The archived pipelines instead.
+    #[arg(long, conflicts_with = "project")]
+    pub archived: bool,
     /// Print the array of pipelines as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -473,4 +488,63 @@ mod tests {
         .unwrap();
         assert!(!format!("{cli:?}").contains("topsecret"));
     }
+}
+
+/// Pipelines as code: what `export`, `diff` and `apply` say of secrets.
+const DEFINITION_HELP: &str = "\
+Definition files are YAML with the API's property names (intervalStr, whenToEmail, steps,
+...) and the pipeline's id; a file without an id is the pipeline of its name (refused when
+two share it). A step's projectApiKey and projectHmacKey are written as ${NAME}: apply reads
+the environment variable NAME, and refuses, writing nothing, when one is not set; a step
+that leaves them out keeps the server's. A pipeline with a run in progress is not updated.";
+
+/// `export`.
+#[derive(Debug, Args)]
+#[command(after_help = DEFINITION_HELP)]
+pub struct ExportArgs {
+    /// The pipelines to export.
+    #[arg(value_name = "PIPELINE_ID", required_unless_present = "all")]
+    pub pipelines: Vec<i64>,
+    /// Every pipeline of the organization (archived ones too).
+    #[arg(long, conflicts_with = "pipelines")]
+    pub all: bool,
+    /// The directory to write the files in (created if missing); without it, the
+    /// definitions go to stdout as one YAML stream.
+    #[arg(short = 'o', long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<std::path::PathBuf>,
+}
+
+/// `diff`.
+#[derive(Debug, Args)]
+#[command(after_help = DEFINITION_HELP)]
+pub struct DiffArgs {
+    /// The definition files.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<std::path::PathBuf>,
+}
+
+/// `apply`.
+#[derive(Debug, Args)]
+#[command(after_help = DEFINITION_HELP)]
+pub struct ApplyArgs {
+    /// The definition files.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<std::path::PathBuf>,
+    /// Say what would be done, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print what was done per file as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The pipeline.
+    #[arg(value_name = "PIPELINE_ID")]
+    pub pipeline: i64,
+    /// Confirm the deletion (required).
+    #[arg(long)]
+    pub yes: bool,
 }

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use ei_api_ext::definition::DefinitionError;
 use ei_api_ext::wait::Outcome;
 use ei_api_ext::{
     CertificateProblem, ConfigError, Error, ErrorKind, FailureClass, Operation, Setting,
@@ -21,6 +22,8 @@ pub enum Exit {
     Success,
     /// 1: the run failed (a step failed, or the run was stopped).
     RunFailed,
+    /// 1: `diff` found a definition that differs from the server's.
+    Differs,
     /// 2: usage or configuration error, including a network setup the
     /// connection fails on (a server certificate not trusted, proxy
     /// credentials refused).
@@ -45,7 +48,7 @@ impl Exit {
     pub fn code(self) -> u8 {
         match self {
             Exit::Success => 0,
-            Exit::RunFailed => 1,
+            Exit::RunFailed | Exit::Differs => 1,
             Exit::Usage => 2,
             Exit::Refused => 3,
             Exit::Unavailable => 4,
@@ -91,6 +94,32 @@ impl Exit {
             // version does not know: no answer to act on.
             _ => Exit::Unavailable,
         }
+    }
+}
+
+impl Exit {
+    /// The exit for a definition that could not be planned or applied: a
+    /// call's failure as [`Exit::for_error`] says; a definition the API does
+    /// not take, a secret's variable not set or a name two pipelines share
+    /// is a usage error (2); a pipeline changed since the plan or with a run
+    /// in progress is refused (3).
+    pub fn for_definition_error(error: &DefinitionError) -> Self {
+        match error {
+            DefinitionError::Api(error) => Exit::for_error(error),
+            DefinitionError::Invalid(_)
+            | DefinitionError::MissingVariables(_)
+            | DefinitionError::SharedName { .. } => Exit::Usage,
+            // Changed since the plan, a run in progress, or one this
+            // version does not know: the write was not made.
+            _ => Exit::Refused,
+        }
+    }
+}
+
+impl Failure {
+    /// The failure of a definition's plan or apply, for `file`.
+    pub fn of_definition(file: &str, error: &DefinitionError) -> Self {
+        Self::new(Exit::for_definition_error(error), format!("{file}: {error}"))
     }
 }
 

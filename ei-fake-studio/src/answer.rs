@@ -7,7 +7,7 @@ use crate::payload::Payload;
 use chrono::{DateTime, SecondsFormat};
 use ei_api::schema::{self, CorrectedSchemas, View};
 use ei_api::types::{
-    GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
+    EntityCreatedResponse, GenericApiResponse, GetJobResponse, GetOrganizationPipelinesResponse,
     ListOrganizationPipelinesResponse, LogStdoutResponse, OrganizationCreateProjectStatusResponse,
     RunOrganizationPipelineResponse,
 };
@@ -24,6 +24,10 @@ pub(crate) trait Body: Serialize {
 
 impl Body for GenericApiResponse {
     const SCHEMA: &'static str = "GenericApiResponse";
+}
+
+impl Body for EntityCreatedResponse {
+    const SCHEMA: &'static str = "EntityCreatedResponse";
 }
 
 impl Body for RunOrganizationPipelineResponse {

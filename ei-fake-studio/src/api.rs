@@ -4,6 +4,7 @@
 use crate::answer::{Answer, DateHeader};
 use crate::auth::Credentials;
 use crate::built::built;
+use crate::definition;
 use crate::fault::{self, Outcome, Schedule};
 use crate::files::{FilesQuery, Selection};
 use crate::logs::LogsQuery;
@@ -12,7 +13,7 @@ use crate::route::{Route, Target};
 use crate::state::{Refusal, State};
 use ei_api::enums::JobLogItemLogLevel;
 use ei_api::types::{
-    GenericApiResponse, GetJobResponse, GetOrganizationJobsLogsLogLevel,
+    EntityCreatedResponse, GenericApiResponse, GetJobResponse, GetOrganizationJobsLogsLogLevel,
     GetOrganizationPipelinesResponse, ListOrganizationPipelinesResponse, LogStdoutResponse,
     OrganizationCreateProjectStatusResponse, RunOrganizationPipelineResponse,
 };
@@ -24,7 +25,7 @@ use tokio::time::Instant;
 /// The run operation's optional query parameter (a boolean).
 const IGNORE_LAST_SUCCESSFUL_RUN: &str = "ignoreLastSuccessfulRun";
 
-/// The list operation's optional query parameter (an integer).
+/// The list operations' optional query parameter (an integer).
 const PROJECT_ID: &str = "projectId";
 
 /// The transformation job status's required page size (an integer).
@@ -42,7 +43,7 @@ const LIMIT: &str = "limit";
 /// The logs' optional level filter.
 const LOG_LEVEL: &str = "logLevel";
 
-/// A request, as much of it as the API reads (no operation has a body).
+/// A request, as much of it as the API reads.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Request<'a> {
     /// The method.
@@ -53,6 +54,8 @@ pub(crate) struct Request<'a> {
     pub(crate) query: Option<&'a str>,
     /// The headers.
     pub(crate) headers: &'a HeaderMap,
+    /// The body (empty when there is none).
+    pub(crate) body: &'a [u8],
 }
 
 /// Everything one studio serves from: its credentials, state, faults and record.
@@ -119,7 +122,7 @@ impl Api {
             if !presented.accepted {
                 return Answer::failure(StatusCode::UNAUTHORIZED, "Invalid or missing credentials");
             }
-            self.perform(&route, request.query)
+            self.perform(&route, request.query, request.body)
         })
         .await;
         self.dated(outcome)
@@ -146,7 +149,7 @@ impl Api {
 
     /// Performs an authenticated request's operation. The state is locked
     /// only to change it and read the models, not to encode them.
-    fn perform(&self, route: &Route<'_>, query: Option<&str>) -> Answer {
+    fn perform(&self, route: &Route<'_>, query: Option<&str>, body: &[u8]) -> Answer {
         let bad_request = |message| Answer::failure(StatusCode::BAD_REQUEST, message);
         let target = match route.target() {
             Ok(target) => target,
@@ -185,12 +188,13 @@ impl Api {
                     ))
                 })
             }
-            Target::List { organization } => {
+            Target::List { organization } | Target::ListArchived { organization } => {
                 let project_id = match query_value::<i64>(query, PROJECT_ID) {
                     Ok(project_id) => project_id,
                     Err(message) => return bad_request(message),
                 };
-                let pipelines = self.state().pipelines(organization, project_id, now);
+                let archived = matches!(target, Target::ListArchived { .. });
+                let pipelines = self.state().pipelines(organization, project_id, archived, now);
                 pipelines.map(|pipelines| {
                     Answer::ok(&built::<ListOrganizationPipelinesResponse>(
                         ListOrganizationPipelinesResponse::builder()
@@ -198,6 +202,27 @@ impl Api {
                             .success(true),
                     ))
                 })
+            }
+            Target::Create { organization } => {
+                let definition = match definition::read(body) {
+                    Ok(definition) => definition,
+                    Err(message) => return bad_request(message),
+                };
+                let created = self.state().create(organization, definition);
+                created
+                    .map(|id| Answer::ok(&EntityCreatedResponse { error: None, id, success: true }))
+            }
+            Target::Update { organization, pipeline } => {
+                let definition = match definition::read(body) {
+                    Ok(definition) => definition,
+                    Err(message) => return bad_request(message),
+                };
+                let updated = self.state().update(organization, pipeline, definition);
+                updated.map(|()| Answer::ok(&GenericApiResponse { error: None, success: true }))
+            }
+            Target::Delete { organization, pipeline } => {
+                let deleted = self.state().delete(organization, pipeline);
+                deleted.map(|()| Answer::ok(&GenericApiResponse { error: None, success: true }))
             }
             Target::TransformationJobStatus { organization, transformation_job } => {
                 let query = match files_query(query) {

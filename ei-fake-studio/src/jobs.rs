@@ -41,13 +41,11 @@ impl StepJobs {
     }
 }
 
-/// A run's pipeline and its steps' job ids.
+/// A run's organization and its steps' job ids.
 #[derive(Clone, Debug)]
 pub(crate) struct RunJobs {
     /// The pipeline's organization.
     pub(crate) organization_id: i64,
-    /// The pipeline.
-    pub(crate) pipeline_id: i64,
     /// Each step's job ids, in order.
     pub(crate) steps: Vec<StepJobs>,
 }
@@ -112,8 +110,7 @@ impl Jobs {
             self.transformations.insert(transformation_id, (run_id, index));
             steps.push(StepJobs { first });
         }
-        let jobs =
-            RunJobs { organization_id: spec.organization_id, pipeline_id: spec.pipeline_id, steps };
+        let jobs = RunJobs { organization_id: spec.organization_id, steps };
         self.runs.insert(run_id, jobs);
     }
 

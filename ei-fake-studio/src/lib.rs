@@ -21,6 +21,10 @@
 //! | [`Operation::Get`] | `GET /api/organizations/{organizationId}/pipelines/{pipelineId}` | `GetOrganizationPipelinesResponse` |
 //! | [`Operation::Stop`] | `POST /api/organizations/{organizationId}/pipelines/{pipelineId}/stop` | `GenericApiResponse` |
 //! | [`Operation::List`] | `GET /api/organizations/{organizationId}/pipelines` (query `projectId`, optional integer: pipelines with a step attached to that project) | `ListOrganizationPipelinesResponse` |
+//! | [`Operation::Create`] | `POST /api/organizations/{organizationId}/pipelines` (body `OrganizationUpdatePipelineBody`) | `EntityCreatedResponse` |
+//! | [`Operation::Update`] | `POST /api/organizations/{organizationId}/pipelines/{pipelineId}` (body `OrganizationUpdatePipelineBody`) | `GenericApiResponse` |
+//! | [`Operation::Delete`] | `DELETE /api/organizations/{organizationId}/pipelines/{pipelineId}` | `GenericApiResponse` |
+//! | [`Operation::ListArchived`] | `GET /api/organizations/{organizationId}/pipelines/archived` (query `projectId`, as for the list) | `ListOrganizationPipelinesResponse` |
 //! | [`Operation::TransformationJobStatus`] | `GET /api/organizations/{organizationId}/create-project/{createProjectId}` (query `transformLimit` and `transformOffset`, required non-negative integers; `selection`, optional: `all`, `created`, `in-progress` or `failed`) | `OrganizationCreateProjectStatusResponse` |
 //! | [`Operation::JobStatus`] | `GET /api/organizations/{organizationId}/jobs/{jobId}/status` | `GetJobResponse` |
 //! | [`Operation::JobLogs`] | `GET /api/organizations/{organizationId}/jobs/{jobId}/stdout` (query `limit`, optional non-negative integer; `logLevel`, optional: `error`, `warn`, `info` or `debug`) | `LogStdoutResponse` |
@@ -34,13 +38,33 @@
 //! - 400 for an id (or `projectId`) that is not a 64-bit integer, an
 //!   `ignoreLastSuccessfulRun` that is not `true` or `false`, a missing
 //!   `transformLimit` or `transformOffset`, or a query value outside those
-//!   listed above;
+//!   listed above, and for a pipeline definition (create, update) that is
+//!   not JSON, lacks a required property, has a value no enum of the
+//!   document lists, or an `intervalStr` not of the form `15m`, `2h`, `1d`;
+//! - 413 for a request body over 1 MiB;
 //! - 404 for an unknown organization, pipeline, transformation job or path,
 //!   and for a job that is unknown or does not exist yet (a file not picked
 //!   up, a step not started);
 //! - 200 with `success: false`, the vendor's refusal, to run a pipeline that
 //!   is running (`"Pipeline is already running"`) or has a start error, and
 //!   to stop a pipeline that is not running.
+//!
+//! # Definitions
+//!
+//! Each pipeline holds a definition (`OrganizationUpdatePipelineBody`): a
+//! pipeline configured in code starts with its name and steps, the fake's
+//! description, no schedule and `whenToEmail: never`. Get and list show it.
+//! Create adds a pipeline (its id one above the organization's highest);
+//! update replaces the whole definition, as the API's body says, so a step
+//! sent without its `projectApiKey`/`projectHmacKey` loses them (the
+//! harsher reading of what the document leaves open); `archived: true`
+//! moves the pipeline from the list to the archived list; delete removes it.
+//! The fake accepts an update or a delete while a run is in progress: the
+//! run goes on with the definition it started with, the next run takes the
+//! new one. [`FakeStudio::definition_writes`] counts the writes through the
+//! API, [`FakeStudio::pipeline_definition`] shows what is held, and
+//! [`FakeStudio::edit_pipeline`] changes it from the side, as another
+//! writer would.
 //!
 //! # How a run moves
 //!
@@ -140,7 +164,8 @@
 //! 1. `clock`, `config`, `auth`, `payload`, `route`, `loopback`, `built`: time, configuration, credentials, bodies, paths, the listener, the vendor's models from their builders
 //! 2. `lifecycle`, `files`, `jobs`: how a run, its files and their jobs move
 //!    (each uses only those before it)
-//! 3. `logs`, `model`: the jobs' logs, and the vendor's models at an instant
+//! 3. `logs`, `model`, `definition`: the jobs' logs, the vendor's models at
+//!    an instant, the definitions written (reading and checking one)
 //! 4. `state`, `record`, `answer`: the studio's state, what it received, answers
 //! 5. `distort`, `fault`: misbehaviour on demand
 //! 6. `api`: the operations
@@ -188,6 +213,7 @@ mod auth;
 mod built;
 mod clock;
 mod config;
+mod definition;
 mod distort;
 mod fault;
 mod files;

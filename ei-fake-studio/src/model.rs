@@ -11,12 +11,13 @@ use ei_api::enums::{
     OrganizationCreateProjectCategory, OrganizationCreateProjectUploadType,
     OrganizationPipelineRunStepCategory, OrganizationPipelineRunStepUploadType,
     OrganizationPipelineStepCategory, OrganizationPipelineStepUploadType,
-    OrganizationPipelineWhenToEmail, TransformationJobOperatesOnEnum, TransformationJobStatusEnum,
+    OrganizationPipelineWhenToEmail, OrganizationUpdatePipelineBodyWhenToEmail,
+    TransformationJobOperatesOnEnum, TransformationJobStatusEnum,
 };
 use ei_api::types::{
     OrganizationCreateProject, OrganizationCreateProjectTransformationSummary,
     OrganizationCreateProjectWithFiles, OrganizationPipeline, OrganizationPipelineRun,
-    OrganizationPipelineRunStep, OrganizationPipelineStep,
+    OrganizationPipelineRunStep, OrganizationPipelineStep, OrganizationUpdatePipelineBody,
 };
 use ei_api::SecretString;
 use serde_json::Value;
@@ -31,25 +32,34 @@ const BYTES_PER_FILE: u64 = 48 * 1024;
 /// fake's timing does not depend on it.
 const TRANSFORMATION_PARALLEL: i64 = 4;
 
-/// The description every pipeline has.
+/// The description every pipeline configured in code has.
 const PIPELINE_DESCRIPTION: &str = "A pipeline of ei-fake-studio";
 
 /// A run and its jobs' ids.
 pub(crate) type RunWithJobs<'a> = (&'a Run, &'a RunJobs);
 
+/// A run with the pipeline's configuration as it was when the run started
+/// (a run goes on with the definition it started with).
+pub(crate) type RunOf<'a> = (&'a PipelineSpec, RunWithJobs<'a>);
+
 /// The runs of a pipeline that its answers show.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Runs<'a> {
     /// The run in progress (`currentRun`).
-    pub(crate) current: Option<RunWithJobs<'a>>,
+    pub(crate) current: Option<RunOf<'a>>,
     /// The most recent run that is over (`lastRun`).
-    pub(crate) last: Option<RunWithJobs<'a>>,
+    pub(crate) last: Option<RunOf<'a>>,
 }
 
 /// A pipeline as `getOrganizationPipeline` and `listOrganizationPipelines` show it.
+///
+/// Its definition (name, description, schedule, steps, notifications) is
+/// the one held, `definition`; its runs are shown as the configuration they
+/// started with runs them.
 pub(crate) fn pipeline(
     clock: &Clock,
-    spec: &PipelineSpec,
+    pipeline_id: i64,
+    definition: &OrganizationUpdatePipelineBody,
     runs: Runs<'_>,
     start_error: Option<&str>,
     now: Instant,
@@ -57,15 +67,32 @@ pub(crate) fn pipeline(
     built(
         OrganizationPipeline::builder()
             .created(clock.epoch())
-            .current_run(runs.current.map(|current| run(clock, spec, current, now)))
+            .current_run(runs.current.map(|(spec, current)| run(clock, spec, current, now)))
+            .description(definition.description.clone())
+            .email_recipient_uids(definition.email_recipient_uids.clone())
+            .id(pipeline_id)
+            .interval_str(definition.interval_str.clone())
+            .last_run(runs.last.map(|(spec, last)| run(clock, spec, last, now)))
+            .last_run_start_error(start_error.map(str::to_owned))
+            .name(definition.name.clone())
+            .notification_webhook(definition.notification_webhook.clone())
+            .steps(definition.steps.clone())
+            .when_to_email(OrganizationPipelineWhenToEmail::from(
+                definition.when_to_email.as_str(),
+            )),
+    )
+}
+
+/// The definition a pipeline configured in code starts with: its name and
+/// steps, the fake's description, no schedule, no one emailed.
+pub(crate) fn definition(spec: &PipelineSpec) -> OrganizationUpdatePipelineBody {
+    built(
+        OrganizationUpdatePipelineBody::builder()
             .description(PIPELINE_DESCRIPTION)
             .email_recipient_uids(Vec::<i64>::new())
-            .id(spec.pipeline_id)
-            .last_run(runs.last.map(|last| run(clock, spec, last, now)))
-            .last_run_start_error(start_error.map(str::to_owned))
             .name(spec.name.clone())
             .steps(spec.steps.iter().map(pipeline_step).collect::<Vec<_>>())
-            .when_to_email(OrganizationPipelineWhenToEmail::Never),
+            .when_to_email(OrganizationUpdatePipelineBodyWhenToEmail::Never),
     )
 }
 

@@ -59,6 +59,30 @@ pub(crate) enum Target<Id = i64> {
         /// `organizationId`.
         organization: Id,
     },
+    /// Create a pipeline.
+    Create {
+        /// `organizationId`.
+        organization: Id,
+    },
+    /// Replace a pipeline's definition.
+    Update {
+        /// `organizationId`.
+        organization: Id,
+        /// `pipelineId`.
+        pipeline: Id,
+    },
+    /// Delete a pipeline.
+    Delete {
+        /// `organizationId`.
+        organization: Id,
+        /// `pipelineId`.
+        pipeline: Id,
+    },
+    /// List an organization's archived pipelines.
+    ListArchived {
+        /// `organizationId`.
+        organization: Id,
+    },
     /// A step's transformation job, with its files.
     TransformationJobStatus {
         /// `organizationId`.
@@ -84,16 +108,18 @@ pub(crate) enum Target<Id = i64> {
 
 impl<'a> Route<'a> {
     /// The operation a request with `method` and `path` is for, if the fake
-    /// serves it.
+    /// serves it. Where two paths match, the one with fewer parameters wins
+    /// (`/pipelines/archived` is the archived list, not pipeline `archived`).
     pub(crate) fn parse(method: &Method, path: &'a str) -> Option<Self> {
         let path = path.strip_prefix(SERVER_PREFIX)?;
-        Operation::ALL.iter().filter(|operation| operation.method() == method).find_map(
-            |&operation| {
+        let routes = Operation::ALL.iter().filter(|operation| operation.method() == method);
+        routes
+            .filter_map(|&operation| {
                 let values = operation.match_path(path)?;
                 Target::of(operation, &values)?;
                 Some(Self { operation, values })
-            },
-        )
+            })
+            .min_by_key(|route| route.values.len())
     }
 
     /// The operation requested.
@@ -124,6 +150,10 @@ impl<Id: Copy> Target<Id> {
             Operation::Get => Target::Get { organization, pipeline: value(PIPELINE_ID)? },
             Operation::Stop => Target::Stop { organization, pipeline: value(PIPELINE_ID)? },
             Operation::List => Target::List { organization },
+            Operation::Create => Target::Create { organization },
+            Operation::Update => Target::Update { organization, pipeline: value(PIPELINE_ID)? },
+            Operation::Delete => Target::Delete { organization, pipeline: value(PIPELINE_ID)? },
+            Operation::ListArchived => Target::ListArchived { organization },
             Operation::TransformationJobStatus => Target::TransformationJobStatus {
                 organization,
                 transformation_job: value(CREATE_PROJECT_ID)?,
@@ -167,6 +197,18 @@ mod tests {
         assert_eq!(
             target(Method::GET, "/v1/api/organizations/1/jobs/4/stdout"),
             Some(Ok(Target::JobLogs { organization: 1, job: 4 }))
+        );
+        assert_eq!(
+            target(Method::GET, "/v1/api/organizations/1/pipelines/archived"),
+            Some(Ok(Target::ListArchived { organization: 1 }))
+        );
+        assert_eq!(
+            target(Method::POST, "/v1/api/organizations/1/pipelines/2"),
+            Some(Ok(Target::Update { organization: 1, pipeline: 2 }))
+        );
+        assert_eq!(
+            target(Method::DELETE, "/v1/api/organizations/1/pipelines/2"),
+            Some(Ok(Target::Delete { organization: 1, pipeline: 2 }))
         );
         assert_eq!(target(Method::POST, "/v1/api/organizations/1/jobs/2/status"), None);
         assert_eq!(target(Method::GET, "/v1/api/organizations/1/jobs/2"), None);

@@ -2,14 +2,15 @@
 //! the [`Api`] and writes its reply (or, by a fault, closes the connection
 //! without one).
 
-use crate::answer::Reply;
+use crate::answer::{Answer, Reply};
 use crate::api::{self, Api};
 use crate::fault::Outcome;
 use crate::loopback::LoopbackServer;
 use crate::payload::PayloadBody;
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::CONTENT_TYPE;
-use hyper::{Request, Response};
+use hyper::{Request, Response, StatusCode};
 use std::fmt;
 use std::io;
 use std::sync::Arc;
@@ -43,17 +44,29 @@ impl fmt::Display for CloseWithoutAnswer {
 
 impl std::error::Error for CloseWithoutAnswer {}
 
+/// The largest request body the fake reads (a pipeline definition is a few
+/// KiB); a larger one is refused with 413.
+const MAX_REQUEST_BODY_BYTES: usize = 1 << 20;
+
 async fn respond(
     api: &Api,
     request: Request<Incoming>,
 ) -> Result<Response<PayloadBody>, CloseWithoutAnswer> {
-    let uri = request.uri();
+    let (head, body) = request.into_parts();
+    let body = match Limited::new(body, MAX_REQUEST_BODY_BYTES).collect().await {
+        Ok(body) => body.to_bytes(),
+        Err(error) => {
+            let message = format!("Cannot read the request body: {error}");
+            return Ok(response(Answer::failure(StatusCode::PAYLOAD_TOO_LARGE, message).into()));
+        }
+    };
     let outcome = api
         .handle(api::Request {
-            method: request.method(),
-            path: uri.path(),
-            query: uri.query(),
-            headers: request.headers(),
+            method: &head.method,
+            path: head.uri.path(),
+            query: head.uri.query(),
+            headers: &head.headers,
+            body: &body,
         })
         .await;
     match outcome {

@@ -3,13 +3,15 @@
 
 use crate::clock::Clock;
 use crate::config::{PipelineSpec, StepSpec};
+use crate::definition;
 use crate::files::{self, FilesQuery};
-use crate::jobs::{self, JobAt, Jobs, RunJobs};
+use crate::jobs::{self, JobAt, Jobs};
 use crate::lifecycle::Run;
 use crate::logs::{self, Logs, LogsQuery};
-use crate::model::{self, RunWithJobs, Runs};
+use crate::model::{self, RunOf, Runs};
 use ei_api::types::{
     Job, OrganizationCreateProjectWithFiles, OrganizationPipeline, OrganizationPipelineRun,
+    OrganizationUpdatePipelineBody,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -39,10 +41,13 @@ pub(crate) enum Refusal {
     Declined(String),
 }
 
-/// A pipeline and its runs.
+/// A pipeline: its definition, how its next run runs, and its runs.
 #[derive(Debug)]
 struct Pipeline {
+    /// The configuration its next run starts with.
     spec: PipelineSpec,
+    /// What get and list show of it, as configured or last written.
+    definition: OrganizationUpdatePipelineBody,
     /// Every run started, oldest first (the last one in progress or over).
     runs: Vec<i64>,
     /// Why the latest attempt to run failed to start, if one did.
@@ -55,8 +60,11 @@ pub(crate) struct State {
     clock: Clock,
     /// Pipelines by (organization id, pipeline id).
     pipelines: BTreeMap<(i64, i64), Pipeline>,
-    /// Every run ever started, by id.
-    runs: HashMap<i64, Run>,
+    /// Every run ever started, by id, with the configuration it started with.
+    runs: HashMap<i64, (Run, PipelineSpec)>,
+    /// How many definitions were written through the API (created, updated,
+    /// deleted).
+    definition_writes: usize,
     /// The ids of every run's upload and file jobs.
     jobs: Jobs,
     next_run_id: i64,
@@ -77,13 +85,15 @@ impl State {
             .into_iter()
             .map(|spec| {
                 let key = (spec.organization_id, spec.pipeline_id);
-                (key, Pipeline { spec, runs: Vec::new(), last_start_error: None })
+                let definition = model::definition(&spec);
+                (key, Pipeline { spec, definition, runs: Vec::new(), last_start_error: None })
             })
             .collect();
         Self {
             clock,
             pipelines,
             runs: HashMap::new(),
+            definition_writes: 0,
             jobs: Jobs::new(),
             next_run_id: FIRST_RUN_ID,
             next_job_id: FIRST_JOB_ID,
@@ -104,8 +114,8 @@ impl State {
         now: Instant,
     ) -> Result<OrganizationPipelineRun, Refusal> {
         let run_id = self.start_run(organization_id, pipeline_id, now)?;
-        let spec = &self.pipelines[&(organization_id, pipeline_id)].spec;
-        Ok(model::run(&self.clock, spec, self.run_with_jobs(run_id), now))
+        let (spec, run) = self.run_of(run_id);
+        Ok(model::run(&self.clock, spec, run, now))
     }
 
     /// Starts a run of a pipeline and returns its id.
@@ -123,20 +133,21 @@ impl State {
             pipeline.last_start_error = Some(error.clone());
             return Err(Refusal::Declined(error.clone()));
         }
-        let going = pipeline.runs.last().copied().filter(|id| !self.runs[id].is_over(now));
+        let going = pipeline.runs.last().copied().filter(|id| !self.runs[id].0.is_over(now));
         if let Some(going) = going {
             if !pipeline.spec.runs_while_running {
                 return Err(Refusal::Declined(ALREADY_RUNNING.to_owned()));
             }
             // The new run takes the place of the one going, which is stopped.
-            self.runs.get_mut(&going).map(|run| run.stop(now));
+            self.runs.get_mut(&going).map(|(run, _)| run.stop(now));
         }
         let run_id = self.next_run_id;
         self.next_run_id += 1;
         let first_job_id = self.next_job_id;
         self.next_job_id +=
             i64::try_from(pipeline.spec.steps.len()).expect("fewer than 2^63 steps");
-        self.runs.insert(run_id, Run::start(run_id, first_job_id, &pipeline.spec.steps, now));
+        let run = Run::start(run_id, first_job_id, &pipeline.spec.steps, now);
+        self.runs.insert(run_id, (run, pipeline.spec.clone()));
         self.jobs.register(run_id, &pipeline.spec, first_job_id);
         pipeline.runs.push(run_id);
         Ok(run_id)
@@ -154,7 +165,7 @@ impl State {
             .get(&(organization_id, pipeline_id))
             .ok_or_else(|| pipeline_not_found(organization_id, pipeline_id))?;
         let latest = pipeline.runs.last().and_then(|id| self.runs.get_mut(id));
-        if latest.is_some_and(|run| run.stop(now)) {
+        if latest.is_some_and(|(run, _)| run.stop(now)) {
             Ok(())
         } else {
             Err(Refusal::Declined(NOT_RUNNING.to_owned()))
@@ -175,12 +186,14 @@ impl State {
         Ok(self.pipeline_model(pipeline, now))
     }
 
-    /// The pipelines of an organization, only those with a step attached to
-    /// `project_id` if it is given (`listOrganizationPipelines`).
+    /// The pipelines of an organization that are archived (`archived`) or
+    /// not, only those with a step attached to `project_id` if it is given
+    /// (`listArchivedOrganizationPipelines`, `listOrganizationPipelines`).
     pub(crate) fn pipelines(
         &self,
         organization_id: i64,
         project_id: Option<i64>,
+        archived: bool,
         now: Instant,
     ) -> Result<Vec<OrganizationPipeline>, Refusal> {
         let mut organization = self
@@ -189,17 +202,108 @@ impl State {
             .map(|(_, pipeline)| pipeline)
             .peekable();
         if organization.peek().is_none() {
-            return Err(Refusal::NotFound(format!("Organization {organization_id} not found")));
+            return Err(organization_not_found(organization_id));
         }
         let attached = |pipeline: &&Pipeline| {
             project_id.is_none_or(|project| {
-                pipeline.spec.steps.iter().any(|step| step.project_id == Some(project))
+                pipeline.definition.steps.iter().any(|step| step.project_id == Some(project))
             })
         };
+        let listed = |pipeline: &&Pipeline| is_archived(&pipeline.definition) == archived;
         Ok(organization
             .filter(attached)
+            .filter(listed)
             .map(|pipeline| self.pipeline_model(pipeline, now))
             .collect())
+    }
+
+    /// Creates a pipeline in an organization from `definition`
+    /// (`createOrganizationPipeline`) and returns its id: one above the
+    /// organization's highest.
+    pub(crate) fn create(
+        &mut self,
+        organization_id: i64,
+        definition: OrganizationUpdatePipelineBody,
+    ) -> Result<i64, Refusal> {
+        let highest = self
+            .pipelines
+            .range((organization_id, i64::MIN)..=(organization_id, i64::MAX))
+            .next_back()
+            .map(|(&(_, id), _)| id)
+            .ok_or_else(|| organization_not_found(organization_id))?;
+        let pipeline_id = highest.checked_add(1).ok_or_else(|| {
+            Refusal::Declined(format!("Organization {organization_id} has no pipeline id left"))
+        })?;
+        let spec =
+            definition::respec(&PipelineSpec::new(organization_id, pipeline_id, ""), &definition);
+        let pipeline = Pipeline { spec, definition, runs: Vec::new(), last_start_error: None };
+        self.pipelines.insert((organization_id, pipeline_id), pipeline);
+        self.definition_writes += 1;
+        Ok(pipeline_id)
+    }
+
+    /// Replaces a pipeline's whole definition (`updateOrganizationPipeline`):
+    /// what it leaves out is gone, project keys included. A run in progress
+    /// goes on as it started; the next one runs the new definition.
+    pub(crate) fn update(
+        &mut self,
+        organization_id: i64,
+        pipeline_id: i64,
+        definition: OrganizationUpdatePipelineBody,
+    ) -> Result<(), Refusal> {
+        let pipeline = self.pipeline_mut(organization_id, pipeline_id)?;
+        pipeline.spec = definition::respec(&pipeline.spec, &definition);
+        pipeline.definition = definition;
+        self.definition_writes += 1;
+        Ok(())
+    }
+
+    /// Changes a pipeline's definition from the side, as another writer
+    /// would, without counting it as a write through the API.
+    pub(crate) fn edit(
+        &mut self,
+        organization_id: i64,
+        pipeline_id: i64,
+        edit: impl FnOnce(&mut OrganizationUpdatePipelineBody),
+    ) -> Result<(), Refusal> {
+        let pipeline = self.pipeline_mut(organization_id, pipeline_id)?;
+        edit(&mut pipeline.definition);
+        pipeline.spec = definition::respec(&pipeline.spec, &pipeline.definition);
+        Ok(())
+    }
+
+    /// Deletes a pipeline (`deleteOrganizationPipeline`); a run in progress
+    /// goes on (its jobs stay readable).
+    pub(crate) fn delete(&mut self, organization_id: i64, pipeline_id: i64) -> Result<(), Refusal> {
+        self.pipelines
+            .remove(&(organization_id, pipeline_id))
+            .ok_or_else(|| pipeline_not_found(organization_id, pipeline_id))?;
+        self.definition_writes += 1;
+        Ok(())
+    }
+
+    /// A pipeline's definition as held, secrets included.
+    pub(crate) fn definition(
+        &self,
+        organization_id: i64,
+        pipeline_id: i64,
+    ) -> Option<OrganizationUpdatePipelineBody> {
+        self.pipelines.get(&(organization_id, pipeline_id)).map(|p| p.definition.clone())
+    }
+
+    /// How many definitions were written through the API.
+    pub(crate) fn definition_writes(&self) -> usize {
+        self.definition_writes
+    }
+
+    fn pipeline_mut(
+        &mut self,
+        organization_id: i64,
+        pipeline_id: i64,
+    ) -> Result<&mut Pipeline, Refusal> {
+        self.pipelines
+            .get_mut(&(organization_id, pipeline_id))
+            .ok_or_else(|| pipeline_not_found(organization_id, pipeline_id))
     }
 
     /// How many runs of a pipeline started (0 for an unknown pipeline).
@@ -209,7 +313,7 @@ impl State {
 
     /// When a run ended or will end.
     pub(crate) fn run_end(&self, run_id: i64) -> Option<Instant> {
-        self.runs.get(&run_id).map(Run::end)
+        self.runs.get(&run_id).map(|(run, _)| run.end())
     }
 
     /// A step's transformation job with a page of its files
@@ -225,11 +329,10 @@ impl State {
             || Refusal::NotFound(format!("Transformation job {transformation_job_id} not found"));
         let (run_id, index) =
             self.jobs.transformation(transformation_job_id).ok_or_else(not_found)?;
-        let (run, jobs) = self.run_with_jobs(run_id);
+        let (spec, (run, jobs)) = self.run_of(run_id);
         if jobs.organization_id != organization_id {
             return Err(not_found());
         }
-        let spec = self.spec_of(jobs);
         let step = &spec.steps[index];
         let state = run.step_state(index, step, now, true, spec.progress_shape);
         let page = files::page(step, &state, |file| jobs.steps[index].file(file), query);
@@ -270,11 +373,10 @@ impl State {
     ) -> Result<(JobAt, &StepSpec, i64), Refusal> {
         let not_found = || Refusal::NotFound(format!("Job {job_id} not found"));
         let job = self.jobs.find(job_id).ok_or_else(not_found)?;
-        let (run, jobs) = self.run_with_jobs(job.run);
+        let (spec, (run, jobs)) = self.run_of(job.run);
         if jobs.organization_id != organization_id {
             return Err(not_found());
         }
-        let spec = self.spec_of(jobs);
         let step = &spec.steps[job.step];
         let ids = jobs.steps[job.step];
         let at = jobs::job_at(run, job.step, step, ids, job.kind, spec.progress_shape, now)
@@ -284,14 +386,11 @@ impl State {
         Ok((at, step, transformation_job_id))
     }
 
-    /// The pipeline a run belongs to.
-    fn spec_of(&self, jobs: &RunJobs) -> &PipelineSpec {
-        &self.pipelines[&(jobs.organization_id, jobs.pipeline_id)].spec
-    }
-
-    /// A run that started, with its jobs' ids.
-    fn run_with_jobs(&self, run_id: i64) -> RunWithJobs<'_> {
-        (&self.runs[&run_id], self.jobs.of_run(run_id))
+    /// A run that started, with the configuration it started with and its
+    /// jobs' ids.
+    fn run_of(&self, run_id: i64) -> RunOf<'_> {
+        let (run, spec) = &self.runs[&run_id];
+        (spec, (run, self.jobs.of_run(run_id)))
     }
 
     /// The pipeline as its view shows it at `now`: as it was `view_lag`
@@ -305,17 +404,27 @@ impl State {
         let mut visible = pipeline
             .runs
             .iter()
-            .map(|id| self.run_with_jobs(*id))
-            .filter(|(run, _)| view.is_some_and(|view| run.started <= view));
+            .map(|id| self.run_of(*id))
+            .filter(|(_, (run, _))| view.is_some_and(|view| run.started <= view));
         let latest = visible.next_back();
         let previous = visible.next_back();
         let runs = match latest {
-            Some(run) if !run.0.is_over(seen) => Runs { current: Some(run), last: previous },
+            Some(run) if !run.1 .0.is_over(seen) => Runs { current: Some(run), last: previous },
             _ => Runs { current: None, last: latest },
         };
         let start_error = pipeline.last_start_error.as_deref();
-        model::pipeline(&self.clock, &pipeline.spec, runs, start_error, seen)
+        let id = pipeline.spec.pipeline_id;
+        model::pipeline(&self.clock, id, &pipeline.definition, runs, start_error, seen)
     }
+}
+
+/// Whether a definition says its pipeline is archived.
+fn is_archived(definition: &OrganizationUpdatePipelineBody) -> bool {
+    definition.archived == Some(true)
+}
+
+fn organization_not_found(organization_id: i64) -> Refusal {
+    Refusal::NotFound(format!("Organization {organization_id} not found"))
 }
 
 fn pipeline_not_found(organization_id: i64, pipeline_id: i64) -> Refusal {

@@ -10,6 +10,7 @@ use crate::loopback::LoopbackServer;
 use crate::record::RecordedRequest;
 use crate::server;
 use crate::state::State;
+use ei_api::types::OrganizationUpdatePipelineBody;
 use ei_api::Operation;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -120,6 +121,36 @@ impl FakeStudio {
     /// stopped (tokio time); `None` for an unknown run.
     pub fn run_finished_at(&self, run_id: i64) -> Option<Instant> {
         self.api.state().run_end(run_id)
+    }
+
+    /// How many pipeline definitions were written through the API: each
+    /// create, update and delete that succeeded (not
+    /// [`edit_pipeline`](Self::edit_pipeline)).
+    pub fn definition_writes(&self) -> usize {
+        self.api.state().definition_writes()
+    }
+
+    /// A pipeline's definition as the studio holds it, project keys in clear;
+    /// `None` for an unknown pipeline.
+    pub fn pipeline_definition(
+        &self,
+        organization_id: i64,
+        pipeline_id: i64,
+    ) -> Option<OrganizationUpdatePipelineBody> {
+        self.api.state().definition(organization_id, pipeline_id)
+    }
+
+    /// Changes a pipeline's definition as another writer would (a colleague
+    /// in the web page, say), for instance between a client's plan and its
+    /// write; its next run runs the result. Returns whether the pipeline
+    /// exists. Not counted in [`definition_writes`](Self::definition_writes).
+    pub fn edit_pipeline(
+        &self,
+        organization_id: i64,
+        pipeline_id: i64,
+        edit: impl FnOnce(&mut OrganizationUpdatePipelineBody),
+    ) -> bool {
+        self.api.state().edit(organization_id, pipeline_id, edit).is_ok()
     }
 
     /// Starts a run as if someone else did (a schedule, a colleague) and

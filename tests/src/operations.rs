@@ -7,7 +7,7 @@
 //! the document declares for its operation ([`Arguments`] records what it
 //! reads), so a parameter added, renamed or retyped on either side fails.
 
-use ei_api::types::GenericApiResponse;
+use ei_api::types::{GenericApiResponse, OrganizationUpdatePipelineBody};
 use ei_api::{Client, Error, Operation, ResponseValue};
 use serde::Serialize;
 use serde_json::Value;
@@ -18,29 +18,63 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::document::DeclaredOperation;
 
-/// The values to call an operation with, by the document's parameter names.
+/// The values to call an operation with, by the document's parameter names,
+/// and the request body, if any.
 #[derive(Debug)]
 pub struct Arguments {
     declared: BTreeSet<String>,
+    declares_body: bool,
     values: BTreeMap<String, Value>,
+    body: Option<Value>,
     read: Mutex<BTreeMap<String, &'static str>>,
     problems: Mutex<Vec<String>>,
 }
 
 impl Arguments {
-    /// Arguments for `operation`: `values` must use its parameter names.
+    /// Arguments for `operation`, without a body: `values` must use its
+    /// parameter names.
     pub fn new(operation: &DeclaredOperation, values: BTreeMap<String, Value>) -> Arguments {
         Arguments {
             declared: operation.parameters.iter().map(|p| p.name.clone()).collect(),
+            declares_body: operation.body.is_some(),
             values,
+            body: None,
             read: Mutex::default(),
             problems: Mutex::default(),
         }
     }
 
+    /// These arguments with `body` as the request body.
+    pub fn with_body(self, body: Option<Value>) -> Arguments {
+        Arguments { body, ..self }
+    }
+
     /// The values given, by parameter name.
     pub fn values(&self) -> &BTreeMap<String, Value> {
         &self.values
+    }
+
+    /// The request body given, as JSON.
+    pub fn body_value(&self) -> Option<&Value> {
+        self.body.as_ref()
+    }
+
+    /// The request body as the client's type `T`, if one was given (a body
+    /// the type does not take is a problem, and none).
+    pub fn body<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        if !self.declares_body {
+            self.problem("the invoker reads a body, which the document does not declare".into());
+        }
+        let value = self.body.as_ref()?;
+        serde_json::from_value(value.clone()).map_or_else(
+            |error| {
+                self.problem(format!(
+                    "the body {value} does not decode as the client's type: {error}"
+                ));
+                None
+            },
+            Some,
+        )
     }
 
     /// The value of parameter `name` as an `i64`, if given.
@@ -180,6 +214,10 @@ pub const INVOKERS: &[(Operation, Invoker)] = &[
     (Operation::Get, get_organization_pipeline),
     (Operation::Run, run_organization_pipeline),
     (Operation::Stop, stop_organization_pipeline),
+    (Operation::Create, create_organization_pipeline),
+    (Operation::Update, update_organization_pipeline),
+    (Operation::Delete, delete_organization_pipeline),
+    (Operation::ListArchived, list_archived_organization_pipelines),
     (Operation::TransformationJobStatus, get_organization_create_project_status),
     (Operation::JobStatus, get_organization_job_status),
     (Operation::JobLogs, get_organization_jobs_logs),
@@ -236,6 +274,56 @@ fn stop_organization_pipeline<'a>(client: &'a Client, arguments: &'a Arguments) 
     }
     if let Some(value) = arguments.integer("pipelineId") {
         call = call.pipeline_id(value);
+    }
+    Box::pin(async move { Outcome::of(call.send().await) })
+}
+
+fn create_organization_pipeline<'a>(client: &'a Client, arguments: &'a Arguments) -> Call<'a> {
+    let mut call = client.create_organization_pipeline();
+    if let Some(value) = arguments.integer("organizationId") {
+        call = call.organization_id(value);
+    }
+    if let Some(body) = arguments.body::<OrganizationUpdatePipelineBody>() {
+        call = call.body(body);
+    }
+    Box::pin(async move { Outcome::of(call.send().await) })
+}
+
+fn update_organization_pipeline<'a>(client: &'a Client, arguments: &'a Arguments) -> Call<'a> {
+    let mut call = client.update_organization_pipeline();
+    if let Some(value) = arguments.integer("organizationId") {
+        call = call.organization_id(value);
+    }
+    if let Some(value) = arguments.integer("pipelineId") {
+        call = call.pipeline_id(value);
+    }
+    if let Some(body) = arguments.body::<OrganizationUpdatePipelineBody>() {
+        call = call.body(body);
+    }
+    Box::pin(async move { Outcome::of(call.send().await) })
+}
+
+fn delete_organization_pipeline<'a>(client: &'a Client, arguments: &'a Arguments) -> Call<'a> {
+    let mut call = client.delete_organization_pipeline();
+    if let Some(value) = arguments.integer("organizationId") {
+        call = call.organization_id(value);
+    }
+    if let Some(value) = arguments.integer("pipelineId") {
+        call = call.pipeline_id(value);
+    }
+    Box::pin(async move { Outcome::of(call.send().await) })
+}
+
+fn list_archived_organization_pipelines<'a>(
+    client: &'a Client,
+    arguments: &'a Arguments,
+) -> Call<'a> {
+    let mut call = client.list_archived_organization_pipelines();
+    if let Some(value) = arguments.integer("organizationId") {
+        call = call.organization_id(value);
+    }
+    if let Some(value) = arguments.integer("projectId") {
+        call = call.project_id(value);
     }
     Box::pin(async move { Outcome::of(call.send().await) })
 }

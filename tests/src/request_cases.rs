@@ -1,10 +1,13 @@
 //! The calls the suite makes: every operation with its required parameters,
 //! with all of them, and with each parameter at each edge value its schema
-//! allows, all read from the document.
+//! allows, all read from the document; an operation with a body sends one
+//! generated from the body's schema (every property with every parameter,
+//! the required ones otherwise).
 
-use crate::document::{DeclaredOperation, Document};
-use crate::instances::EDGE_INTEGERS;
+use crate::document::{is_json, DeclaredOperation, Document};
+use crate::instances::{generate, Fill, EDGE_INTEGERS};
 use crate::json_schema::Judge;
+use crate::operations::Arguments;
 use ei_api::schema::View;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -16,6 +19,8 @@ pub struct RequestCase {
     pub operation: DeclaredOperation,
     /// The parameter values, by the document's names.
     pub values: BTreeMap<String, Value>,
+    /// The request body, when the operation declares one.
+    pub body: Option<Value>,
     /// What the case is, for messages.
     pub description: String,
 }
@@ -61,6 +66,24 @@ pub fn ordinary_value(document: &Document, schema: &Value) -> Value {
     }
 }
 
+impl RequestCase {
+    /// The arguments to call the client with.
+    pub fn arguments(&self) -> Arguments {
+        Arguments::new(&self.operation, self.values.clone()).with_body(self.body.clone())
+    }
+}
+
+/// A body for `operation`, filled as `fill` says from the schema of its
+/// JSON body, when it declares one.
+pub fn body_for(document: &Document, operation: &DeclaredOperation, fill: Fill) -> Option<Value> {
+    let body = operation.body.as_ref()?;
+    let schema =
+        body.content.iter().find(|(media, _)| is_json(media)).and_then(|(_, s)| s.as_ref());
+    let schema =
+        schema.unwrap_or_else(|| panic!("{} has a body with no JSON schema", operation.id));
+    Some(generate(document, schema, fill).value)
+}
+
 /// Every call to make for `operation`.
 pub fn cases_for(document: &Document, operation: &DeclaredOperation) -> Vec<RequestCase> {
     let ordinary = |required_only: bool| -> BTreeMap<String, Value> {
@@ -71,21 +94,22 @@ pub fn cases_for(document: &Document, operation: &DeclaredOperation) -> Vec<Requ
             .map(|parameter| (parameter.name.clone(), ordinary_value(document, &parameter.schema)))
             .collect()
     };
-    let case = |values: BTreeMap<String, Value>, description: String| RequestCase {
+    let case = |values: BTreeMap<String, Value>, fill: Fill, description: String| RequestCase {
         operation: operation.clone(),
         values,
+        body: body_for(document, operation, fill),
         description,
     };
     let mut cases = vec![
-        case(ordinary(true), "required parameters only".into()),
-        case(ordinary(false), "every parameter".into()),
+        case(ordinary(true), Fill::RequiredOnly, "required parameters only".into()),
+        case(ordinary(false), Fill::Everything, "every parameter".into()),
     ];
     for parameter in &operation.parameters {
         for value in edge_values(document, &parameter.schema) {
             let mut values = ordinary(true);
             let description = format!("{} = {value}", parameter.name);
             values.insert(parameter.name.clone(), value);
-            cases.push(case(values, description));
+            cases.push(case(values, Fill::RequiredOnly, description));
         }
     }
     cases

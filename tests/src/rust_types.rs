@@ -52,6 +52,7 @@ macro_rules! rust_types {
 /// Every component schema of the corrected document and its Rust type.
 pub const RUST_TYPES: &[RustType] = rust_types![
     "CreatedUpdatedByUser" => types::CreatedUpdatedByUser,
+    "EntityCreatedResponse" => types::EntityCreatedResponse,
     "GenericApiResponse" => types::GenericApiResponse,
     "GetJobResponse" => types::GetJobResponse,
     "GetOrganizationPipelinesResponse" => types::GetOrganizationPipelinesResponse,
@@ -80,6 +81,9 @@ pub const RUST_TYPES: &[RustType] = rust_types![
         enums::OrganizationPipelineStepOutputDatasetPathRule,
     "OrganizationPipelineStepUploadType" => enums::OrganizationPipelineStepUploadType,
     "OrganizationPipelineWhenToEmail" => enums::OrganizationPipelineWhenToEmail,
+    "OrganizationUpdatePipelineBody" => types::OrganizationUpdatePipelineBody,
+    "OrganizationUpdatePipelineBodyWhenToEmail" =>
+        enums::OrganizationUpdatePipelineBodyWhenToEmail,
     "RunOrganizationPipelineResponse" => types::RunOrganizationPipelineResponse,
     "SecretString" => SecretString,
     "TransformationJobOperatesOnEnum" => enums::TransformationJobOperatesOnEnum,

@@ -3,8 +3,9 @@
 
 use crate::credentials::{offered_schemes, secret_for};
 use crate::document::{DeclaredOperation, Document, StatusKey};
+use crate::instances::Fill;
 use crate::operations::{invoker, Arguments, Outcome};
-use crate::request_cases::ordinary_value;
+use crate::request_cases::{body_for, ordinary_value};
 use ei_api::{Client, RequestContext};
 use httpmock::MockServer;
 use std::collections::BTreeMap;
@@ -42,7 +43,8 @@ pub fn client_of(document: &Document, base_url: &str) -> Client {
     Client::new(base_url, RequestContext::new(credentials))
 }
 
-/// Ordinary values for the required parameters of `operation`.
+/// Ordinary values for the required parameters of `operation`, and its
+/// body's required properties when it has one.
 pub fn ordinary_arguments(document: &Document, operation: &DeclaredOperation) -> Arguments {
     let values: BTreeMap<_, _> = operation
         .parameters
@@ -50,7 +52,7 @@ pub fn ordinary_arguments(document: &Document, operation: &DeclaredOperation) ->
         .filter(|parameter| parameter.required)
         .map(|parameter| (parameter.name.clone(), ordinary_value(document, &parameter.schema)))
         .collect();
-    Arguments::new(operation, values)
+    Arguments::new(operation, values).with_body(body_for(document, operation, Fill::RequiredOnly))
 }
 
 /// Answers the next call with `canned`, calls `operation` through the

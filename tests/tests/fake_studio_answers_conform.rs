@@ -200,6 +200,18 @@ impl<'a> Checker<'a> {
         path_and_query: &str,
         expected: u16,
     ) -> Value {
+        self.call_with(what, operation, path_and_query, None, expected).await
+    }
+
+    /// [`call`](Self::call), with `body` as the request's JSON body.
+    async fn call_with(
+        &mut self,
+        what: &str,
+        operation: Operation,
+        path_and_query: &str,
+        body: Option<&Value>,
+        expected: u16,
+    ) -> Value {
         let id = operation.operation_id();
         let declared = declared(self.document, operation);
         let url = format!("{}{path_and_query}", self.studio.base_url());
@@ -207,6 +219,9 @@ impl<'a> Checker<'a> {
             self.http.request(declared.method.parse().expect("an HTTP method"), url.as_str());
         if let Some((name, value)) = &self.credential.0 {
             request = request.header(name, value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
         }
         let response = request.send().await.unwrap_or_else(|error| panic!("{what}: {error}"));
         let status = response.status().as_u16();
@@ -357,6 +372,26 @@ async fn studio() -> FakeStudio {
         .await
 }
 
+/// A definition the fake accepts, every property set, with project keys.
+fn definition(name: &str) -> Value {
+    json!({
+        "name": name,
+        "description": "Defined by the conformance suite",
+        "intervalStr": "1d",
+        "steps": [
+            { "name": "Fetch", "transformationBlockId": 12, "category": "training",
+              "parameters": { "bucket": "raw" }, "outputDatasetPathRule": "no-subfolders" },
+            { "name": "Import", "uploadType": "project", "projectId": PROJECT,
+              "projectApiKey": "ei_0123", "projectHmacKey": "hmac_4567" }
+        ],
+        "dataset": "raw",
+        "projectId": PROJECT,
+        "emailRecipientUids": [3],
+        "notificationWebhook": "https://example.com/hook",
+        "whenToEmail": "on_new_data"
+    })
+}
+
 fn pipeline_of(body: &Value) -> &Value {
     &body["pipeline"]
 }
@@ -366,7 +401,10 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     let studio = studio().await;
     let key = Credentials::api_key(FakeStudio::DEFAULT_API_KEY).expect("a key");
     let mut check = Checker::new(&studio, Credential::of(&key));
-    use Operation::{Get, JobLogs, JobStatus, List, Run, Stop, TransformationJobStatus};
+    use Operation::{
+        Create, Delete, Get, JobLogs, JobStatus, List, ListArchived, Run, Stop,
+        TransformationJobStatus, Update,
+    };
 
     // No run yet.
     for &id in PIPELINES {
@@ -500,6 +538,24 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         check.call("list by another project", List, &format!("{all}?projectId=9"), 200).await;
     check.expect(body["pipelines"].as_array().is_some_and(Vec::is_empty), "no pipeline");
 
+    // Definitions: create, read, update (archive), list archived, delete.
+    let create = &Operation::Create.path([ORGANIZATION]);
+    let archived = &Operation::ListArchived.path([ORGANIZATION]);
+    let body = check.call_with("create", Create, create, Some(&definition("Made")), 200).await;
+    let made = body["id"].as_i64().unwrap_or_default();
+    check.expect(body["success"] == true && made > 0, "a pipeline is created");
+    let body = check.call("created", Get, &path_to(Get, made), 200).await;
+    check.expect(pipeline_of(&body)["intervalStr"] == "1d", "the definition is held");
+    let mut archive = definition("Made");
+    archive["archived"] = json!(true);
+    check.call_with("archive", Update, &path_to(Update, made), Some(&archive), 200).await;
+    let body = check.call("list archived", ListArchived, archived, 200).await;
+    check.expect(body["pipelines"].as_array().is_some_and(|a| a.len() == 1), "one archived");
+    let by_project = format!("{archived}?projectId={PROJECT}");
+    check.call("list archived by project", ListArchived, &by_project, 200).await;
+    check.call("delete", Delete, &path_to(Delete, made), 200).await;
+    check.call("deleted", Get, &path_to(Get, made), 404).await;
+
     // 400 and 404.
     check.call("bad pipeline id", Get, "/api/organizations/7/pipelines/abc", 400).await;
     check.call("bad organization id", List, "/api/organizations/x/pipelines", 400).await;
@@ -524,6 +580,22 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
     check.call("unknown pipeline run", Run, &path_to(Run, 99), 404).await;
     check.call("unknown pipeline stop", Stop, &path_to(Stop, 99), 404).await;
     check.call("unknown organization", List, &Operation::List.path([99]), 404).await;
+    let mut unlisted = definition("Unlisted");
+    unlisted["whenToEmail"] = json!("sometimes");
+    check.call_with("no definition", Create, create, Some(&json!({})), 400).await;
+    check
+        .call_with("unlisted value", Update, &path_to(Update, SUCCEEDS), Some(&unlisted), 400)
+        .await;
+    check.call("bad pipeline id", Delete, "/api/organizations/7/pipelines/x", 400).await;
+    check.call("bad projectId", ListArchived, &format!("{archived}?projectId=one"), 400).await;
+    let known = definition("Unknown");
+    let elsewhere = Operation::Create.path([99]);
+    check.call_with("unknown organization", Create, &elsewhere, Some(&known), 404).await;
+    check.call_with("unknown pipeline", Update, &path_to(Update, 99), Some(&known), 404).await;
+    check.call("unknown pipeline", Delete, &path_to(Delete, 99), 404).await;
+    check
+        .call("unknown organization", ListArchived, &Operation::ListArchived.path([99]), 404)
+        .await;
     let page = "transformLimit=10&transformOffset=0";
     let diagnosis_refusals: Vec<(&str, Operation, String, u16)> = vec![
         (
@@ -595,6 +667,19 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
             studio.inject(operation, When::Nth(1), fault.clone());
             check.call(&format!("{name} ({operation:?})"), operation, &path, status).await;
         }
+        let made = check.call_with("to fault", Create, create, Some(&definition("F")), 200).await;
+        let made = made["id"].as_i64().unwrap_or_default();
+        let made_definition = definition("Faulted");
+        for (operation, path, body) in [
+            (Create, create.to_owned(), Some(&made_definition)),
+            (Update, path_to(Update, made), Some(&made_definition)),
+            (ListArchived, archived.to_owned(), None),
+            (Delete, path_to(Delete, made), None),
+        ] {
+            studio.inject(operation, When::Nth(1), fault.clone());
+            let what = format!("{name} ({operation:?})");
+            check.call_with(&what, operation, &path, body, status).await;
+        }
         // Let any run started end.
         tokio::time::sleep(secs(10.0)).await;
     }
@@ -619,6 +704,10 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         check.call("no credential", Get, &path_to(Get, SUCCEEDS), 401).await;
         check.call("no credential", Stop, &path_to(Stop, SUCCEEDS), 401).await;
         check.call("no credential", List, all, 401).await;
+        check.call_with("no credential", Create, create, Some(&definition("No")), 401).await;
+        check.call("no credential", Update, &path_to(Update, SUCCEEDS), 401).await;
+        check.call("no credential", Delete, &path_to(Delete, SUCCEEDS), 401).await;
+        check.call("no credential", ListArchived, archived, 401).await;
         let path = transformation_job(failing_steps[1], page);
         check.call("no credential", TransformationJobStatus, &path, 401).await;
         check.call("no credential", JobStatus, &path_to(JobStatus, failed_file_job), 401).await;
@@ -637,6 +726,7 @@ async fn every_answer_of_the_fake_studio_conforms_to_the_document() {
         let kind = credentials.scheme_name();
         check.call(kind, Get, &path_to(Get, SUCCEEDS), 200).await;
         check.call(kind, List, all, 200).await;
+        check.call(kind, ListArchived, archived, 200).await;
         check.call(kind, Stop, &path_to(Stop, SUCCEEDS), 200).await;
         check.call(kind, Run, &path_to(Run, SUCCEEDS), 200).await;
         let path = transformation_job(failing_steps[1], page);

@@ -10,7 +10,7 @@
 use ei_api::{Client, RequestContext};
 use ei_conformance_tests::credentials::{offered_schemes, secret_for};
 use ei_conformance_tests::document::Document;
-use ei_conformance_tests::operations::{invoker, Arguments, Outcome, Refusal};
+use ei_conformance_tests::operations::{invoker, Outcome, Refusal};
 use ei_conformance_tests::request_cases::{all_cases, RequestCase};
 use ei_conformance_tests::served::ordinary_arguments;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -63,7 +63,7 @@ async fn exchange(
     prefer: Option<&str>,
 ) -> Vec<String> {
     let (client, context) = client(url, make(&secret_for(scheme)).expect("a credential"), prefer);
-    let arguments = Arguments::new(&case.operation, case.values.clone());
+    let arguments = case.arguments();
     let invoke = invoker(&case.operation.id).expect("an invoker");
     let outcome = invoke(&client, &arguments).await;
     let name =
@@ -135,8 +135,10 @@ async fn prism_finds_no_violation_in_any_request_and_the_client_decodes_every_an
         }
     }
     for operation in document.operations() {
+        let arguments = ordinary_arguments(document, &operation);
         let ordinary = RequestCase {
-            values: ordinary_arguments(document, &operation).values().clone(),
+            values: arguments.values().clone(),
+            body: arguments.body_value().cloned(),
             operation: operation.clone(),
             description: "required parameters only".into(),
         };

@@ -18,7 +18,9 @@
 //! property, which the document does not declare) are not provoked here:
 //! each run starts on an idle pipeline and each stop meets a running one.
 
-use ei_api::types::{GenericApiResponse, GetOrganizationJobsLogsLogLevel};
+use ei_api::types::{
+    GenericApiResponse, GetOrganizationJobsLogsLogLevel, OrganizationUpdatePipelineBody,
+};
 use ei_api::{Client, RequestContext};
 use ei_conformance_tests::credentials::{offered_schemes, secret_for, MakeCredential};
 use ei_conformance_tests::document::Document;
@@ -263,6 +265,39 @@ impl Driver {
             .unwrap_or_default()
     }
 
+    /// A definition's lifecycle: create, read, archive, list archived,
+    /// delete; a refused definition and unknown pipelines.
+    async fn definitions(&mut self) {
+        let definition = |archived: bool| -> OrganizationUpdatePipelineBody {
+            serde_json::from_value(serde_json::json!({
+                "name": "Defined through Prism", "description": "", "intervalStr": "1d",
+                "steps": [{ "name": "Import", "projectId": PROJECT, "uploadType": "project",
+                            "projectApiKey": "ei_prism_0123", "parameters": { "rate": "16000" } }],
+                "emailRecipientUids": [], "whenToEmail": "never", "archived": archived
+            }))
+            .expect("a definition")
+        };
+        let create = self.client.create_organization_pipeline().organization_id(ORGANIZATION);
+        let answer = create.body(definition(false)).send().await;
+        let created = self.judge("create a pipeline", answer, 200).map(|body| body.id);
+        let Some(id) = created else { return };
+        self.get(id).await;
+        let update = self.client.update_organization_pipeline().organization_id(ORGANIZATION);
+        let answer = update.pipeline_id(id).body(definition(true)).send().await;
+        self.judge("archive a pipeline", answer, 200);
+        let archived =
+            self.client.list_archived_organization_pipelines().organization_id(ORGANIZATION);
+        let body = self.judge("list archived", archived.send().await, 200);
+        self.expect(body.is_some_and(|body| body.pipelines.len() == 1), "one archived pipeline");
+        let delete = self.client.delete_organization_pipeline().organization_id(ORGANIZATION);
+        self.judge("delete a pipeline", delete.pipeline_id(id).send().await, 200);
+        let delete = self.client.delete_organization_pipeline().organization_id(ORGANIZATION);
+        self.judge("delete an unknown pipeline", delete.pipeline_id(UNKNOWN).send().await, 404);
+        let update = self.client.update_organization_pipeline().organization_id(ORGANIZATION);
+        let answer = update.pipeline_id(UNKNOWN).body(definition(false)).send().await;
+        self.judge("update an unknown pipeline", answer, 404);
+    }
+
     /// The whole lifecycle, and 404s.
     async fn drive(&mut self) {
         let all = self.list(None).await;
@@ -314,6 +349,8 @@ impl Driver {
             "a failed file's job did not finish successfully",
         );
         self.list(None).await;
+
+        self.definitions().await;
 
         let answer = self
             .client

@@ -72,7 +72,7 @@ async fn record_every_case() -> Vec<Recording> {
                 recorder.base_url(),
                 RequestContext::new(make(&secret).expect("a test credential is usable")),
             );
-            let arguments = Arguments::new(&case.operation, case.values.clone());
+            let arguments = case.arguments();
             let invoke = invoker(&case.operation.id)
                 .unwrap_or_else(|| panic!("no invoker for {}", case.operation.id));
             let outcome = invoke(&client, &arguments).await;
@@ -225,9 +225,11 @@ async fn leaving_out_a_required_parameter_is_refused_before_anything_is_sent() {
     for operation in document.operations() {
         for required in operation.parameters.iter().filter(|parameter| parameter.required) {
             tried += 1;
-            let mut values = ordinary_arguments(document, &operation).values().clone();
+            let ordinary = ordinary_arguments(document, &operation);
+            let mut values = ordinary.values().clone();
             values.remove(&required.name);
-            let arguments = Arguments::new(&operation, values);
+            let arguments =
+                Arguments::new(&operation, values).with_body(ordinary.body_value().cloned());
             let invoke = invoker(&operation.id).expect("an invoker");
             let outcome = invoke(&client, &arguments).await;
             if !matches!(outcome, Outcome::Refused(Refusal::InvalidRequest(_))) {

@@ -90,6 +90,25 @@ impl<T: Send> AfterFailure<T> for Idempotent {
     }
 }
 
+/// The hook of a write that must not be repeated blindly (create, update,
+/// delete): sent again only when the failure proves the server did nothing
+/// (429, 503, 408, no connection); any other failure, an ambiguous one
+/// included, ends the call, so that a create whose answer was lost never
+/// makes a second pipeline and an update never overwrites what another
+/// writer did in between.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WriteOnce;
+
+impl<T: Send> AfterFailure<T> for WriteOnce {
+    async fn after_failure(&mut self, _: &Caller, error: Error, _: FailedAttempt) -> Next<T> {
+        if error.class().had_no_effect() {
+            Next::Retry(error)
+        } else {
+            Next::Fail(error)
+        }
+    }
+}
+
 impl Caller {
     /// Calls `target` with `request` (one attempt per call of it) until an
     /// attempt succeeds or it is time to give up; `hook` judges each

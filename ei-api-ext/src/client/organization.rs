@@ -4,6 +4,7 @@ use ei_api::types::OrganizationPipeline;
 
 use super::Client;
 use super::PipelineHandle;
+use crate::definition::{self, Applied, DefinitionError, PipelineDefinition, Plan};
 use crate::error::Error;
 use crate::ids::{OrganizationId, PipelineId, ProjectId};
 use crate::operations;
@@ -23,6 +24,24 @@ impl OrganizationHandle {
     /// One of its pipelines (as [`Client::pipeline`]).
     pub fn pipeline(&self, pipeline: PipelineId) -> PipelineHandle {
         self.client.pipeline(self.organization, pipeline)
+    }
+
+    /// The organization's archived pipelines (`listArchivedOrganizationPipelines`).
+    pub async fn archived_pipelines(&self) -> Result<Vec<OrganizationPipeline>, Error> {
+        operations::list_archived(self.client.caller(), self.organization).await
+    }
+
+    /// What applying `desired` would change: the pipeline of its `id`, else
+    /// the one of its `name`, else a new one (see [`definition`]).
+    pub async fn plan(&self, desired: PipelineDefinition) -> Result<Plan, DefinitionError> {
+        definition::plan(self.client.caller(), self.organization, desired).await
+    }
+
+    /// Carries out `plan`: writes nothing when nothing differs; refuses,
+    /// writing nothing, when the pipeline changed since the plan or has a
+    /// run in progress, or a `${NAME}` secret's variable is not set.
+    pub async fn apply(&self, plan: &Plan) -> Result<Applied, DefinitionError> {
+        definition::apply(self.client.caller(), plan).await
     }
 
     /// The organization's pipelines; narrow with [`ListPipelines::project`].

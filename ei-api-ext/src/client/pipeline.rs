@@ -6,6 +6,7 @@ use ei_api::types::{OrganizationPipeline, OrganizationPipelineRun};
 use tokio::time::Instant;
 
 use super::Client;
+use crate::definition::{self, DefinitionError};
 use crate::diagnose::{self, Diagnosis, DiagnosisOptions, LogOptions, StepLogs};
 use crate::error::Error;
 use crate::ids::{OrganizationId, PipelineId, RunId};
@@ -55,6 +56,13 @@ impl PipelineHandle {
     /// Stops the running run and marks it failed (`stopOrganizationPipeline`).
     pub async fn stop(&self) -> Result<(), Error> {
         self.calls().stop(None).await
+    }
+
+    /// Deletes the pipeline (`deleteOrganizationPipeline`), refused with
+    /// nothing written while a run of it is in progress; never sent twice
+    /// unless the first attempt provably did nothing.
+    pub async fn delete(&self) -> Result<(), DefinitionError> {
+        definition::delete(&self.calls(), self.pipeline).await
     }
 
     /// A request to start a run (`runOrganizationPipeline`).

@@ -1,7 +1,9 @@
 //! The API's operations, each written once: the request the generated
 //! client builds, the ids it names, and the one retry loop it goes through
 //! with the caller's deadline. The run call, which is not idempotent, has
-//! its reconcile hook beside it ([`run`]).
+//! its reconcile hook beside it ([`run`]); the writes of definitions
+//! (create, update, delete) are sent again only when an attempt provably
+//! did nothing.
 
 mod run;
 
@@ -10,10 +12,11 @@ use std::sync::Arc;
 use ei_api::types::{
     GetOrganizationPipelinesResponse, LogStdoutResponse,
     OrganizationCreateProjectWithFilesFilesItem, OrganizationPipeline, OrganizationPipelineRun,
+    OrganizationUpdatePipelineBody,
 };
 use tokio::time::Instant;
 
-use crate::call::{Answered, Caller, Idempotent, RawResult};
+use crate::call::{Answered, Caller, Idempotent, RawResult, WriteOnce};
 use crate::error::{CallTarget, Error, Operation};
 use crate::ids::{OrganizationId, PipelineId, ProjectId};
 
@@ -51,6 +54,41 @@ pub(crate) async fn list(
         }
     };
     Ok(caller.call(target, None, request, &mut Idempotent).await?.value.pipelines)
+}
+
+/// The organization's archived pipelines (`listArchivedOrganizationPipelines`).
+pub(crate) async fn list_archived(
+    caller: &Caller,
+    organization: OrganizationId,
+) -> Result<Vec<OrganizationPipeline>, Error> {
+    let target = CallTarget { operation: Operation::ListArchived, organization, pipeline: None };
+    let request = move |raw: ei_api::Client| async move {
+        raw.list_archived_organization_pipelines().organization_id(organization.get()).send().await
+    };
+    Ok(caller.call(target, None, request, &mut Idempotent).await?.value.pipelines)
+}
+
+/// Creates a pipeline from `definition` (`createOrganizationPipeline`) and
+/// returns its id; never sent twice unless the first attempt provably did
+/// nothing.
+pub(crate) async fn create(
+    caller: &Caller,
+    organization: OrganizationId,
+    definition: OrganizationUpdatePipelineBody,
+) -> Result<PipelineId, Error> {
+    let target = CallTarget { operation: Operation::Create, organization, pipeline: None };
+    let request = move |raw: ei_api::Client| {
+        let definition = definition.clone();
+        async move {
+            raw.create_organization_pipeline()
+                .organization_id(organization.get())
+                .body(definition)
+                .send()
+                .await
+        }
+    };
+    let answered = caller.call(target, None, request, &mut WriteOnce).await?;
+    Ok(PipelineId::new(answered.value.id))
 }
 
 /// One pipeline's operations: the caller, and the ids every request names.
@@ -141,6 +179,45 @@ impl PipelineCalls {
         let target = self.target(Operation::Run);
         let answered = self.caller.call(target, deadline, request, &mut reconcile).await?;
         Ok(answered.value.pipeline_run)
+    }
+
+    /// Replaces the pipeline's whole definition (`updateOrganizationPipeline`);
+    /// never sent twice unless the first attempt provably did nothing.
+    pub(crate) async fn update(
+        &self,
+        definition: OrganizationUpdatePipelineBody,
+    ) -> Result<(), Error> {
+        let (organization, pipeline) = (self.organization.get(), self.pipeline.get());
+        let request = move |raw: ei_api::Client| {
+            let definition = definition.clone();
+            async move {
+                raw.update_organization_pipeline()
+                    .organization_id(organization)
+                    .pipeline_id(pipeline)
+                    .body(definition)
+                    .send()
+                    .await
+            }
+        };
+        let target = self.target(Operation::Update);
+        self.caller.call(target, None, request, &mut WriteOnce).await?;
+        Ok(())
+    }
+
+    /// Deletes the pipeline (`deleteOrganizationPipeline`); never sent twice
+    /// unless the first attempt provably did nothing.
+    pub(crate) async fn delete(&self) -> Result<(), Error> {
+        let (organization, pipeline) = (self.organization.get(), self.pipeline.get());
+        let request = move |raw: ei_api::Client| async move {
+            raw.delete_organization_pipeline()
+                .organization_id(organization)
+                .pipeline_id(pipeline)
+                .send()
+                .await
+        };
+        let target = self.target(Operation::Delete);
+        self.caller.call(target, None, request, &mut WriteOnce).await?;
+        Ok(())
     }
 
     /// The first `limit` files of transformation job `job` that `selection`

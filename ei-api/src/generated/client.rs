@@ -29,6 +29,28 @@ pub mod types {
             Default::default()
         }
     }
+    ///`EntityCreatedResponse`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct EntityCreatedResponse {
+        ///Optional error description (set if 'success' was false)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///Unique identifier of the created entity.
+        pub id: i64,
+        ///Whether the operation succeeded
+        pub success: bool,
+    }
+    impl EntityCreatedResponse {
+        pub fn builder() -> builder::EntityCreatedResponse {
+            Default::default()
+        }
+    }
     ///`GenericApiResponse`
     #[derive(
         ::serde::Deserialize,
@@ -1092,6 +1114,48 @@ pub mod types {
             Default::default()
         }
     }
+    ///`OrganizationUpdatePipelineBody`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        schemars::JsonSchema
+    )]
+    pub struct OrganizationUpdatePipelineBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub archived: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dataset: ::std::option::Option<::std::string::String>,
+        pub description: ::std::string::String,
+        #[serde(rename = "emailRecipientUids")]
+        pub email_recipient_uids: ::std::vec::Vec<i64>,
+        ///15m for every 15 minutes, 2h for every 2 hours, 1d for every 1 day
+        #[serde(
+            rename = "intervalStr",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub interval_str: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
+        #[serde(
+            rename = "notificationWebhook",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notification_webhook: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "projectId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub project_id: ::std::option::Option<i64>,
+        pub steps: ::std::vec::Vec<OrganizationPipelineStep>,
+        #[serde(rename = "whenToEmail")]
+        pub when_to_email: crate::enums::OrganizationUpdatePipelineBodyWhenToEmail,
+    }
+    impl OrganizationUpdatePipelineBody {
+        pub fn builder() -> builder::OrganizationUpdatePipelineBody {
+            Default::default()
+        }
+    }
     ///`RunOrganizationPipelineResponse`
     #[derive(
         ::serde::Deserialize,
@@ -1208,6 +1272,83 @@ pub mod types {
                     name: Ok(value.name),
                     photo: Ok(value.photo),
                     username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityCreatedResponse {
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<i64, ::std::string::String>,
+            success: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for EntityCreatedResponse {
+            fn default() -> Self {
+                Self {
+                    error: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    success: Err("no value supplied for success".to_string()),
+                }
+            }
+        }
+        impl EntityCreatedResponse {
+            pub fn error<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.error = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn success<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.success = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for success: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityCreatedResponse>
+        for super::EntityCreatedResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityCreatedResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    error: value.error?,
+                    id: value.id?,
+                    success: value.success?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityCreatedResponse>
+        for EntityCreatedResponse {
+            fn from(value: super::EntityCreatedResponse) -> Self {
+                Self {
+                    error: Ok(value.error),
+                    id: Ok(value.id),
+                    success: Ok(value.success),
                 }
             }
         }
@@ -5938,6 +6079,231 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct OrganizationUpdatePipelineBody {
+            archived: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            dataset: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            email_recipient_uids: ::std::result::Result<
+                ::std::vec::Vec<i64>,
+                ::std::string::String,
+            >,
+            interval_str: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            notification_webhook: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            project_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            steps: ::std::result::Result<
+                ::std::vec::Vec<super::OrganizationPipelineStep>,
+                ::std::string::String,
+            >,
+            when_to_email: ::std::result::Result<
+                crate::enums::OrganizationUpdatePipelineBodyWhenToEmail,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for OrganizationUpdatePipelineBody {
+            fn default() -> Self {
+                Self {
+                    archived: Ok(Default::default()),
+                    dataset: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    email_recipient_uids: Err(
+                        "no value supplied for email_recipient_uids".to_string(),
+                    ),
+                    interval_str: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    notification_webhook: Ok(Default::default()),
+                    project_id: Ok(Default::default()),
+                    steps: Err("no value supplied for steps".to_string()),
+                    when_to_email: Err("no value supplied for when_to_email".to_string()),
+                }
+            }
+        }
+        impl OrganizationUpdatePipelineBody {
+            pub fn archived<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.archived = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for archived: {e}")
+                    });
+                self
+            }
+            pub fn dataset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dataset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dataset: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn email_recipient_uids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email_recipient_uids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for email_recipient_uids: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn interval_str<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.interval_str = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for interval_str: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn notification_webhook<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.notification_webhook = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for notification_webhook: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+            pub fn steps<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::OrganizationPipelineStep>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.steps = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for steps: {e}")
+                    });
+                self
+            }
+            pub fn when_to_email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    crate::enums::OrganizationUpdatePipelineBodyWhenToEmail,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.when_to_email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for when_to_email: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<OrganizationUpdatePipelineBody>
+        for super::OrganizationUpdatePipelineBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: OrganizationUpdatePipelineBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    archived: value.archived?,
+                    dataset: value.dataset?,
+                    description: value.description?,
+                    email_recipient_uids: value.email_recipient_uids?,
+                    interval_str: value.interval_str?,
+                    name: value.name?,
+                    notification_webhook: value.notification_webhook?,
+                    project_id: value.project_id?,
+                    steps: value.steps?,
+                    when_to_email: value.when_to_email?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::OrganizationUpdatePipelineBody>
+        for OrganizationUpdatePipelineBody {
+            fn from(value: super::OrganizationUpdatePipelineBody) -> Self {
+                Self {
+                    archived: Ok(value.archived),
+                    dataset: Ok(value.dataset),
+                    description: Ok(value.description),
+                    email_recipient_uids: Ok(value.email_recipient_uids),
+                    interval_str: Ok(value.interval_str),
+                    name: Ok(value.name),
+                    notification_webhook: Ok(value.notification_webhook),
+                    project_id: Ok(value.project_id),
+                    steps: Ok(value.steps),
+                    when_to_email: Ok(value.when_to_email),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RunOrganizationPipelineResponse {
             error: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -6200,6 +6566,48 @@ let response = client.list_organization_pipelines()
     pub fn list_organization_pipelines(&self) -> builder::ListOrganizationPipelines<'_> {
         builder::ListOrganizationPipelines::new(self)
     }
+    /**Create pipeline
+
+Create an organizational pipelines
+
+Sends a `POST` request to `/api/organizations/{organizationId}/pipelines`
+
+Arguments:
+- `organization_id`: Organization ID
+- `body`
+```ignore
+let response = client.create_organization_pipeline()
+    .organization_id(organization_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_organization_pipeline(
+        &self,
+    ) -> builder::CreateOrganizationPipeline<'_> {
+        builder::CreateOrganizationPipeline::new(self)
+    }
+    /**List archived pipelines
+
+Retrieve all archived organizational pipelines
+
+Sends a `GET` request to `/api/organizations/{organizationId}/pipelines/archived`
+
+Arguments:
+- `organization_id`: Organization ID
+- `project_id`: If set, filters on pipelines which are attached to this project.
+```ignore
+let response = client.list_archived_organization_pipelines()
+    .organization_id(organization_id)
+    .project_id(project_id)
+    .send()
+    .await;
+```*/
+    pub fn list_archived_organization_pipelines(
+        &self,
+    ) -> builder::ListArchivedOrganizationPipelines<'_> {
+        builder::ListArchivedOrganizationPipelines::new(self)
+    }
     /**Get pipeline
 
 Retrieve an organizational pipelines
@@ -6218,6 +6626,50 @@ let response = client.get_organization_pipeline()
 ```*/
     pub fn get_organization_pipeline(&self) -> builder::GetOrganizationPipeline<'_> {
         builder::GetOrganizationPipeline::new(self)
+    }
+    /**Update pipeline
+
+Update an organizational pipelines
+
+Sends a `POST` request to `/api/organizations/{organizationId}/pipelines/{pipelineId}`
+
+Arguments:
+- `organization_id`: Organization ID
+- `pipeline_id`: Pipeline ID
+- `body`
+```ignore
+let response = client.update_organization_pipeline()
+    .organization_id(organization_id)
+    .pipeline_id(pipeline_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_organization_pipeline(
+        &self,
+    ) -> builder::UpdateOrganizationPipeline<'_> {
+        builder::UpdateOrganizationPipeline::new(self)
+    }
+    /**Delete pipeline
+
+Delete an organizational pipelines
+
+Sends a `DELETE` request to `/api/organizations/{organizationId}/pipelines/{pipelineId}`
+
+Arguments:
+- `organization_id`: Organization ID
+- `pipeline_id`: Pipeline ID
+```ignore
+let response = client.delete_organization_pipeline()
+    .organization_id(organization_id)
+    .pipeline_id(pipeline_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_organization_pipeline(
+        &self,
+    ) -> builder::DeleteOrganizationPipeline<'_> {
+        builder::DeleteOrganizationPipeline::new(self)
     }
     /**Run pipeline
 
@@ -6755,6 +7207,224 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::create_organization_pipeline`]
+
+[`Client::create_organization_pipeline`]: super::Client::create_organization_pipeline*/
+    #[derive(Debug, Clone)]
+    pub struct CreateOrganizationPipeline<'a> {
+        client: &'a super::Client,
+        organization_id: Result<i64, String>,
+        body: Result<types::builder::OrganizationUpdatePipelineBody, String>,
+    }
+    impl<'a> CreateOrganizationPipeline<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_id: Err("organization_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn organization_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for organization_id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::OrganizationUpdatePipelineBody>,
+            <V as std::convert::TryInto<
+                types::OrganizationUpdatePipelineBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `OrganizationUpdatePipelineBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::OrganizationUpdatePipelineBody,
+            ) -> types::builder::OrganizationUpdatePipelineBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/organizations/{organizationId}/pipelines`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::EntityCreatedResponse>,
+            Error<types::GenericApiResponse>,
+        > {
+            let Self { client, organization_id, body } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::OrganizationUpdatePipelineBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/organizations/{}/pipelines", client.baseurl, encode_path(&
+                organization_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_organization_pipeline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_archived_organization_pipelines`]
+
+[`Client::list_archived_organization_pipelines`]: super::Client::list_archived_organization_pipelines*/
+    #[derive(Debug, Clone)]
+    pub struct ListArchivedOrganizationPipelines<'a> {
+        client: &'a super::Client,
+        organization_id: Result<i64, String>,
+        project_id: Result<Option<i64>, String>,
+    }
+    impl<'a> ListArchivedOrganizationPipelines<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_id: Err("organization_id was not initialized".to_string()),
+                project_id: Ok(None),
+            }
+        }
+        pub fn organization_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for organization_id failed".to_string()
+                });
+            self
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.project_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for project_id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/api/organizations/{organizationId}/pipelines/archived`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ListOrganizationPipelinesResponse>,
+            Error<types::GenericApiResponse>,
+        > {
+            let Self { client, organization_id, project_id } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/organizations/{}/pipelines/archived", client.baseurl,
+                encode_path(& organization_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("projectId", &project_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_archived_organization_pipelines",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::get_organization_pipeline`]
 
 [`Client::get_organization_pipeline`]: super::Client::get_organization_pipeline*/
@@ -6826,6 +7496,234 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_organization_pipeline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_organization_pipeline`]
+
+[`Client::update_organization_pipeline`]: super::Client::update_organization_pipeline*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateOrganizationPipeline<'a> {
+        client: &'a super::Client,
+        organization_id: Result<i64, String>,
+        pipeline_id: Result<i64, String>,
+        body: Result<types::builder::OrganizationUpdatePipelineBody, String>,
+    }
+    impl<'a> UpdateOrganizationPipeline<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_id: Err("organization_id was not initialized".to_string()),
+                pipeline_id: Err("pipeline_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn organization_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for organization_id failed".to_string()
+                });
+            self
+        }
+        pub fn pipeline_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.pipeline_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for pipeline_id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::OrganizationUpdatePipelineBody>,
+            <V as std::convert::TryInto<
+                types::OrganizationUpdatePipelineBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `OrganizationUpdatePipelineBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::OrganizationUpdatePipelineBody,
+            ) -> types::builder::OrganizationUpdatePipelineBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/organizations/{organizationId}/pipelines/{pipelineId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GenericApiResponse>,
+            Error<types::GenericApiResponse>,
+        > {
+            let Self { client, organization_id, pipeline_id, body } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let pipeline_id = pipeline_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::OrganizationUpdatePipelineBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/organizations/{}/pipelines/{}", client.baseurl, encode_path(&
+                organization_id.to_string()), encode_path(& pipeline_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_organization_pipeline",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_organization_pipeline`]
+
+[`Client::delete_organization_pipeline`]: super::Client::delete_organization_pipeline*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteOrganizationPipeline<'a> {
+        client: &'a super::Client,
+        organization_id: Result<i64, String>,
+        pipeline_id: Result<i64, String>,
+    }
+    impl<'a> DeleteOrganizationPipeline<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                organization_id: Err("organization_id was not initialized".to_string()),
+                pipeline_id: Err("pipeline_id was not initialized".to_string()),
+            }
+        }
+        pub fn organization_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.organization_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for organization_id failed".to_string()
+                });
+            self
+        }
+        pub fn pipeline_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.pipeline_id = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for pipeline_id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/api/organizations/{organizationId}/pipelines/{pipelineId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GenericApiResponse>,
+            Error<types::GenericApiResponse>,
+        > {
+            let Self { client, organization_id, pipeline_id } = self;
+            let organization_id = organization_id.map_err(Error::InvalidRequest)?;
+            let pipeline_id = pipeline_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/organizations/{}/pipelines/{}", client.baseurl, encode_path(&
+                organization_id.to_string()), encode_path(& pipeline_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_organization_pipeline",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

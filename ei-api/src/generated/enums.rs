@@ -57,6 +57,12 @@ crate::open_enum! {
     Never => "never" }
 }
 crate::open_enum! {
+    #[doc =
+    "The `OrganizationUpdatePipelineBodyWhenToEmail` values of the Edge Impulse API."]
+    OrganizationUpdatePipelineBodyWhenToEmail { Always => "always", OnNewData =>
+    "on_new_data", Never => "never" }
+}
+crate::open_enum! {
     #[doc = "The `TransformationJobOperatesOnEnum` values of the Edge Impulse API."]
     TransformationJobOperatesOnEnum { File => "file", Directory => "directory",
     Standalone => "standalone" }

@@ -8,14 +8,20 @@ use crate::output::Output;
 use crate::render::run::pipeline_table;
 
 /// Prints the organization's pipelines (only those attached to `--project`,
-/// if given): the API's array with `--json`, otherwise a table of id, name
-/// and state.
+/// if given; the archived ones with `--archived`): the API's array with
+/// `--json`, otherwise a table of id, name and state.
 pub async fn list(global: &GlobalArgs, args: &ListArgs, output: &Output) -> Result<Exit, Failure> {
-    let mut request = crate::commands::organization(global)?.pipelines();
-    if let Some(project) = args.project {
-        request = request.project(ProjectId::new(project));
-    }
-    let pipelines = request.list().await.map_err(|error| Failure::during(Action::List, error))?;
+    let organization = crate::commands::organization(global)?;
+    let pipelines = if args.archived {
+        organization.archived_pipelines().await
+    } else {
+        let mut request = organization.pipelines();
+        if let Some(project) = args.project {
+            request = request.project(ProjectId::new(project));
+        }
+        request.list().await
+    };
+    let pipelines = pipelines.map_err(|error| Failure::during(Action::List, error))?;
     if args.json {
         output.print_json(&pipelines)?;
     } else {

@@ -1,8 +1,13 @@
 //! The commands, and what they share: the runtime, and the connection made
 //! from the global options.
 
+pub mod apply;
+pub mod definition_file;
+pub mod delete;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod diff;
+pub mod export;
 pub mod follow;
 pub mod list;
 pub mod logs;
@@ -44,6 +49,10 @@ pub fn dispatch(cli: Cli, output: &Output) -> Exit {
             Command::Stop(args) => stop::stop(&global, &args, output).await,
             Command::List(args) => list::list(&global, &args, output).await,
             Command::Logs(args) => logs::logs(&global, &args, output).await,
+            Command::Export(args) => export::export(&global, &args, output).await,
+            Command::Diff(args) => diff::diff(&global, &args, output).await,
+            Command::Apply(args) => apply::apply(&global, &args, output).await,
+            Command::Delete(args) => delete::delete(&global, &args, output).await,
             #[cfg(feature = "demo")]
             Command::Demo(args) => demo::demo(&args, output).await,
         }

@@ -5,7 +5,7 @@ use crate::harness::{bare_cli, run};
 
 #[test]
 fn every_commands_help_is_as_checked_in() {
-    let commands: [&[&str]; 9] = [
+    let commands: [&[&str]; 13] = [
         &["--help"],
         &["run", "--help"],
         &["wait", "--help"],
@@ -13,6 +13,10 @@ fn every_commands_help_is_as_checked_in() {
         &["stop", "--help"],
         &["list", "--help"],
         &["logs", "--help"],
+        &["export", "--help"],
+        &["diff", "--help"],
+        &["apply", "--help"],
+        &["delete", "--help"],
         &["demo", "--help"],
         &["--version"],
     ];

@@ -98,6 +98,25 @@ impl Studio {
     }
 
     /// How many requests of any kind the studio received.
+    /// How many definitions were written through the API.
+    pub fn definition_writes(&self) -> usize {
+        self.studio().definition_writes()
+    }
+
+    /// A pipeline's definition as held, secrets in clear.
+    pub fn definition(&self, id: i64) -> Option<ei_api::types::OrganizationUpdatePipelineBody> {
+        self.studio().pipeline_definition(ORG, id)
+    }
+
+    /// Changes a pipeline's definition from the side.
+    pub fn edit_pipeline(
+        &self,
+        id: i64,
+        edit: impl FnOnce(&mut ei_api::types::OrganizationUpdatePipelineBody),
+    ) {
+        assert!(self.studio().edit_pipeline(ORG, id, edit), "pipeline {id} exists");
+    }
+
     pub fn requests_received(&self) -> usize {
         self.studio().requests().len()
     }

@@ -5,6 +5,7 @@ mod adversary;
 mod adversary_output;
 mod agreement;
 mod corporate_network;
+mod definitions;
 mod demo;
 mod diagnosis;
 mod failures;

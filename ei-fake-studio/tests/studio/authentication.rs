@@ -86,7 +86,8 @@ async fn an_unknown_organization_or_pipeline_is_404() {
         (Method::POST, Operation::Stop.path([1, 8])),
         (Method::GET, Operation::List.path([2])),
         (Method::GET, "/api/organizations/1/projects".to_owned()),
-        (Method::DELETE, Operation::Get.path([1, 7])),
+        (Method::DELETE, Operation::Delete.path([1, 8])),
+        (Method::PATCH, Operation::Get.path([1, 7])),
     ] {
         let answer = client.send(client.request(method.clone(), &path)).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{method} {path}");

@@ -1,6 +1,7 @@
 //! The fake Studio's behaviour, observed over HTTP with a reqwest client.
 
 mod authentication;
+mod definitions;
 mod diagnosis;
 mod faults;
 mod generated_client;

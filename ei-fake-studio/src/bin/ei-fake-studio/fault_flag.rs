@@ -20,11 +20,15 @@ pub struct FaultFlag {
 }
 
 /// The operations, by the name `--fault` gives them.
-pub static OPERATIONS: [(&str, Operation); 7] = [
+pub static OPERATIONS: [(&str, Operation); 11] = [
     ("run", Operation::Run),
     ("get", Operation::Get),
     ("stop", Operation::Stop),
     ("list", Operation::List),
+    ("create", Operation::Create),
+    ("update", Operation::Update),
+    ("delete", Operation::Delete),
+    ("list-archived", Operation::ListArchived),
     ("transformation-job-status", Operation::TransformationJobStatus),
     ("job-status", Operation::JobStatus),
     ("job-logs", Operation::JobLogs),
