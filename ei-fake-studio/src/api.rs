@@ -209,8 +209,11 @@ impl Api {
                     Err(message) => return bad_request(message),
                 };
                 let created = self.state().create(organization, definition);
-                created
-                    .map(|id| Answer::ok(&EntityCreatedResponse { error: None, id, success: true }))
+                created.map(|id| {
+                    Answer::ok(&built::<EntityCreatedResponse>(
+                        EntityCreatedResponse::builder().id(id).success(true),
+                    ))
+                })
             }
             Target::Update { organization, pipeline } => {
                 let definition = match definition::read(body) {
@@ -218,11 +221,19 @@ impl Api {
                     Err(message) => return bad_request(message),
                 };
                 let updated = self.state().update(organization, pipeline, definition);
-                updated.map(|()| Answer::ok(&GenericApiResponse { error: None, success: true }))
+                updated.map(|()| {
+                    Answer::ok(&built::<GenericApiResponse>(
+                        GenericApiResponse::builder().success(true),
+                    ))
+                })
             }
             Target::Delete { organization, pipeline } => {
                 let deleted = self.state().delete(organization, pipeline);
-                deleted.map(|()| Answer::ok(&GenericApiResponse { error: None, success: true }))
+                deleted.map(|()| {
+                    Answer::ok(&built::<GenericApiResponse>(
+                        GenericApiResponse::builder().success(true),
+                    ))
+                })
             }
             Target::TransformationJobStatus { organization, transformation_job } => {
                 let query = match files_query(query) {
