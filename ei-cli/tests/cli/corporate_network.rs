@@ -25,6 +25,7 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
 use crate::harness::{run, Outcome, Studio, API_KEY};
+use crate::untrusted_answers::jwt_cli;
 
 /// The variables that steer the HTTP stack's proxy and trust store; removed
 /// from every child so that the developer's own never change a test.
@@ -492,14 +493,25 @@ fn a_failing_proxy_is_named_and_retried_without_the_base_url_hint() {
 fn a_plain_http_base_url_never_goes_through_the_proxy() {
     let network = Network::new("plain-http");
     let (proxy, log) = network.proxy(ProxyMode::Open);
-    let mut command = network.studio.cli();
-    for variable in NETWORK_VARS {
-        command.env_remove(variable);
+    // Every credential and transport, and a base URL with blanks around it
+    // (the same URL to the parser, so it must be to the proxy rule too).
+    let mut spaced = network.studio.cli();
+    spaced.env("EI_API_ENDPOINT", format!(" {} ", network.studio.base_url()));
+    let commands = [
+        network.studio.cli(),
+        jwt_cli(&network.studio, false),
+        jwt_cli(&network.studio, true),
+        spaced,
+    ];
+    for mut command in commands {
+        for variable in NETWORK_VARS {
+            command.env_remove(variable);
+        }
+        for variable in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+            command.env(variable, format!("http://{PROXY_USER}:{PROXY_PASSWORD}@{proxy}"));
+        }
+        run(command, &["list"]).expect_code(0);
     }
-    for variable in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
-        command.env(variable, format!("http://{PROXY_USER}:{PROXY_PASSWORD}@{proxy}"));
-    }
-    run(command, &["list"]).expect_code(0);
     assert!(log.lock().unwrap().heads.is_empty(), "the proxy saw no connection");
     assert!(network.studio.requests_received() >= 1, "the studio was reached directly");
 }

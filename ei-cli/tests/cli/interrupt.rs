@@ -2,10 +2,11 @@
 
 use std::io::Read;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use ei_fake_studio::{PipelineSpec, StepSpec};
+use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 
+use crate::deadlines::failing_pipeline;
 use crate::harness::{read_stderr_until, run, spawn, Studio, ORG};
 
 #[test]
@@ -36,4 +37,22 @@ fn ctrl_c_stops_the_wait_not_the_run() {
     let status = run(studio.cli(), &["status", "5", "--json"]).expect_code(0).json();
     assert_eq!(status["currentRun"]["id"], run_id, "the run goes on");
     assert_eq!(studio.runs_started(5), 1);
+}
+
+#[test]
+fn ctrl_c_while_a_failed_run_is_explained_ends_the_command_at_once() {
+    let studio = Studio::start([failing_pipeline(7)]);
+    // Every log read stalls: the explanation runs until its deadline.
+    studio.inject(Operation::JobLogs, When::Always, Fault::delay(Duration::from_secs(3_600)));
+    let args = ["run", "7", "--wait", "--diagnosis-timeout", "60s"];
+    let mut child = spawn(studio.cli(), &args);
+    let _ = read_stderr_until(&mut child, "reading why");
+    let interrupted = Instant::now();
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    let elapsed = interrupted.elapsed();
+    assert!(elapsed < Duration::from_secs(5), "Ctrl-C took {elapsed:?} to end it ({status})");
+    // The run's outcome is known: its exit code stands.
+    assert_eq!(status.code(), Some(1), "{status}");
 }

@@ -10,8 +10,8 @@ use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 use serde_json::Value;
 
 use crate::harness::{quick_pipeline, run, Outcome, Studio, API_KEY, JWT, ORG};
-use crate::hostile::{assert_terminal_safe, hostile_name, jwt_cli};
 use crate::secrets::{keyed_pipeline, PROJECT_API_KEY, PROJECT_HMAC_KEY};
+use crate::untrusted_answers::{assert_terminal_safe, hostile_name, jwt_cli};
 
 /// The longest log line the CLI writes, as its README and `--help` promise.
 const LOG_LINE_MAX_CHARS: usize = 2_000;

@@ -1,21 +1,21 @@
 //! End-to-end tests: the real `ei-pipeline` binary, as a child process,
 //! against an `ei-fake-studio` running in the test process on the real clock.
 
-mod adversary;
-mod adversary_output;
 mod agreement;
 mod corporate_network;
+mod deadlines;
 mod definitions;
 mod demo;
 mod diagnosis;
 mod failures;
 mod golden;
 mod harness;
-mod hostile;
 mod interrupt;
 mod json_lines;
+mod json_stderr;
 mod logging;
 mod read;
 mod run;
 mod secrets;
+mod untrusted_answers;
 mod wait;

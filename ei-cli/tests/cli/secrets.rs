@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use ei_api_ext::enums::JobLogItemLogLevel;
 use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 
 use crate::harness::{run, Studio, API_KEY, ORG};
@@ -66,4 +67,30 @@ fn secrets_are_never_printed() {
     assert_eq!(waited["pipelineRun"]["steps"][1]["projectApiKey"], "<redacted>");
     let started = outcomes[6].json();
     assert_eq!(started["pipelineRun"]["steps"][0]["projectHmacKey"], "<redacted>");
+}
+
+/// A project HMAC key as the API hands them out: hexadecimal, no `ei_`
+/// prefix, so only the run's own keys can mask it.
+const HEX_HMAC_KEY: &str = "9c2f7a41e8b35d06f1c4a97e2b58d3c0a6f19e47b2d8c5a03e7f1b94d6c2a85e";
+
+#[test]
+fn a_project_key_across_the_cut_of_a_log_line_is_never_shown_in_part() {
+    let echoed = format!("{} HMAC={HEX_HMAC_KEY}", "x".repeat(174));
+    let step = StepSpec::new("Sign")
+        .duration(Duration::from_millis(500))
+        .files(4)
+        .failing_files(2)
+        .project_keys("ei_project_key_of_the_signing_step_0001", HEX_HMAC_KEY)
+        .failure_log([(Some(JobLogItemLogLevel::Error), echoed)]);
+    let studio = Studio::start([PipelineSpec::new(ORG, 6, "Signs").step(step)]);
+    let waited = run(studio.cli(), &["run", "6", "--wait"]).expect_code(1);
+    let logs = run(studio.cli(), &["logs", "6"]).expect_code(0);
+    let start = &HEX_HMAC_KEY[..12];
+    for (command, outcome) in [("run --wait", &waited), ("logs", &logs)] {
+        assert!(
+            !outcome.stdout.contains(start),
+            "{command} shows the key's start:\n{}",
+            outcome.stdout
+        );
+    }
 }

@@ -1,8 +1,8 @@
-//! A second adversarial review, through the real binary, of what the
-//! command writes: every stderr line a JSON object under `--log-format json`,
-//! no part of a secret at a cut, the exit codes of a missing run, a failing
-//! server and a refusal. Each test that proves a finding failed when it was
-//! written and passes since the fix; the others pin what held.
+//! What the command writes on stderr, through the real binary: every line a
+//! JSON object within its bound under `--log-format json`, whatever happens
+//! (Ctrl-C, a failed run, timeouts, a redirect); no part of a secret where a
+//! line is cut; the exit codes of a missing run, a failing server and a
+//! refusal.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 use serde_json::Value;
 
 use crate::harness::{quick_pipeline, run, Outcome, Studio, API_KEY, ORG};
-use crate::hostile::jwt_cli;
+use crate::untrusted_answers::jwt_cli;
 
 /// The longest line on stderr, as the README and `--help` promise.
 const LOG_LINE_MAX_CHARS: usize = 2_000;
@@ -147,7 +147,7 @@ fn json_lines_args<'a>(args: &[&'a str]) -> Vec<&'a str> {
 
 #[test]
 fn ctrl_c_under_json_lines_writes_only_json_objects_on_stderr() {
-    let pipeline = PipelineSpec::new(ORG, 5, crate::hostile::hostile_name("Patient"))
+    let pipeline = PipelineSpec::new(ORG, 5, crate::untrusted_answers::hostile_name("Patient"))
         .step(StepSpec::new("Wait for it").duration(Duration::from_secs(30)));
     let studio = Studio::start([pipeline]);
     let args = json_lines_args(&["run", "5", "--wait", "--json"]);
@@ -174,7 +174,7 @@ fn ctrl_c_under_json_lines_writes_only_json_objects_on_stderr() {
 
 #[test]
 fn a_failed_run_its_diagnosis_logs_and_timeouts_under_json_lines_write_only_json_objects() {
-    let hostile = crate::hostile::hostile_name;
+    let hostile = crate::untrusted_answers::hostile_name;
     let failing = PipelineSpec::new(ORG, 6, hostile("Breaks"))
         .step(StepSpec::new(hostile("Fetch")).duration(Duration::from_millis(200)).files(3))
         .step(
