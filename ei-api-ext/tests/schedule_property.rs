@@ -23,7 +23,7 @@ use ei_api_ext::wait::{AdaptiveSchedule, PollSchedule};
 use serde_json::json;
 
 /// Curves per test run.
-const CURVES: u64 = 10_000;
+const CURVES: u64 = 6_000;
 const SHORTEST_RUN: f64 = 5.0;
 const LONGEST_RUN: f64 = 6.0 * 3_600.0;
 /// The guarantee's bound past the end, when a step ends sooner than its
