@@ -2,8 +2,8 @@
 //! shapes: for every curve it sees the run's end no later than the
 //! time-only rule does (a schedule's instants are exact here: polls take no
 //! time), except when the end falls inside a sleep past the rule's next
-//! instant, granted only on counts that moved at least 5 files since the
-//! poll before, and then at most 25% of the time elapsed when that sleep
+//! instant, granted only on counts that moved at least 5 files since an
+//! earlier poll of the same step, and then at most 25% of the time elapsed when that sleep
 //! began (and at most 10 minutes) after the end; and it never polls more.
 //!
 //! Each curve is a run of random steps, each with random segments (queues,
@@ -23,7 +23,7 @@ use ei_api_ext::wait::{AdaptiveSchedule, PollSchedule};
 use serde_json::json;
 
 /// Curves per test run.
-const CURVES: u64 = 10_000;
+const CURVES: u64 = 6_000;
 const SHORTEST_RUN: f64 = 5.0;
 const LONGEST_RUN: f64 = 6.0 * 3_600.0;
 /// The guarantee's bound past the end, when a step ends sooner than its
@@ -33,7 +33,7 @@ const CONFIRMED_REACH: f64 = 0.25;
 /// ...and at most this.
 const LONGEST_SLEEP: Duration = Duration::from_secs(600);
 /// A sleep past the rule's next instant needs counts that moved this many
-/// files since the poll before: fewer cannot confirm a rate to within 20%.
+/// files since an earlier poll: fewer cannot confirm a rate to within 20%.
 const CONFIRMING_GAIN: i64 = 5;
 
 /// How the share of a segment's files finished grows over the segment
@@ -301,14 +301,15 @@ fn check(curve: &Curve) -> Result<(), String> {
         if after.at - before.at <= rule {
             continue;
         }
-        // A sleep past the rule's next instant: only on confirming counts.
-        let previous = index.checked_sub(1).and_then(|previous| adaptive[previous].counts);
-        let confirming = match (previous, before.counts) {
-            (Some((step, from, total)), Some((same, to, same_total))) => {
-                step == same && total == same_total && to - from >= CONFIRMING_GAIN
-            }
-            _ => false,
-        };
+        // A sleep past the rule's next instant: only on confirming counts,
+        // a gain since an earlier poll of the same step and total.
+        let confirming = before.counts.is_some_and(|(step, to, total)| {
+            adaptive[..index].iter().any(|earlier| {
+                earlier.counts.is_some_and(|(same, from, same_total)| {
+                    step == same && total == same_total && to - from >= CONFIRMING_GAIN
+                })
+            })
+        });
         if !confirming {
             return Err(format!(
                 "slept past the rule from {:?} without confirming counts",

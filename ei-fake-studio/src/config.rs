@@ -133,11 +133,20 @@ pub enum ProgressShape {
     /// step's time, and the job stays `started` for the rest, uploading its
     /// output.
     Tail,
+    /// A pool that warms up slowly, then races: the rate files finish at
+    /// grows as the cube of the time elapsed (one file in sixteen at half
+    /// time).
+    StronglyAccelerating,
+    /// Steady, except for one to three stalls at random places, for random
+    /// lengths (together at most 60% of the step's time); the draw depends
+    /// on the step's duration and file count alone, so a step stalls the
+    /// same way every run.
+    RandomlyStalling,
 }
 
 impl ProgressShape {
     /// Every shape, [`ProgressShape::Steady`] first.
-    pub const ALL: [ProgressShape; 8] = [
+    pub const ALL: [ProgressShape; 10] = [
         ProgressShape::Steady,
         ProgressShape::Queued,
         ProgressShape::Accelerating,
@@ -146,6 +155,8 @@ impl ProgressShape {
         ProgressShape::Batched,
         ProgressShape::GrowingTotal,
         ProgressShape::Tail,
+        ProgressShape::StronglyAccelerating,
+        ProgressShape::RandomlyStalling,
     ];
 }
 

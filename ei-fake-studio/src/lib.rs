@@ -78,7 +78,9 @@
 //! (`totalFileCount`, known once the step starts) while it runs: linearly by
 //! default, or in the shape real jobs take, chosen per pipeline
 //! ([`PipelineSpec::progress_shape`], [`ProgressShape`]): queued before the
-//! first file moves, accelerating, decelerating, stalling, in batches, with
+//! first file moves, accelerating (or strongly: the rate growing as the
+//! cube of the time), decelerating, stalling (or stalling one to three
+//! times at random), in batches, with
 //! a total that grows, or with every file counted while the job still
 //! uploads its output. Whatever the shape, `finishedCount` never decreases,
 //! no count passes `totalFileCount`, and the step ends when its duration is

@@ -236,7 +236,58 @@ fn shape_counts(
             }
         }
         ProgressShape::Tail => linear(elapsed, duration.mul_f64(TAIL_COUNTED_SHARE)),
+        ProgressShape::StronglyAccelerating => linear(elapsed.mul_f64(share.powi(3)), duration),
+        ProgressShape::RandomlyStalling => {
+            let stalls = random_stalls(files, duration);
+            let stalled: Duration = stalls.iter().map(|&(_, length)| length).sum();
+            linear(moving_time(elapsed, &stalls), duration - stalled)
+        }
     }
+}
+
+/// A randomly stalling step stalls at most this many times...
+const MOST_STALLS: u64 = 3;
+/// ...for at most this share of its time in all.
+const MOST_STALLED_SHARE: f64 = 0.6;
+
+/// The stalls of a randomly stalling step over `files` for `duration`, in
+/// order: how far into its moving time each comes, and how long it lasts.
+fn random_stalls(files: u32, duration: Duration) -> Vec<(Duration, Duration)> {
+    let key = (duration.as_nanos() as u64) ^ (u64::from(files) << 40);
+    let count = 1 + (draw(key) * MOST_STALLS as f64) as u64;
+    let lengths: Vec<Duration> = (1..=count)
+        .map(|index| duration.mul_f64(MOST_STALLED_SHARE / count as f64 * draw(key + index)))
+        .collect();
+    let moving = duration - lengths.iter().sum::<Duration>();
+    let mut places: Vec<Duration> =
+        (1..=count).map(|index| moving.mul_f64(draw(key + MOST_STALLS + index))).collect();
+    places.sort();
+    places.into_iter().zip(lengths).collect()
+}
+
+/// The time a step with `stalls` has moved after `elapsed`.
+fn moving_time(elapsed: Duration, stalls: &[(Duration, Duration)]) -> Duration {
+    let mut moving = elapsed;
+    let mut stalled_before = Duration::ZERO;
+    for &(place, length) in stalls {
+        let begins = place + stalled_before;
+        if elapsed <= begins {
+            break;
+        }
+        moving -= length.min(elapsed - begins);
+        stalled_before += length;
+    }
+    moving
+}
+
+/// A number in [0, 1) that `key` decides: the same key, the same number,
+/// and nearby keys far apart (SplitMix64's mixing).
+fn draw(key: u64) -> f64 {
+    let mut mixed = key.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    mixed = (mixed ^ (mixed >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    mixed = (mixed ^ (mixed >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    mixed ^= mixed >> 31;
+    (mixed >> 11) as f64 / (1_u64 << 53) as f64
 }
 
 /// How many of `files` are finished and started after `elapsed` of
@@ -323,6 +374,32 @@ mod tests {
         assert_eq!(finished(ProgressShape::GrowingTotal, 50_000), 100);
         assert_eq!(finished(ProgressShape::Tail, 35_000), 100);
         assert_eq!(finished(ProgressShape::Tail, 70_000), 200);
+        assert_eq!(finished(ProgressShape::StronglyAccelerating, 50_000), 12, "200 / 16");
+        assert_eq!(finished(ProgressShape::StronglyAccelerating, 90_000), 131, "200 x 0.9^4");
+    }
+
+    #[test]
+    fn a_randomly_stalling_step_stalls_one_to_three_times_its_own_way() {
+        let mut counts = [0; 3];
+        for seconds in 10..210 {
+            let duration = Duration::from_secs(seconds);
+            let stalls = random_stalls(200, duration);
+            counts[stalls.len() - 1] += 1;
+            let stalled: Duration = stalls.iter().map(|&(_, length)| length).sum();
+            assert!(stalled <= duration.mul_f64(MOST_STALLED_SHARE), "{stalls:?}");
+            assert_eq!(stalls, random_stalls(200, duration), "the same step, the same stalls");
+            // The count stands still through each stall.
+            let mut before = Duration::ZERO;
+            for (place, length) in stalls {
+                let begins = place + before;
+                let at = |offset: Duration| {
+                    shape_counts(ProgressShape::RandomlyStalling, 200, begins + offset, duration)
+                };
+                assert_eq!(at(length / 2), at(Duration::ZERO), "{seconds} s");
+                before += length;
+            }
+        }
+        assert!(counts.iter().all(|&count| count > 30), "one, two or three stalls: {counts:?}");
     }
 
     #[test]

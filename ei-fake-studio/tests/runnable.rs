@@ -21,7 +21,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 const EXIT_POLL: Duration = Duration::from_millis(20);
 
 /// How many sample pipelines the binary serves (its banner lists them).
-const SAMPLES: usize = 12;
+const SAMPLES: usize = 14;
 
 /// A running binary, killed if a test ends before it exits.
 struct Running {

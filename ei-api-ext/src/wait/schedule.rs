@@ -106,7 +106,8 @@ const INSTANT_SLACK: Duration = Duration::from_millis(1);
 /// - A prediction may put a poll off past the time-only rule's next
 ///   instant only when it is confirmed: every rate the counts seen since
 ///   the previous prediction allow is within 20% of the rate that one
-///   assumed. It then sleeps to one of the rule's instants, at most 25% of
+///   assumed (while too few files have moved to tell, that prediction
+///   stands). It then sleeps to one of the rule's instants, at most 25% of
 ///   the time elapsed ahead.
 /// - The counts say nothing when no step is running, the step reports no
 ///   total, its total changed (learning starts again with the new total),
@@ -153,12 +154,17 @@ impl AdaptiveSchedule {
         };
         watch.record(sighting.at, sighting.done);
         let confirmed = watch.assumed.is_some_and(|assumed| assumed.confirmed_by(&sighting));
+        let undecided = watch.assumed.is_some_and(|assumed| assumed.undecided_by(&sighting));
         let rate = watch.trusted_rate();
-        watch.assumed = rate.map(|rate| Assumption {
-            at: sighting.at,
-            done: sighting.done,
-            rate: rate.fastest,
-        });
+        // An assumption stands while too few files have moved to tell;
+        // once confirmed or contradicted, the latest prediction's replaces it.
+        if confirmed || !undecided {
+            watch.assumed = rate.map(|rate| Assumption {
+                at: sighting.at,
+                done: sighting.done,
+                rate: rate.fastest,
+            });
+        }
         self.watched = Some(watch);
         rate.map(|rate| Prediction {
             sleep: rate.sleep_until_end(sighting),
@@ -286,8 +292,23 @@ impl Assumption {
     /// allow is within [`CONFIRMATION_TOLERANCE`] of the rate assumed.
     fn confirmed_by(self, sighting: &StepSighting) -> bool {
         let seen = RateRange::between((self.at, self.done), (sighting.at, sighting.done));
-        seen.at_least >= self.rate * (1.0 - CONFIRMATION_TOLERANCE)
-            && seen.at_most <= self.rate * (1.0 + CONFIRMATION_TOLERANCE)
+        let (low, high) = self.tolerated();
+        seen.at_least >= low && seen.at_most <= high
+    }
+
+    /// Whether the counts from this prediction to `sighting` allow rates
+    /// both within [`CONFIRMATION_TOLERANCE`] of the rate assumed and
+    /// outside it: too few files have moved to tell.
+    fn undecided_by(self, sighting: &StepSighting) -> bool {
+        let seen = RateRange::between((self.at, self.done), (sighting.at, sighting.done));
+        let (low, high) = self.tolerated();
+        seen.at_most >= low && seen.at_least <= high
+    }
+
+    /// The rates within [`CONFIRMATION_TOLERANCE`] of the rate assumed.
+    fn tolerated(self) -> (f64, f64) {
+        let tolerance = self.rate * CONFIRMATION_TOLERANCE;
+        (self.rate - tolerance, self.rate + tolerance)
     }
 }
 

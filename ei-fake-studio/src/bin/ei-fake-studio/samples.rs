@@ -14,7 +14,7 @@ const PROJECT_ID: i64 = FakeStudio::DEFAULT_PROJECT_ID;
 
 /// The progress shapes, by the name `--shape` gives them, with what each
 /// looks like.
-pub static SHAPES: [(&str, ProgressShape, &str); 8] = [
+pub static SHAPES: [(&str, ProgressShape, &str); 10] = [
     ("steady", ProgressShape::Steady, "files finish at a constant rate"),
     ("queued", ProgressShape::Queued, "nothing moves for the first quarter of each step"),
     ("accelerating", ProgressShape::Accelerating, "slow at first, then faster"),
@@ -23,7 +23,17 @@ pub static SHAPES: [(&str, ProgressShape, &str); 8] = [
     ("batched", ProgressShape::Batched, "files finish in five batches"),
     ("growing-total", ProgressShape::GrowingTotal, "the total grows over the first half"),
     ("tail", ProgressShape::Tail, "every file counted at 70%, then the job uploads"),
+    (
+        "strongly-accelerating",
+        ProgressShape::StronglyAccelerating,
+        "slow to warm up, then racing: the rate grows as the cube of the time",
+    ),
+    ("randomly-stalling", ProgressShape::RandomlyStalling, "one to three stalls of random length"),
 ];
+
+/// The shapes whose pipelines come before the others (2 to 8); the shapes
+/// added since come after them, so that every pipeline keeps its id.
+const SHAPES_BEFORE_OTHERS: usize = 8;
 
 /// The shape of pipeline 1 unless `--shape` says otherwise.
 pub const DEFAULT_SHAPE: ProgressShape = ProgressShape::Steady;
@@ -163,7 +173,7 @@ pub fn shape_name(shape: ProgressShape) -> &'static str {
 }
 
 /// Every sample, by id: pipeline 1 moves in `shape`, then one per other
-/// shape, then the others.
+/// shape, then the others, then one per shape added since.
 pub fn samples(shape: ProgressShape) -> Vec<Sample> {
     let nightly = Sample::new(
         1,
@@ -173,12 +183,8 @@ pub fn samples(shape: ProgressShape) -> Vec<Sample> {
     )
     .shaped(shape);
     let mut samples = vec![nightly];
-    for &(name, shape, looks) in SHAPES.iter().filter(|(_, known, _)| *known != DEFAULT_SHAPE) {
-        let id = next_id(&samples);
-        let sample =
-            Sample::new(id, format!("Import ({name} progress)"), &SHAPED, looks.to_owned());
-        samples.push(sample.shaped(shape));
-    }
+    let (first_shapes, later_shapes) = SHAPES.split_at(SHAPES_BEFORE_OTHERS);
+    push_shaped(&mut samples, first_shapes);
     let id = next_id(&samples);
     let silent = Sample::new(
         id,
@@ -208,7 +214,18 @@ pub fn samples(shape: ProgressShape) -> Vec<Sample> {
         &LONG,
         "runs for minutes: try wait, --timeout and Ctrl-C".to_owned(),
     ));
+    push_shaped(&mut samples, later_shapes);
     samples
+}
+
+/// A pipeline for each of `shapes` but the default one, after `samples`.
+fn push_shaped(samples: &mut Vec<Sample>, shapes: &[(&str, ProgressShape, &str)]) {
+    for &(name, shape, looks) in shapes.iter().filter(|(_, known, _)| *known != DEFAULT_SHAPE) {
+        let id = next_id(samples);
+        let sample =
+            Sample::new(id, format!("Import ({name} progress)"), &SHAPED, looks.to_owned());
+        samples.push(sample.shaped(shape));
+    }
 }
 
 /// The id after the last sample's.
