@@ -10,13 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`CreatedUpdatedByUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct CreatedUpdatedByUser {
         pub id: i64,
         pub name: ::std::string::String,
@@ -30,13 +25,8 @@ pub mod types {
         }
     }
     ///`GenericApiResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct GenericApiResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,13 +40,8 @@ pub mod types {
         }
     }
     ///`GetJobResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct GetJobResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -81,9 +66,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub enum GetOrganizationJobsLogsLogLevel {
         #[serde(rename = "error")]
         Error,
@@ -136,13 +121,8 @@ pub mod types {
         }
     }
     ///`GetOrganizationPipelinesResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct GetOrganizationPipelinesResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -157,13 +137,8 @@ pub mod types {
         }
     }
     ///`Job`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct Job {
         ///Additional metadata associated with this job.
         #[serde(
@@ -226,13 +201,8 @@ pub mod types {
         }
     }
     ///`JobLogItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct JobLogItem {
         pub created: ::chrono::DateTime<::chrono::offset::Utc>,
         pub data: ::std::string::String,
@@ -248,13 +218,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationPipelinesResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct ListOrganizationPipelinesResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -269,13 +234,8 @@ pub mod types {
         }
     }
     ///`LogStdoutResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct LogStdoutResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -293,13 +253,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProject`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProject {
         #[serde(
             rename = "builtinTransformationBlock",
@@ -438,13 +393,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectStatusResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectStatusResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -460,13 +410,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectTransformationSummary`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectTransformationSummary {
         #[serde(rename = "finishedCount")]
         pub finished_count: i64,
@@ -486,13 +431,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectWithFiles`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectWithFiles {
         #[serde(
             rename = "builtinTransformationBlock",
@@ -634,13 +574,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectWithFilesFilesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectWithFilesFilesItem {
         #[serde(rename = "bucketPath")]
         pub bucket_path: ::std::string::String,
@@ -668,13 +603,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectWithFilesTransformationSummary`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectWithFilesTransformationSummary {
         #[serde(rename = "finishedCount")]
         pub finished_count: i64,
@@ -694,13 +624,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipeline`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipeline {
         pub created: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(
@@ -763,13 +688,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineFeedingIntoDataset`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineFeedingIntoDataset {
         pub dataset: ::std::string::String,
         #[serde(rename = "datasetLink")]
@@ -794,13 +714,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineFeedingIntoProject`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineFeedingIntoProject {
         pub id: i64,
         #[serde(rename = "itemCount")]
@@ -815,13 +730,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineItemCount`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineItemCount {
         #[serde(rename = "itemCount")]
         pub item_count: i64,
@@ -836,13 +746,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineRun`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineRun {
         pub created: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -872,13 +777,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineRunStep`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineRunStep {
         #[serde(
             rename = "builtinTransformationBlock",
@@ -964,13 +864,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineStep`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineStep {
         #[serde(
             rename = "builtinTransformationBlock",
@@ -1076,13 +971,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineStepPathFiltersItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineStepPathFiltersItem {
         pub dataset: ::std::string::String,
         pub filter: ::std::string::String,
@@ -1093,13 +983,8 @@ pub mod types {
         }
     }
     ///`RunOrganizationPipelineResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct RunOrganizationPipelineResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
