@@ -12,6 +12,7 @@
 //! - `ci`: every check CI runs, in order.
 
 mod bench;
+mod build_cost;
 mod checked_in;
 mod ci;
 mod conformance;
@@ -37,6 +38,7 @@ commands:
                        to the vendor document, regenerate, and check that it builds
   conformance          run the conformance suite against Stoplight Prism (needs Node.js)
   bench                run the benchmarks (release) and write BENCHMARKS.md
+  bench build          only the build benchmark, its section printed on stdout
   ci                   run every check: fmt, generate --check, validate-spec, layers, clippy,
                        regeneration, public-api --check, doc, tests, publish --dry-run, conformance";
 
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         ["generate", "--check"] => generate::run(Mode::Check),
         ["conformance"] => conformance::run(),
         ["bench"] => bench::run(),
+        ["bench", "build"] => bench::build_only(),
         ["public-api"] => public_api::run(Mode::Write),
         ["public-api", "--check"] => public_api::run(Mode::Check),
         ["validate-spec"] => spec_validator::run(),
