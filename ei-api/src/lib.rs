@@ -43,7 +43,8 @@
 //! The `rustls` feature, on by default, lets the client speak HTTPS to
 //! [`DEFAULT_BASE_URL`]: TLS 1.2 and 1.3 through rustls with the aws-lc-rs
 //! crypto provider, certificates checked by the platform's verifier
-//! (`rustls-platform-verifier`), and HTTP/2 when the server offers it.
+//! (`rustls-platform-verifier`), over HTTP/1.1 (one request at a time
+//! needs no HTTP/2).
 //! With `default-features = false` the client speaks plain HTTP only
 //! (enough for `ei-fake-studio` on a loopback port).
 #![deny(missing_docs)]

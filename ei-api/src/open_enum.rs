@@ -7,7 +7,7 @@
 //! the `open-enums` correction marks.
 
 /// Declares an open enum: a variant per listed value plus `Unknown(String)`,
-/// with `serde`, `schemars`, `Display`, `FromStr` and `From<&str>`. For the
+/// with `serde`, `schemars` (feature `json-schema`), `Display`, `FromStr` and `From<&str>`. For the
 /// generated code of this crate only: not part of its API.
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $value:literal),* $(,)? }) => {
@@ -112,6 +112,7 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "json-schema")]
         impl ::schemars::JsonSchema for $name {
             fn schema_name() -> ::std::string::String {
                 stringify!($name).to_owned()

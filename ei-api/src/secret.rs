@@ -56,6 +56,7 @@ impl<'de> Deserialize<'de> for SecretString {
     }
 }
 
+#[cfg(feature = "json-schema")]
 impl schemars::JsonSchema for SecretString {
     fn schema_name() -> String {
         "SecretString".to_owned()

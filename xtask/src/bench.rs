@@ -160,6 +160,21 @@ fn install_node(bench: &Path) -> Result<PathBuf> {
     Ok(modules)
 }
 
+/// The heading and introduction of the build benchmark's section.
+const BUILD_HEADING: &str = "What depending on ei-api-ext costs a build";
+const BUILD_INTRO: &str = "A small program that runs, follows and diagnoses a pipeline through \
+    `ei-api-ext`, against a bare one making a single POST with reqwest (json, rustls), serde_json \
+    and tokio, both with this workspace's `Cargo.lock`, each built cold (`cargo build --release`, \
+    a fresh target directory of its own, stripped), one after the other. \
+    Goals: at most 1.25x the build time and the crates, 1.2x the size.";
+
+/// `cargo xtask bench build`: the build benchmark alone, its section on stdout.
+pub fn build_only() -> Result<()> {
+    let section = crate::build_cost::section(&crate::workspace::root())?;
+    println!("## {BUILD_HEADING}\n\n{BUILD_INTRO}\n\n{section}");
+    Ok(())
+}
+
 pub fn run() -> Result<()> {
     let root = crate::workspace::root();
     let started = Instant::now();
@@ -205,6 +220,11 @@ pub fn run() -> Result<()> {
         }
         writeln!(report, "- took {seconds:.1} s")?;
     }
+
+    report.push_str(&format!("\n## {BUILD_HEADING}\n\n{BUILD_INTRO}\n\n"));
+    let build_started = Instant::now();
+    report.push_str(&crate::build_cost::section(&root)?);
+    writeln!(report, "- took {:.1} s", build_started.elapsed().as_secs_f64())?;
 
     // ---- Waiter schedules: another engineer's benchmark binary, run when it
     // exists, its stdout (a markdown table) appended as it is. ----

@@ -10,13 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`CreatedUpdatedByUser`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct CreatedUpdatedByUser {
         pub id: i64,
         pub name: ::std::string::String,
@@ -30,13 +25,8 @@ pub mod types {
         }
     }
     ///`EntityCreatedResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct EntityCreatedResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -52,13 +42,8 @@ pub mod types {
         }
     }
     ///`GenericApiResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct GenericApiResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -72,13 +57,8 @@ pub mod types {
         }
     }
     ///`GetJobResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct GetJobResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -103,9 +83,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub enum GetOrganizationJobsLogsLogLevel {
         #[serde(rename = "error")]
         Error,
@@ -158,13 +138,8 @@ pub mod types {
         }
     }
     ///`GetOrganizationPipelinesResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct GetOrganizationPipelinesResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -179,13 +154,8 @@ pub mod types {
         }
     }
     ///`Job`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct Job {
         ///Additional metadata associated with this job.
         #[serde(
@@ -248,13 +218,8 @@ pub mod types {
         }
     }
     ///`JobLogItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct JobLogItem {
         pub created: ::chrono::DateTime<::chrono::offset::Utc>,
         pub data: ::std::string::String,
@@ -270,13 +235,8 @@ pub mod types {
         }
     }
     ///`ListOrganizationPipelinesResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct ListOrganizationPipelinesResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -291,13 +251,8 @@ pub mod types {
         }
     }
     ///`LogStdoutResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct LogStdoutResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -315,13 +270,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProject`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProject {
         #[serde(
             rename = "builtinTransformationBlock",
@@ -460,13 +410,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectStatusResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectStatusResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -482,13 +427,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectTransformationSummary`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectTransformationSummary {
         #[serde(rename = "finishedCount")]
         pub finished_count: i64,
@@ -508,13 +448,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectWithFiles`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectWithFiles {
         #[serde(
             rename = "builtinTransformationBlock",
@@ -656,13 +591,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectWithFilesFilesItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectWithFilesFilesItem {
         #[serde(rename = "bucketPath")]
         pub bucket_path: ::std::string::String,
@@ -690,13 +620,8 @@ pub mod types {
         }
     }
     ///`OrganizationCreateProjectWithFilesTransformationSummary`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationCreateProjectWithFilesTransformationSummary {
         #[serde(rename = "finishedCount")]
         pub finished_count: i64,
@@ -716,13 +641,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipeline`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipeline {
         pub created: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(
@@ -785,13 +705,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineFeedingIntoDataset`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineFeedingIntoDataset {
         pub dataset: ::std::string::String,
         #[serde(rename = "datasetLink")]
@@ -816,13 +731,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineFeedingIntoProject`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineFeedingIntoProject {
         pub id: i64,
         #[serde(rename = "itemCount")]
@@ -837,13 +747,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineItemCount`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineItemCount {
         #[serde(rename = "itemCount")]
         pub item_count: i64,
@@ -858,13 +763,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineRun`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineRun {
         pub created: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -894,13 +794,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineRunStep`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineRunStep {
         #[serde(
             rename = "builtinTransformationBlock",
@@ -986,13 +881,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineStep`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineStep {
         #[serde(
             rename = "builtinTransformationBlock",
@@ -1098,13 +988,8 @@ pub mod types {
         }
     }
     ///`OrganizationPipelineStepPathFiltersItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationPipelineStepPathFiltersItem {
         pub dataset: ::std::string::String,
         pub filter: ::std::string::String,
@@ -1115,13 +1000,8 @@ pub mod types {
         }
     }
     ///`OrganizationUpdatePipelineBody`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct OrganizationUpdatePipelineBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub archived: ::std::option::Option<bool>,
@@ -1157,13 +1037,8 @@ pub mod types {
         }
     }
     ///`RunOrganizationPipelineResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
     pub struct RunOrganizationPipelineResponse {
         ///Optional error description (set if 'success' was false)
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
