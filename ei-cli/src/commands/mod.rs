@@ -6,6 +6,7 @@ pub mod demo;
 pub mod follow;
 pub mod list;
 pub mod logs;
+pub mod reports;
 pub mod run;
 pub mod status;
 pub mod stop;

@@ -3,6 +3,7 @@
 //! in the progress lines, under an outcome and in `logs`, and the JSON is
 //! the SDK's types as they serialize. Nothing here reads the network.
 
+pub mod junit;
 pub mod logs;
 pub mod outcome;
 pub mod progress;

@@ -12,6 +12,8 @@ mod harness;
 mod hostile;
 mod interrupt;
 mod json_lines;
+mod junit;
+mod junit_schema;
 mod logging;
 mod read;
 mod run;
