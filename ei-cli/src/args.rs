@@ -1,6 +1,7 @@
 //! The command line: global options, the commands and their options.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
@@ -182,7 +183,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub ignore_last_successful_run: bool,
     /// Wait for the run to finish, showing its progress on stderr. Exits 0 only if it
-    /// succeeded. The options below, from --timeout to --diagnosis-timeout, need it.
+    /// succeeded. The options below, from --timeout to --junit, need it.
     #[arg(long)]
     pub wait: bool,
     /// How long to wait, and what then.
@@ -237,6 +238,12 @@ pub struct FollowArgs {
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration,
           conflicts_with = "no_diagnosis")]
     pub diagnosis_timeout: Option<Duration>,
+    /// Write a JUnit XML report to FILE when the wait ends (also on a timeout, Ctrl-C or an
+    /// error): a test suite per pipeline run, a test case per step, a failed step as a
+    /// failure carrying why (its failed files and their last error lines). Written whole or
+    /// not at all (a temporary file renamed over FILE).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 impl FollowArgs {
@@ -253,6 +260,7 @@ impl FollowArgs {
             || self.diagnosis_logs.is_some()
             || self.diagnosis_lines.is_some()
             || self.diagnosis_timeout.is_some()
+            || self.junit.is_some()
     }
 
     /// How a failed run is explained, unless `--no-diagnosis`.

@@ -26,6 +26,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -166,6 +167,20 @@ impl FormatTime for SinceStart {
     fn format_time(&self, writer: &mut Writer<'_>) -> std::fmt::Result {
         writer.write_str(&self.words())
     }
+}
+
+/// Writes `contents` to the file at `path` whole or not at all: into a new
+/// temporary file beside it, then renamed over it, so that a reader (a CI
+/// system collecting a report) never sees half of it.
+pub fn write_file_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(directory)?;
+    file.write_all(contents.as_bytes())?;
+    file.as_file().sync_all()?;
+    file.persist(path).map(drop).map_err(|error| error.error)
 }
 
 /// Whether stderr is a terminal a person is watching.

@@ -141,12 +141,13 @@ async fn run_to_end(
         diagnosis_logs: None,
         diagnosis_lines: None,
         diagnosis_timeout: None,
+        junit: None,
     };
     let settings = FollowSettings::new(json, &follow_args, output);
     let following = handle.run().follow(settings.wait_options(&follow_args));
     let action = Action::Run { pipeline };
     Ok(match follow_to_end(following, &handle, &settings, action, output).await? {
         WaitEnd::Finished(followed) => Some(*followed),
-        WaitEnd::Interrupted(_) => None,
+        WaitEnd::Interrupted { .. } => None,
     })
 }

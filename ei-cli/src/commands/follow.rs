@@ -11,10 +11,13 @@ use ei_api_ext::{PipelineHandle, RunId};
 use serde_json::json;
 
 use crate::args::FollowArgs;
+use crate::commands::reports::Reports;
 use crate::exit::{Action, Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Output;
-use crate::render::outcome::{outcome_lines, wait_command, FollowedRun, OutcomeDocument};
+use crate::render::outcome::{
+    outcome_lines, wait_command, FollowedRun, OutcomeDocument, PipelineEnd,
+};
 use crate::render::progress::{ProgressMode, Reporter, LIVE_MAX_POLL_DELAY};
 
 /// How a wait is followed and shown: JSON or words, live or plain, and how
@@ -27,12 +30,19 @@ pub struct FollowSettings {
     pub mode: ProgressMode,
     /// How a failed run is explained; `None` with `--no-diagnosis`.
     pub diagnosis: Option<DiagnosisOptions>,
+    /// The reports written when the wait ends.
+    pub reports: Reports,
 }
 
 impl FollowSettings {
     /// The settings `--json` and `args` give, shown on `output`.
     pub fn new(json: bool, args: &FollowArgs, output: &Output) -> Self {
-        Self { json, mode: ProgressMode::choose(json, output), diagnosis: args.diagnosis() }
+        Self {
+            json,
+            mode: ProgressMode::choose(json, output),
+            diagnosis: args.diagnosis(),
+            reports: Reports { junit: args.junit.clone() },
+        }
     }
 
     /// The wait's options: `args`' deadline and stop, and for a person
@@ -60,11 +70,17 @@ pub enum WaitEnd {
     /// The run was followed to its outcome.
     Finished(Box<FollowedRun>),
     /// Ctrl-C ended the wait (its message printed): exit 130.
-    Interrupted(Exit),
+    Interrupted {
+        /// The exit.
+        exit: Exit,
+        /// The run followed, when it was known.
+        run: Option<RunId>,
+    },
 }
 
 /// Follows `following` (a run of `handle`'s pipeline) to its outcome as
-/// `settings` say and prints it; the exit for it.
+/// `settings` say and prints it, then writes the reports (also after a
+/// Ctrl-C or an error); the exit for it.
 pub async fn follow(
     following: Follow,
     handle: &PipelineHandle,
@@ -72,9 +88,28 @@ pub async fn follow(
     action: Action,
     output: &Output,
 ) -> Result<Exit, Failure> {
-    match follow_to_end(following, handle, settings, action, output).await? {
-        WaitEnd::Finished(followed) => print(&followed, settings.json, output),
-        WaitEnd::Interrupted(exit) => Ok(exit),
+    let pipeline = handle.pipeline();
+    let (end, result) = match follow_to_end(following, handle, settings, action, output).await {
+        Ok(WaitEnd::Finished(followed)) => {
+            let exit = print(&followed, settings.json, output);
+            (PipelineEnd::Followed(followed), exit)
+        }
+        Ok(WaitEnd::Interrupted { exit, run }) => {
+            let message = "interrupted (Ctrl-C) while waiting; the run goes on".to_owned();
+            (PipelineEnd::Unfinished { pipeline, run, outcome: "interrupted", message }, Ok(exit))
+        }
+        Err(failure) => {
+            let message = failure.message.clone();
+            let end = PipelineEnd::Unfinished { pipeline, run: None, outcome: "error", message };
+            (end, Err(failure))
+        }
+    };
+    match result {
+        Ok(exit) => Ok(settings.reports.write(&[end], exit, output)),
+        Err(failure) => {
+            settings.reports.write(&[end], failure.exit, output);
+            Err(failure)
+        }
     }
 }
 
@@ -111,7 +146,8 @@ pub async fn follow_to_end(
             biased;
             () = interrupt.received() => {
                 reporter.clear();
-                return Ok(WaitEnd::Interrupted(interrupted(run, handle, settings, output)?));
+                let exit = interrupted(run, handle, settings, output)?;
+                return Ok(WaitEnd::Interrupted { exit, run });
             }
             event = following.next() => match event {
                 Some(event) => {

@@ -11,6 +11,7 @@ pub mod export;
 pub mod follow;
 pub mod list;
 pub mod logs;
+pub mod reports;
 pub mod run;
 pub mod status;
 pub mod stop;

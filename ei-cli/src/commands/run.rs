@@ -17,7 +17,8 @@ use crate::text;
 pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result<Exit, Failure> {
     if !args.wait && args.follow.given() {
         return Err(Failure::usage(
-            "--timeout, --stop-on-timeout, --no-diagnosis and the --diagnosis-* options need --wait",
+            "--timeout, --stop-on-timeout, --no-diagnosis, the --diagnosis-* options and --junit \
+             need --wait",
         ));
     }
     let pipeline = PipelineId::new(args.pipeline);
@@ -43,6 +44,7 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result
         return Ok(Exit::Success);
     }
     let settings = FollowSettings::new(args.json, &args.follow, output);
+    settings.reports.check()?;
     let following = request.follow(settings.wait_options(&args.follow));
     follow(following, &handle, &settings, action, output).await
 }

@@ -14,6 +14,7 @@ use crate::output::Output;
 pub async fn wait(global: &GlobalArgs, args: &WaitArgs, output: &Output) -> Result<Exit, Failure> {
     let handle = crate::commands::organization(global)?.pipeline(PipelineId::new(args.pipeline));
     let settings = FollowSettings::new(args.json, &args.follow, output);
+    settings.reports.check()?;
     let options = settings.wait_options(&args.follow);
     let following = match args.run {
         Some(run) => handle.follow(RunId::new(run), options),

@@ -31,33 +31,57 @@ pub fn diagnosis_lines(
     pipeline: PipelineId,
     redactor: &Redactor,
 ) -> Vec<String> {
-    let mut lines = Vec::new();
-    for logs in &diagnosis.steps {
-        let step = &logs.step;
-        let files = match step.files {
-            Some(files) if files.failed > 0 => {
-                format!("{} of {} failed", files.failed, text::count(files.total, "file"))
-            }
-            _ if step.upload_failed => "its upload failed".to_owned(),
-            _ => "no file failed".to_owned(),
-        };
-        lines.push(format!(
-            "why step {} \"{}\" failed: {files}",
-            step.number,
-            text::name(&step.name)
-        ));
-        lines.extend(file_and_upload_lines(logs, redactor));
-        let unlisted = logs.selected_files.saturating_sub(logs.files.len() as i64);
-        if unlisted > 0 {
-            let files = if unlisted == 1 { "file" } else { "files" };
-            lines.push(format!(
-                "  and {unlisted} more failed {files}; their logs: {}",
-                logs_command(pipeline, diagnosis.run_id, step)
-            ));
+    let run = diagnosis.run_id;
+    diagnosis
+        .steps
+        .iter()
+        .flat_map(|logs| step_diagnosis_lines(logs, pipeline, run, redactor))
+        .collect()
+}
+
+/// Why one failed step of run `run` failed: its failed files, their last
+/// error lines, and the command that shows the rest; `redactor` masks each
+/// log line before it is cut.
+pub fn step_diagnosis_lines(
+    logs: &StepLogs,
+    pipeline: PipelineId,
+    run: RunId,
+    redactor: &Redactor,
+) -> Vec<String> {
+    let step = &logs.step;
+    let files = match step.files {
+        Some(files) if files.failed > 0 => {
+            format!("{} of {} failed", files.failed, text::count(files.total, "file"))
         }
-        lines.extend(missing_lines(logs));
+        _ if step.upload_failed => "its upload failed".to_owned(),
+        _ => "no file failed".to_owned(),
+    };
+    let mut lines =
+        vec![format!("why step {} \"{}\" failed: {files}", step.number, text::name(&step.name))];
+    lines.extend(file_and_upload_lines(logs, redactor));
+    let unlisted = logs.selected_files.saturating_sub(logs.files.len() as i64);
+    if unlisted > 0 {
+        let files = if unlisted == 1 { "file" } else { "files" };
+        lines.push(format!(
+            "  and {unlisted} more failed {files}; their logs: {}",
+            logs_command(pipeline, run, step)
+        ));
     }
+    lines.extend(missing_lines(logs));
     lines
+}
+
+/// The last line of the first log read of a failed step, with whose log it
+/// is: `data.csv: [error] ValueError: ...` (masked, escaped and cut).
+pub fn last_error_line(logs: &StepLogs, redactor: &Redactor) -> Option<String> {
+    let file = logs.files.iter().find_map(|file| {
+        let line = file.log.as_ref()?.lines.last()?;
+        Some(format!("{}: {}", text::name(&file.name), log_line(line, redactor)))
+    });
+    file.or_else(|| {
+        let line = logs.upload.as_ref()?.lines.last()?;
+        Some(format!("the upload: {}", log_line(line, redactor)))
+    })
 }
 
 /// What `logs` prints of one step: a heading, then each file and its log,

@@ -25,6 +25,25 @@ pub struct FollowedRun {
     pub diagnosis: Option<Diagnosis>,
 }
 
+/// How the wait for one pipeline ended, as the reports (`--junit`, the
+/// GitHub job summary) tell it: followed to an outcome, or not.
+#[derive(Clone, Debug)]
+pub enum PipelineEnd {
+    /// The run was followed to its outcome (succeeded, failed, timed out...).
+    Followed(Box<FollowedRun>),
+    /// The wait ended before the outcome was known: Ctrl-C, or an error.
+    Unfinished {
+        /// The pipeline.
+        pipeline: PipelineId,
+        /// The run followed, when it was known.
+        run: Option<RunId>,
+        /// `interrupted`, or `error`.
+        outcome: &'static str,
+        /// What happened, in a sentence (an error's message).
+        message: String,
+    },
+}
+
 /// The command that follows run `run` of `pipeline` again.
 pub fn wait_command(pipeline: PipelineId, run: RunId) -> String {
     format!("ei-pipeline wait {} --run {}", pipeline.get(), run.get())

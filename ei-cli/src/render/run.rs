@@ -52,20 +52,21 @@ pub fn failure_reason(run: &Run) -> Option<String> {
     if run.state != RunState::Failed {
         return None;
     }
-    let reasons: Vec<String> = run
-        .failed_steps()
-        .map(|step| {
-            let place = format!("step {} \"{}\" failed", step.number, text::name(&step.name));
-            match step.files {
-                _ if step.upload_failed => format!("{place} in its upload"),
-                Some(files) if files.failed > 0 => {
-                    format!("{place}, {} of {}", files.failed, text::count(files.total, "file"))
-                }
-                _ => place,
-            }
-        })
-        .collect();
+    let reasons: Vec<String> = run.failed_steps().map(step_failure_reason).collect();
     Some(if reasons.is_empty() { "it was stopped".to_owned() } else { reasons.join("; ") })
+}
+
+/// Why a failed step failed, in one line: `step 2 "Clean" failed, 3 of 50
+/// files`.
+pub fn step_failure_reason(step: &Step) -> String {
+    let place = format!("step {} \"{}\" failed", step.number, text::name(&step.name));
+    match step.files {
+        _ if step.upload_failed => format!("{place} in its upload"),
+        Some(files) if files.failed > 0 => {
+            format!("{place}, {} of {}", files.failed, text::count(files.total, "file"))
+        }
+        _ => place,
+    }
 }
 
 /// `run 42 failed (created ..., finished ...)`.

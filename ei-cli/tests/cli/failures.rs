@@ -178,10 +178,16 @@ fn messages_point_the_right_way() {
 #[test]
 fn a_wait_option_without_wait_is_a_usage_error_naming_the_wait_options() {
     let studio = Studio::quick();
-    for option in [&["--timeout", "1m"][..], &["--stop-on-timeout"], &["--diagnosis-logs", "5"]] {
+    let options = [
+        &["--timeout", "1m"][..],
+        &["--stop-on-timeout"],
+        &["--diagnosis-logs", "5"],
+        &["--junit", "r.xml"],
+    ];
+    for option in options {
         let args: Vec<&str> = ["run", "1"].iter().chain(option).copied().collect();
         let outcome = run(studio.cli(), &args).expect_code(2);
-        assert!(outcome.stderr.contains("--diagnosis-* options need --wait"), "{}", outcome.stderr);
+        assert!(outcome.stderr.contains("and --junit need --wait"), "{}", outcome.stderr);
     }
     assert_eq!(studio.calls(Operation::Run), 0, "a usage error starts nothing");
 }

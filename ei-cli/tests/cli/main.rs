@@ -13,6 +13,8 @@ mod harness;
 mod interrupt;
 mod json_lines;
 mod json_stderr;
+mod junit;
+mod junit_schema;
 mod logging;
 mod read;
 mod run;
