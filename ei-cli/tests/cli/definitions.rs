@@ -222,6 +222,15 @@ fn a_bad_file_is_a_usage_error_naming_the_file() {
         ),
         ("name: x\nwhenToEmail: sometimes\n", "whenToEmail"),
         (": : :", "not a pipeline definition"),
+        // A key given twice in a step, or in its parameters, is not last-wins.
+        (
+            "name: x\nwhenToEmail: never\nsteps:\n- name: s\n  category: training\n  category: testing\n",
+            "duplicate entry with key \"category\"",
+        ),
+        (
+            "name: x\nwhenToEmail: never\nsteps:\n- name: s\n  parameters:\n    a: 1\n    a: 2\n",
+            "duplicate entry with key \"a\"",
+        ),
     ] {
         std::fs::write(&file, text).unwrap();
         let outcome = run(studio.cli(), &["diff", path_text(&file)]).expect_code(2);
@@ -232,4 +241,32 @@ fn a_bad_file_is_a_usage_error_naming_the_file() {
         );
         hides_secrets(&outcome);
     }
+}
+
+/// A pipe or a device reports a size of 0: the read itself is bounded, so
+/// that `diff /dev/zero` or a pipe that never ends cannot take all memory.
+#[cfg(unix)]
+#[test]
+fn a_file_that_does_not_end_is_refused_after_the_largest_definition() {
+    use std::io::Write;
+    let studio = Studio::start([keyed_pipeline()]);
+    let dir = directory("pipe");
+    let fifo = dir.join("endless.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(writer_path).unwrap();
+        let line = format!("# {}\n", "x".repeat(1021));
+        // 2 MiB of comments, twice the largest definition; the reader may
+        // stop early (a broken pipe), which ends the writer.
+        for _ in 0..2048 {
+            if pipe.write_all(line.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let outcome = run(studio.cli(), &["diff", path_text(&fifo)]).expect_code(2);
+    writer.join().unwrap();
+    assert!(outcome.stderr.contains("larger than a definition can be"), "{}", outcome.stderr);
 }
