@@ -270,3 +270,24 @@ fn a_file_that_does_not_end_is_refused_after_the_largest_definition() {
     writer.join().unwrap();
     assert!(outcome.stderr.contains("larger than a definition can be"), "{}", outcome.stderr);
 }
+
+/// Two files for one pipeline (the same id, or two new ones of one name)
+/// are refused before anything is written: applied in turn, the first
+/// would be written and the second refused, or two pipelines created.
+#[test]
+fn two_files_for_one_pipeline_are_refused_before_any_write() {
+    let studio = Studio::start([keyed_pipeline()]);
+    let dir = directory("same");
+    for (first, second) in [
+        ("id: 1\nname: a\nwhenToEmail: never\n", "id: 1\nname: b\nwhenToEmail: always\n"),
+        ("name: twin\nwhenToEmail: never\n", "name: twin\nwhenToEmail: always\n"),
+    ] {
+        let (one, two) = (dir.join("one.yaml"), dir.join("two.yaml"));
+        std::fs::write(&one, first).unwrap();
+        std::fs::write(&two, second).unwrap();
+        let outcome =
+            run(studio.cli(), &["apply", path_text(&one), path_text(&two)]).expect_code(2);
+        assert!(outcome.stderr.contains("define the same pipeline"), "{}", outcome.stderr);
+        assert_eq!(studio.definition_writes(), 0, "{}", outcome.stdout);
+    }
+}
