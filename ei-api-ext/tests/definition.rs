@@ -324,3 +324,19 @@ mod export_then_apply {
         }
     }
 }
+
+/// A plan's `change` is a public field: a caller who turns a create into an
+/// update (a plan made from no read) gets an error, not a panic, and
+/// nothing is written.
+#[tokio::test]
+async fn a_plan_changed_by_its_caller_into_an_update_is_refused_without_a_panic() {
+    let studio = studio().await;
+    let client = client(&studio);
+    let mut plan =
+        client.organization(ORG).plan(new_definition("EI_TEST_UNSET_KEY")).await.unwrap();
+    assert_eq!(plan.change, Change::Create);
+    plan.change = Change::Update { pipeline: PIPELINE, fields: Vec::new() };
+    let error = client.organization(ORG).apply(&plan).await.unwrap_err();
+    assert!(matches!(error, DefinitionError::Invalid(_)), "{error:?}");
+    assert_eq!(studio.definition_writes(), 0);
+}

@@ -7,7 +7,7 @@ use ei_api::types::OrganizationUpdatePipelineBody;
 use serde_json::{json, Map, Value};
 
 use super::plan::{self, Change, Plan};
-use super::{DefinitionError, PipelineDefinition};
+use super::{DefinitionError, InvalidDefinition, PipelineDefinition};
 use crate::call::Caller;
 use crate::ids::PipelineId;
 use crate::operations::{self, PipelineCalls};
@@ -35,6 +35,15 @@ pub(crate) async fn apply(caller: &Arc<Caller>, plan: &Plan) -> Result<Applied, 
             Ok(Applied::Created(operations::create(caller, plan.organization, body).await?))
         }
         Change::Update { pipeline, .. } => {
+            // `change` is a public field: an update a caller made of a
+            // create has no read to compare with.
+            let Some(planned) = plan.current.as_ref() else {
+                return Err(InvalidDefinition {
+                    property: "change".into(),
+                    problem: "an update is applied from the plan `plan` made of it (this one was made from no read of the pipeline)".into(),
+                }
+                .into());
+            };
             let calls = PipelineCalls::new(Arc::clone(caller), plan.organization, *pipeline);
             let fresh = calls.get(None).await?.value.pipeline;
             if fresh.current_run.is_some() {
@@ -43,7 +52,6 @@ pub(crate) async fn apply(caller: &Arc<Caller>, plan: &Plan) -> Result<Applied, 
             let archived = operations::list_archived(caller, plan.organization).await?;
             let is_archived = archived.iter().any(|p| p.id == pipeline.get());
             let now = PipelineDefinition::from_pipeline(&fresh, is_archived);
-            let planned = plan.current.as_ref().expect("an update was planned from a read");
             let fields = changed_fields(planned, &now);
             if !fields.is_empty() {
                 return Err(DefinitionError::ChangedSincePlan { pipeline: *pipeline, fields });

@@ -1,13 +1,17 @@
 //! `apply`: create or update pipelines from definition files.
 
+use ei_api_ext::definition::{Change, Plan};
+
 use crate::args::{ApplyArgs, GlobalArgs};
 use crate::commands::definition_file;
 use crate::exit::{Exit, Failure};
 use crate::output::Output;
 use crate::render::definition::{applied_json, applied_line};
+use crate::text;
 
 /// Reads every file first (a bad one stops everything before any write),
-/// plans each against the server, then applies each in order (nothing with
+/// plans each against the server (two files for one pipeline stop
+/// everything too), then applies each in order (nothing with
 /// `--dry-run`), printing what it did per file, as JSON with `--json`.
 pub async fn apply(
     global: &GlobalArgs,
@@ -27,6 +31,7 @@ pub async fn apply(
             .map_err(|error| Failure::of_definition(&file, &error))?;
         plans.push((file, plan));
     }
+    one_file_per_pipeline(&plans)?;
     let mut done = Vec::with_capacity(plans.len());
     for (file, plan) in &plans {
         let applied = if args.dry_run {
@@ -45,4 +50,33 @@ pub async fn apply(
         output.print_json(&done)?;
     }
     Ok(Exit::Success)
+}
+
+/// Refuses (exit 2, before any write) two files that are the same
+/// pipeline: the same pipeline to update, or two creates of one name.
+/// Applied in turn, the second would meet the first's write (refused as
+/// changed since the plan after the first was written), or make a second
+/// pipeline of the name.
+fn one_file_per_pipeline(plans: &[(String, Plan)]) -> Result<(), Failure> {
+    for (index, (file, plan)) in plans.iter().enumerate() {
+        for (other_file, other) in &plans[..index] {
+            let same = match (&plan.change, &other.change) {
+                (Change::Create, Change::Create) => plan.desired.name == other.desired.name,
+                (Change::Create, _) | (_, Change::Create) => false,
+                (
+                    Change::Update { pipeline, .. } | Change::NoChange { pipeline },
+                    Change::Update { pipeline: theirs, .. } | Change::NoChange { pipeline: theirs },
+                ) => pipeline == theirs,
+            };
+            if same {
+                return Err(Failure::usage(format!(
+                    "{} and {} define the same pipeline ('{}'); nothing was written: keep one file per pipeline",
+                    text::message(other_file),
+                    text::message(file),
+                    text::name(&plan.desired.name)
+                )));
+            }
+        }
+    }
+    Ok(())
 }

@@ -222,6 +222,15 @@ fn a_bad_file_is_a_usage_error_naming_the_file() {
         ),
         ("name: x\nwhenToEmail: sometimes\n", "whenToEmail"),
         (": : :", "not a pipeline definition"),
+        // A key given twice in a step, or in its parameters, is not last-wins.
+        (
+            "name: x\nwhenToEmail: never\nsteps:\n- name: s\n  category: training\n  category: testing\n",
+            "duplicate entry with key \"category\"",
+        ),
+        (
+            "name: x\nwhenToEmail: never\nsteps:\n- name: s\n  parameters:\n    a: 1\n    a: 2\n",
+            "duplicate entry with key \"a\"",
+        ),
     ] {
         std::fs::write(&file, text).unwrap();
         let outcome = run(studio.cli(), &["diff", path_text(&file)]).expect_code(2);
@@ -231,5 +240,54 @@ fn a_bad_file_is_a_usage_error_naming_the_file() {
             outcome.stderr
         );
         hides_secrets(&outcome);
+    }
+}
+
+/// A pipe or a device reports a size of 0: the read itself is bounded, so
+/// that `diff /dev/zero` or a pipe that never ends cannot take all memory.
+#[cfg(unix)]
+#[test]
+fn a_file_that_does_not_end_is_refused_after_the_largest_definition() {
+    use std::io::Write;
+    let studio = Studio::start([keyed_pipeline()]);
+    let dir = directory("pipe");
+    let fifo = dir.join("endless.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(writer_path).unwrap();
+        let line = format!("# {}\n", "x".repeat(1021));
+        // 2 MiB of comments, twice the largest definition; the reader may
+        // stop early (a broken pipe), which ends the writer.
+        for _ in 0..2048 {
+            if pipe.write_all(line.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let outcome = run(studio.cli(), &["diff", path_text(&fifo)]).expect_code(2);
+    writer.join().unwrap();
+    assert!(outcome.stderr.contains("larger than a definition can be"), "{}", outcome.stderr);
+}
+
+/// Two files for one pipeline (the same id, or two new ones of one name)
+/// are refused before anything is written: applied in turn, the first
+/// would be written and the second refused, or two pipelines created.
+#[test]
+fn two_files_for_one_pipeline_are_refused_before_any_write() {
+    let studio = Studio::start([keyed_pipeline()]);
+    let dir = directory("same");
+    for (first, second) in [
+        ("id: 1\nname: a\nwhenToEmail: never\n", "id: 1\nname: b\nwhenToEmail: always\n"),
+        ("name: twin\nwhenToEmail: never\n", "name: twin\nwhenToEmail: always\n"),
+    ] {
+        let (one, two) = (dir.join("one.yaml"), dir.join("two.yaml"));
+        std::fs::write(&one, first).unwrap();
+        std::fs::write(&two, second).unwrap();
+        let outcome =
+            run(studio.cli(), &["apply", path_text(&one), path_text(&two)]).expect_code(2);
+        assert!(outcome.stderr.contains("define the same pipeline"), "{}", outcome.stderr);
+        assert_eq!(studio.definition_writes(), 0, "{}", outcome.stdout);
     }
 }
