@@ -19,5 +19,6 @@ mod logging;
 mod read;
 mod run;
 mod secrets;
+mod several;
 mod untrusted_answers;
 mod wait;
