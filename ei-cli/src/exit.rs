@@ -9,7 +9,7 @@ use ei_api_ext::definition::DefinitionError;
 use ei_api_ext::wait::Outcome;
 use ei_api_ext::{
     CertificateProblem, ConfigError, Error, ErrorKind, FailureClass, Operation, Setting,
-    TransportKind, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
+    SettingSource, TransportKind, ENV_API_ENDPOINT, ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT,
 };
 
 use crate::output::Output;
@@ -330,6 +330,10 @@ impl From<ConfigError> for Failure {
             Setting::BaseUrl | Setting::InsecureHttp => {
                 format!(" (--base-url or {ENV_API_ENDPOINT})")
             }
+            Setting::Proxy => match error.origin {
+                SettingSource::Environment(variable) => format!(" ({variable})"),
+                _ => String::new(),
+            },
             _ => String::new(),
         };
         let problem = match error.setting {

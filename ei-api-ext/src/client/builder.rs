@@ -241,7 +241,12 @@ impl ClientBuilder {
         // A proxy (HTTP_PROXY, common on CI runners) would read a plain-http
         // request, credential and all: such a base URL is reached directly.
         // Over https a proxy only tunnels the encrypted connection.
-        let http = if url.scheme() == "http" { http.no_proxy() } else { http };
+        let http = if url.scheme() == "http" {
+            http.no_proxy()
+        } else {
+            checked_https_proxy(|variable| std::env::var(variable).ok())?;
+            http
+        };
         let http = http.build().map_err(|error| {
             // reqwest says only "builder error"; the cause (a trust store
             // that could not be loaded from SSL_CERT_FILE, ...) is its source.
@@ -305,6 +310,62 @@ fn checked_base_url(
     Ok(url)
 }
 
+/// The environment variables the HTTP stack (hyper-util) reads for an
+/// https request's proxy: the first of a pair that is set is its value; an
+/// empty https value gives way to the all-schemes one.
+const HTTPS_PROXY_VARIABLES: [&str; 2] = ["HTTPS_PROXY", "https_proxy"];
+const ALL_PROXY_VARIABLES: [&str; 2] = ["ALL_PROXY", "all_proxy"];
+
+/// Refuses the https proxy the environment names (read through `lookup`)
+/// when the HTTP stack could not use it: it ignores a value it cannot parse
+/// as a URI (`http://` assumed when no scheme is given) or of a scheme it
+/// cannot speak, and connects directly, where a network that lets only the
+/// proxy out fails with a misleading cause. An empty value means no proxy.
+/// The value is never shown: it may carry credentials.
+fn checked_https_proxy(lookup: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    let first_set = |names: [&'static str; 2]| {
+        names.into_iter().find_map(|name| lookup(name).map(|value| (name, value)))
+    };
+    let named = match first_set(HTTPS_PROXY_VARIABLES) {
+        Some((variable, value)) if !value.is_empty() => Some((variable, value)),
+        _ => first_set(ALL_PROXY_VARIABLES),
+    };
+    let Some((variable, value)) = named.filter(|(_, value)| !value.is_empty()) else {
+        return Ok(());
+    };
+    let refuse = |problem: &str| {
+        let problem = format!("{problem}; the value is not shown, as it may hold credentials");
+        Err(ConfigError::new(Setting::Proxy, SettingSource::Environment(variable), problem))
+    };
+    let Ok(uri) = value.parse::<http::Uri>() else {
+        return refuse("it is not a URL (http://[USER:PASSWORD@]HOST:PORT, percent-encoded)");
+    };
+    match uri.scheme() {
+        None => {}
+        Some(scheme)
+            if *scheme == http::uri::Scheme::HTTP || *scheme == http::uri::Scheme::HTTPS => {}
+        Some(scheme) if scheme.as_str().starts_with("socks") => {
+            return refuse("a SOCKS proxy is not supported: give an HTTP proxy (http://HOST:PORT)")
+        }
+        Some(_) => return refuse("its scheme must be http or https"),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return refuse("it names no host");
+    }
+    // After any credentials; an IPv6 address in brackets has colons of its own.
+    let host_and_port = uri.authority().map_or("", |authority| {
+        authority.as_str().rsplit_once('@').map_or(authority.as_str(), |(_, after)| after)
+    });
+    let port = match host_and_port.rsplit_once(':') {
+        Some((_, port)) if !port.ends_with(']') => Some(port),
+        _ => None,
+    };
+    if port.is_some_and(|port| port.parse::<u16>().map_or(true, |port| port == 0)) {
+        return refuse("its port is not a number from 1 to 65535");
+    }
+    Ok(())
+}
+
 fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
@@ -314,6 +375,44 @@ fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_https_proxy_the_http_stack_would_ignore_is_refused_without_its_value() {
+        for usable in [
+            "",
+            "proxy.corp.example:3128",
+            "http://user:s3cr%40t@proxy.corp.example:3128",
+            "https://[::1]:8443",
+            "http://[::1]",
+        ] {
+            let vars = [("HTTPS_PROXY", usable)];
+            assert_eq!(checked_https_proxy(lookup(&vars)), Ok(()), "{usable:?}");
+        }
+        for (unusable, why) in [
+            ("http://us er:pw@proxy:3128", "not a URL"),
+            (" http://pw@proxy:3128", "not a URL"),
+            ("http://[::1:3128", "not a URL"),
+            ("socks5://user:pw@proxy:1080", "SOCKS"),
+            ("ftp://proxy:21", "scheme"),
+            ("http://user:pw@proxy:99999", "port"),
+            ("http://user:pw@proxy:0", "port"),
+        ] {
+            let vars = [("https_proxy", unusable)];
+            let error = checked_https_proxy(lookup(&vars)).unwrap_err();
+            assert_eq!(error.setting, Setting::Proxy);
+            assert_eq!(error.origin, SettingSource::Environment("https_proxy"));
+            let shown = error.to_string();
+            assert!(shown.contains(why), "{unusable:?}: {shown}");
+            assert!(!shown.contains("pw") && !shown.contains("proxy:"), "{shown}");
+        }
+        // The first one set is the proxy: a bad ALL_PROXY behind it is never read.
+        let vars = [("HTTPS_PROXY", "http://proxy:3128"), ("ALL_PROXY", "socks5://x")];
+        assert_eq!(checked_https_proxy(lookup(&vars)), Ok(()));
+        let vars = [("HTTPS_PROXY", ""), ("ALL_PROXY", "socks5://x")];
+        assert!(checked_https_proxy(lookup(&vars)).is_err(), "an empty value gives way");
+        let vars = [("HTTPS_PROXY", "http://proxy:3128"), ("https_proxy", "socks5://x")];
+        assert_eq!(checked_https_proxy(lookup(&vars)), Ok(()), "the first set is read");
+    }
 
     fn lookup<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
         move |name| vars.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string())

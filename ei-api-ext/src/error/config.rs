@@ -40,6 +40,8 @@ pub enum Setting {
     Timeout,
     /// The HTTP client itself (the TLS backend could not start, ...).
     HttpClient,
+    /// The proxy the environment names for https (`HTTPS_PROXY`, ...).
+    Proxy,
     /// A request the generated client could not build from the arguments given.
     Request,
 }
@@ -54,6 +56,7 @@ impl fmt::Display for Setting {
             Setting::InsecureHttp => "plain-http base URL",
             Setting::Timeout => "timeout",
             Setting::HttpClient => "HTTP client",
+            Setting::Proxy => "proxy",
             Setting::Request => "request",
         })
     }

@@ -565,3 +565,30 @@ fn an_ssl_cert_file_without_certificates_is_a_usage_error_naming_it() {
     }
     assert_eq!(accepted.load(Ordering::SeqCst), 0, "found before connecting");
 }
+
+#[test]
+fn a_proxy_setting_the_http_stack_would_ignore_is_a_usage_error_before_any_connection() {
+    // Unread, these went direct and failed (or worked) without the proxy:
+    // a bad URL, a SOCKS proxy (not built in), a port out of range.
+    let network = Network::new("unusable-proxy");
+    let authority = Authority::new("corporate CA");
+    let (front, accepted) = network.tls_front(authority.server(&["127.0.0.1"], false));
+    for (variable, value, why) in [
+        ("HTTPS_PROXY", format!("http://{PROXY_USER}:{PROXY_PASSWORD} @proxy:3128"), "not a URL"),
+        ("https_proxy", format!("socks5://{PROXY_USER}:{PROXY_PASSWORD}@proxy:1080"), "SOCKS"),
+        ("ALL_PROXY", format!("http://{PROXY_USER}:{PROXY_PASSWORD}@proxy:99999"), "port"),
+    ] {
+        let mut command = network.cli(front);
+        command.env(variable, &value);
+        let outcome = run(command, &["status", "1"]).expect_code(2);
+        assert!(
+            outcome.stderr.contains(&format!("invalid proxy ({variable})")),
+            "{}",
+            outcome.stderr
+        );
+        assert!(outcome.stderr.contains(why), "{}", outcome.stderr);
+        assert!(!outcome.stderr.contains(PROXY_PASSWORD), "{}", outcome.stderr);
+        assert!(!outcome.stderr.contains(PROXY_USER), "{}", outcome.stderr);
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 0, "found before connecting");
+}
