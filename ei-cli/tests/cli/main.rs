@@ -16,6 +16,7 @@ mod json_stderr;
 mod junit;
 mod junit_schema;
 mod logging;
+mod profiles;
 mod read;
 mod run;
 mod secrets;
