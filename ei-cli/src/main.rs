@@ -48,7 +48,7 @@ mod text;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 
-use crate::args::{Cli, Command, GlobalArgs, Secret};
+use crate::args::{Cli, GlobalArgs, Secret};
 use crate::exit::Failure;
 use crate::output::Output;
 
@@ -74,7 +74,7 @@ fn main() -> std::process::ExitCode {
 /// The demo ignores these options, and so the profile.
 fn apply_profile(cli: &mut Cli, base_url_given: bool) -> Result<(), Failure> {
     #[cfg(feature = "demo")]
-    if matches!(cli.command, Command::Demo(_)) {
+    if matches!(cli.command, args::Command::Demo(_)) {
         return Ok(());
     }
     let global: &mut GlobalArgs = &mut cli.global;
