@@ -43,8 +43,10 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024;
 
 /// The profile `requested` names (from `--profile` or `EI_PROFILE`), or else
 /// the `default` one if there is one, from the profiles file
-/// [`ConfigFile::locate`] finds.
+/// [`ConfigFile::locate`] finds. An empty name is none, as an empty
+/// variable is unset (`EI_PROFILE=$MAYBE` in a CI job).
 pub fn select(requested: Option<&str>) -> Result<Option<Profile>, ProfileError> {
+    let requested = requested.filter(|name| !name.is_empty());
     match (ConfigFile::locate(), requested) {
         (Some(file), requested) => file.select(requested),
         (None, Some(profile)) => {

@@ -95,6 +95,10 @@ fn without_a_profile_named_the_default_one_applies_and_otherwise_none() {
     let mut cli = profiles.cli();
     cli.env("EI_STAGING_KEY", API_KEY);
     run(cli, &["list"]).expect_code(0);
+    // An empty EI_PROFILE (a CI job's `EI_PROFILE=$MAYBE`) names none.
+    let mut cli = profiles.cli();
+    cli.env("EI_STAGING_KEY", API_KEY).env("EI_PROFILE", "");
+    run(cli, &["list"]).expect_code(0);
 
     // A file without a `default` profile gives nothing: the settings missing are named.
     let profiles = Profiles::new(&staging(&studio));
@@ -190,14 +194,15 @@ fn a_profile_that_does_not_exist_is_refused_naming_those_that_do() {
     assert!(stderr.contains("\\u{1b}[2Jgone"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 
-    // No file at all: said, with where it was looked for.
+    // No file at all: said, with where it was looked for, escaped.
     let mut cli = bare_cli();
-    let missing = profiles.directory.path().join("missing.toml");
+    let missing = profiles.directory.path().join("missing\u{1b}[2J.toml");
     cli.env("EI_PIPELINE_CONFIG", &missing);
-    refused(
+    let stderr = refused(
         run(cli, &["--profile", "staging", "list"]),
-        &["there is no profiles file", &missing.display().to_string(), "EI_PIPELINE_CONFIG"],
+        &["there is no profiles file", "missing\\u{1b}[2J.toml", "named by EI_PIPELINE_CONFIG"],
     );
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
 
 #[test]
