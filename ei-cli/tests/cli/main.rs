@@ -16,6 +16,8 @@ mod json_stderr;
 mod junit;
 mod junit_schema;
 mod logging;
+// Key files' modes, /dev/zero and FIFOs are Unix's.
+#[cfg(unix)]
 mod profiles;
 mod read;
 mod run;
