@@ -114,11 +114,11 @@ impl ConfigFile {
                 None => Ok(None),
             };
         };
-        self.profile(name, entry.get_ref(), &text).map(Some)
+        self.profile(name, entry, &text).map(Some)
     }
 
-    /// The profile `name`, its fields checked and its key files' paths made
-    /// absolute from the file's folder.
+    /// The profile `name`, its fields checked, and its key files' relative
+    /// paths taken from the profiles file's folder.
     fn profile(&self, name: &str, entry: &Entry, text: &str) -> Result<Profile, ProfileError> {
         let not_empty = |value: &Option<Spanned<String>>| -> Result<Option<String>, ProfileError> {
             match value {
@@ -184,7 +184,7 @@ impl fmt::Display for ConfigFile {
 #[serde(deny_unknown_fields)]
 struct FileShape {
     #[serde(default)]
-    profiles: BTreeMap<String, Spanned<Entry>>,
+    profiles: BTreeMap<String, Entry>,
 }
 
 /// One `[profiles.NAME]` table.
