@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use ei_fake_studio::{Fault, Operation, When};
+
 use crate::harness::{bare_cli, run, Outcome, Studio, API_KEY, JWT};
 
 /// A base URL where nothing answers: a profile pointing there fails unless
@@ -286,4 +288,29 @@ fn a_fifo_as_profiles_file_is_refused_without_waiting_for_a_writer() {
     let mut cli = bare_cli();
     cli.env("EI_PIPELINE_CONFIG", &fifo);
     refused(run(cli, &["list"]), &["config.toml is not a regular file"]);
+}
+
+#[test]
+fn a_server_that_echoes_the_profiles_key_never_gets_it_shown() {
+    // Not shaped like Studio's keys: only the profile's key, given to the
+    // output's redactor, masks it.
+    const KEY: &str = "profile-file-secret-0042";
+    let studio = Studio::quick();
+    let profiles = Profiles::new(&format!(
+        "[profiles.default]\nbase_url = \"{}\"\norganization_id = 1\napi_key_file = \"key\"\n",
+        studio.base_url()
+    ));
+    profiles.key_file("key", format!("{KEY}\n").as_bytes(), 0o600);
+    let echo = format!("Invalid API key {KEY}");
+    studio.inject(Operation::List, When::Always, Fault::success_false(&echo));
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["-vv", "list"],
+        &["-v", "--log-format", "json", "list"],
+    ] {
+        let outcome = run(profiles.cli(), args).expect_code(3);
+        assert!(outcome.stderr.contains("Invalid API key"), "{args:?}: {}", outcome.stderr);
+        outcome.assert_hides(KEY);
+    }
 }
