@@ -9,6 +9,7 @@ use ei_api_ext::diagnose::{DiagnosisOptions, LogLevel};
 use ei_api_ext::redact::Redactor;
 use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
+use crate::profile::ENV_PROFILE;
 use crate::settings::{DEFAULT_WAIT_TIMEOUT, ENV_ORGANIZATION_ID};
 
 /// The exit codes, as `--help` shows them.
@@ -18,9 +19,9 @@ Exit codes:
        pipeline was not running, so there was nothing to stop; with diff: nothing differs)
   1    the run failed (a step failed, or the run was stopped); with diff: a file differs
   2    usage or configuration error (bad arguments, no credential, no organization, a bad
-       setting; a bad definition file, a ${NAME} secret whose variable is not set), or a
-       network setting to change: a server certificate not trusted (unknown CA, another
-       host, expired), proxy credentials refused (407); not retried
+       setting or profile; a bad definition file, a ${NAME} secret whose variable is not
+       set), or a network setting to change: a server certificate not trusted (unknown CA,
+       another host, expired), proxy credentials refused (407); not retried
   3    the API refused the request (400, 401, 403, 404, other 4xx whatever the body,
        success: false, \"already running\", a stop refused while the pipeline still runs),
        or the run asked for does not exist (a pipeline with no run, a --run it does not
@@ -101,6 +102,12 @@ pub struct GlobalArgs {
     /// The organization's id.
     #[arg(long, global = true, value_name = "ID", env = ENV_ORGANIZATION_ID, hide_env_values = true)]
     pub org: Option<String>,
+    /// The profile to use from the profiles file (EI_PIPELINE_CONFIG, or else
+    /// ei-pipeline/config.toml in the platform's config directory) [default: the profile
+    /// `default`, if the file has one]. It gives the base URL, the organization and where
+    /// the credential comes from; a flag or an environment variable wins over it.
+    #[arg(long, global = true, value_name = "NAME", env = ENV_PROFILE, hide_env_values = true)]
+    pub profile: Option<String>,
     /// Diagnostic output on stderr (repeatable): -v each call, retry and its delay; -vv every
     /// attempt with its status and every poll with its delay and reason; -vvv the HTTP stack
     /// too. RUST_LOG (standard filter syntax, e.g. RUST_LOG=ei_api_ext=debug), when set,

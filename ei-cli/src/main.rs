@@ -15,7 +15,8 @@
 //! Each module uses only modules of its own layer or below (`cargo xtask
 //! layers` checks it, and that no module imports one that imports it back):
 //!
-//! 1. `text`, `settings`: text safe to show a person, and the settings read beyond the SDK's
+//! 1. `text`, `settings`, `profile`: text safe to show a person, the settings read beyond the
+//!    SDK's, and the named profiles that hold them
 //! 2. `output`: where every line goes, masked and escaped
 //! 3. `render`: the run model in words and in JSON
 //! 4. `exit`: exit codes, and what a failure says
@@ -39,22 +40,73 @@ mod hostile_text;
 mod interrupt;
 mod logging;
 mod output;
+mod profile;
 mod render;
 mod settings;
 mod text;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
+use crate::args::{Cli, GlobalArgs, Secret};
+use crate::exit::Failure;
 use crate::output::Output;
 
 fn main() -> std::process::ExitCode {
-    let cli = args::Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches)
+        .unwrap_or_else(|error| error.format(&mut Cli::command()).exit());
+    let base_url_given = matches.value_source("base_url") != Some(ValueSource::DefaultValue);
+    // Before the output is made: its redactor masks the profile's key too.
+    let profile = apply_profile(&mut cli, base_url_given);
     let logging = logging::Logging::from_args(&cli.global);
     let output = logging.output(Output::new(cli.global.redactor()));
     exit::install_panic_hook(output.clone());
-    let exit = match logging.install(&output) {
+    let exit = match logging.install(&output).and(profile) {
         Ok(()) => commands::dispatch(cli, &output),
         Err(failure) => commands::report(Err(failure), &output),
     };
     exit.into()
+}
+
+/// Fills the global options the command line and the environment left out
+/// from the selected profile ([`profile`]); exit 2 when it cannot be used.
+/// The demo ignores these options, and so the profile.
+fn apply_profile(cli: &mut Cli, base_url_given: bool) -> Result<(), Failure> {
+    #[cfg(feature = "demo")]
+    if matches!(cli.command, args::Command::Demo(_)) {
+        return Ok(());
+    }
+    let global: &mut GlobalArgs = &mut cli.global;
+    let Some(profile) = profile::select(global.profile.as_deref()).map_err(usage)? else {
+        return Ok(());
+    };
+    let given = profile::Given {
+        base_url: base_url_given,
+        organization: global.org.as_deref().is_some_and(|org| !org.trim().is_empty()),
+        credential: [&global.api_key, &global.jwt]
+            .into_iter()
+            .flatten()
+            .any(|secret| !secret.expose().trim().is_empty()),
+    };
+    let filled = profile.fill(given, |name| std::env::var_os(name)).map_err(usage)?;
+    let secret = |secret: ei_api_ext::SecretString| Secret::from(secret.expose().to_owned());
+    if let Some(base_url) = filled.base_url {
+        global.base_url = base_url;
+    }
+    if let Some(organization) = filled.organization_id {
+        global.org = Some(organization);
+    }
+    if let Some(key) = filled.api_key {
+        global.api_key = Some(secret(key));
+    }
+    if let Some(jwt) = filled.jwt {
+        global.jwt = Some(secret(jwt));
+    }
+    Ok(())
+}
+
+/// A profile that cannot be used: a usage error (exit 2).
+fn usage(error: profile::ProfileError) -> Failure {
+    Failure::usage(error.to_string())
 }

@@ -1,9 +1,10 @@
-//! Text for a person: what the server sent, made safe to show (its control
+//! Text for a person: what the server sent, and paths, made safe to show (its control
 //! characters escaped, a long text cut, so that it can neither take over a
 //! terminal nor break the layout), counts and durations. `--json` keeps the
 //! server's texts whole.
 
 use std::borrow::Cow;
+use std::path::Path;
 use std::time::Duration;
 
 use ei_api_ext::untrusted::for_display;
@@ -13,6 +14,15 @@ use ei_api_ext::untrusted::for_display;
 pub const NAME_SHOWN_CHARS: usize = 80;
 /// How much of a message from the server (a start error) is shown.
 pub const MESSAGE_SHOWN_CHARS: usize = 300;
+
+/// How much of a path (one the user gave, or a profile names) is shown.
+pub const PATH_SHOWN_CHARS: usize = 1000;
+
+/// A path, safe to show: its control characters escaped (a file name may
+/// hold any), cut after [`PATH_SHOWN_CHARS`] characters.
+pub fn path(path: &Path) -> String {
+    for_display(&path.display().to_string(), PATH_SHOWN_CHARS).into_owned()
+}
 
 /// A name from the server, safe to show: escaped, and cut after
 /// [`NAME_SHOWN_CHARS`] characters.

@@ -103,7 +103,8 @@ pub fn organization(global: &GlobalArgs) -> Result<OrganizationHandle, Failure> 
         (None, None) => {
             return Err(Failure::usage(format!(
                 "no credentials: set {ENV_API_KEY} (or {ENV_JWT}; or pass --api-key KEY; the \
-                 environment variables keep secrets out of the process list)"
+                 environment variables keep secrets out of the process list), or use a profile \
+                 that names one (--profile NAME)"
             )))
         }
     };
@@ -117,7 +118,8 @@ pub fn organization(global: &GlobalArgs) -> Result<OrganizationHandle, Failure> 
 fn organization_id(raw: Option<&str>) -> Result<OrganizationId, Failure> {
     let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
         return Err(Failure::usage(format!(
-            "no organization: set {ENV_ORGANIZATION_ID} or pass --org ID"
+            "no organization: set {ENV_ORGANIZATION_ID}, pass --org ID, or use a profile that \
+             names one (--profile NAME)"
         )));
     };
     raw.parse().map(OrganizationId::new).map_err(|_| {

@@ -22,14 +22,20 @@ pub const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.e30.cli_test_jwt_signature_012345678
 
 /// The environment variables the binary reads; removed from every child so
 /// that the developer's own settings never leak into a test.
-const ENV_VARS: [&str; 6] = [
+const ENV_VARS: [&str; 7] = [
     "EI_API_KEY",
     "EI_API_ENDPOINT",
     "EI_ORGANIZATION_ID",
     "EI_JWT",
     "EI_JWT_TRANSPORT",
+    "EI_PROFILE",
     "RUST_LOG",
 ];
+
+/// The profiles file every child reads unless a test names another: one that
+/// does not exist, so that the developer's own profiles never apply.
+const NO_PROFILES: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cli/no-profiles-here/config.toml");
 
 /// A two-step pipeline that takes about a second.
 pub fn quick_pipeline(id: i64) -> PipelineSpec {
@@ -155,6 +161,7 @@ pub fn bare_cli() -> Command {
     for variable in ENV_VARS {
         command.env_remove(variable);
     }
+    command.env("EI_PIPELINE_CONFIG", NO_PROFILES);
     command.stdin(Stdio::null());
     command
 }

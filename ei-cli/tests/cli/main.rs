@@ -16,6 +16,9 @@ mod json_stderr;
 mod junit;
 mod junit_schema;
 mod logging;
+// Key files' modes, /dev/zero and FIFOs are Unix's.
+#[cfg(unix)]
+mod profiles;
 mod read;
 mod run;
 mod secrets;
