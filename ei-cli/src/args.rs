@@ -145,6 +145,20 @@ pub enum Command {
     /// --org are ignored; -v and --log-format apply).
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
+    /// Print the completion script for a shell on stdout (see docs/cli.md for where each
+    /// shell reads it).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout; ei-cli/man/ei-pipeline.1 is this output.
+    #[command(hide = true)]
+    Man,
+}
+
+/// `completions`' options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// What `run --json` prints, as `run --help` shows it.

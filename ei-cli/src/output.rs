@@ -104,6 +104,15 @@ impl Output {
         let _ = stdout.flush();
     }
 
+    /// Prints `text` on stdout as it is: text this program generated from
+    /// its own definitions (a completion script, the man page), which holds
+    /// no server text and no secret, and whose tabs and escapes are its own.
+    pub fn print_generated(&self, text: &[u8]) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text);
+        let _ = stdout.flush();
+    }
+
     /// Prints an error on stderr.
     pub fn error_line(&self, text: &str) {
         self.stderr_line("ERROR", text);

@@ -2,6 +2,7 @@
 //! against an `ei-fake-studio` running in the test process on the real clock.
 
 mod agreement;
+mod completions;
 mod corporate_network;
 mod deadlines;
 mod definitions;
