@@ -9,6 +9,7 @@ use ei_api_ext::diagnose::{DiagnosisOptions, LogLevel};
 use ei_api_ext::redact::Redactor;
 use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
+use crate::paint::ColorWhen;
 use crate::settings::{DEFAULT_WAIT_TIMEOUT, ENV_ORGANIZATION_ID};
 
 /// The exit codes, as `--help` shows them.
@@ -109,6 +110,13 @@ pub struct GlobalArgs {
     /// diagnostic events to them.
     #[arg(long, global = true, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Only errors (with their hints) and the outcome: no progress, no notes; run --wait and
+    /// wait print their outcome's one line (--json its document). RUST_LOG still applies.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// When to colour states and failures in text lines (JSON never is).
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
 }
 
 /// The commands.

@@ -15,7 +15,8 @@
 //! Each module uses only modules of its own layer or below (`cargo xtask
 //! layers` checks it, and that no module imports one that imports it back):
 //!
-//! 1. `text`, `settings`: text safe to show a person, and the settings read beyond the SDK's
+//! 1. `text`, `settings`, `paint`: text safe to show a person, the settings read beyond the
+//!    SDK's, and colour for a terminal
 //! 2. `output`: where every line goes, masked and escaped
 //! 3. `render`: the run model in words and in JSON
 //! 4. `exit`: exit codes, and what a failure says
@@ -39,6 +40,7 @@ mod hostile_text;
 mod interrupt;
 mod logging;
 mod output;
+mod paint;
 mod render;
 mod settings;
 mod text;
@@ -50,7 +52,10 @@ use crate::output::Output;
 fn main() -> std::process::ExitCode {
     let cli = args::Cli::parse();
     let logging = logging::Logging::from_args(&cli.global);
-    let output = logging.output(Output::new(cli.global.redactor()));
+    let output = Output::new(cli.global.redactor())
+        .quiet(cli.global.quiet)
+        .colored(output::Colors::choose(cli.global.color));
+    let output = logging.output(output);
     exit::install_panic_hook(output.clone());
     let exit = match logging.install(&output) {
         Ok(()) => commands::dispatch(cli, &output),

@@ -16,7 +16,7 @@ use crate::exit::{Action, Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Output;
 use crate::render::outcome::{
-    outcome_lines, wait_command, FollowedRun, OutcomeDocument, PipelineEnd,
+    headline, outcome_lines, wait_command, FollowedRun, OutcomeDocument, PipelineEnd,
 };
 use crate::render::progress::{ProgressMode, Reporter, LIVE_MAX_POLL_DELAY};
 
@@ -113,12 +113,15 @@ pub async fn follow(
     }
 }
 
-/// Prints a followed run as `--json` says; the exit for its outcome.
+/// Prints a followed run as `--json` says (with `--quiet`, only its
+/// headline); the exit for its outcome.
 pub fn print(followed: &FollowedRun, json: bool, output: &Output) -> Result<Exit, Failure> {
     // A transformation's log may echo the project keys its step carries.
     let output = output.with_project_keys(followed.report.run.raw());
     if json {
         output.print_json(&OutcomeDocument::of(followed))?;
+    } else if output.is_quiet() {
+        output.line(&headline(followed));
     } else {
         for line in outcome_lines(followed, output.redactor()) {
             output.line(&line);
@@ -216,7 +219,7 @@ fn interrupted(
             pipeline.get()
         ),
     };
-    output.note_line(&format!("interrupted: stopped waiting; {what}"));
+    output.end_line(&format!("interrupted: stopped waiting; {what}"));
     if settings.json {
         output.print_json(&json!({ "outcome": "interrupted", "runId": run }))?;
     }

@@ -2,6 +2,7 @@
 //! against an `ei-fake-studio` running in the test process on the real clock.
 
 mod agreement;
+mod color;
 mod completions;
 mod corporate_network;
 mod deadlines;
@@ -17,6 +18,7 @@ mod json_stderr;
 mod junit;
 mod junit_schema;
 mod logging;
+mod quiet;
 mod read;
 mod run;
 mod secrets;
