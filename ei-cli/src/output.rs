@@ -228,13 +228,23 @@ impl Colors {
     /// The streams `when` colours, each decided on its own: a terminal on
     /// stderr and a pipe on stdout colour only stderr.
     pub fn choose(when: ColorWhen) -> Self {
-        match when {
+        let colors = match when {
             ColorWhen::Always => Self { stdout: true, stderr: true },
-            ColorWhen::Never => Self::default(),
+            ColorWhen::Never => return Self::default(),
             ColorWhen::Auto => {
                 Self { stdout: auto(&std::io::stdout()), stderr: auto(&std::io::stderr()) }
             }
+        };
+        if colors == Self::default() {
+            return colors;
         }
+        // A Windows console shows SGR sequences only once asked to (a no-op
+        // elsewhere); with `auto`, one that refuses gets no colour.
+        let refused = anstyle_query::windows::enable_ansi_colors() == Some(false);
+        if refused && when == ColorWhen::Auto {
+            return Self::default();
+        }
+        colors
     }
 }
 
