@@ -1,10 +1,11 @@
 //! `-q/--quiet`: only errors (with their hints) and the outcome's one line.
 
-use std::time::Duration;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use ei_fake_studio::{PipelineSpec, StepSpec};
 
-use crate::harness::{bare_cli, quick_pipeline, run, Studio, ORG};
+use crate::harness::{bare_cli, quick_pipeline, run, spawn, Studio, ORG};
 
 /// Pipeline 1 succeeds, pipeline 2's second step fails.
 fn studio() -> Studio {
@@ -62,4 +63,29 @@ fn a_quiet_error_keeps_its_hint_and_quiet_conflicts_with_verbose() {
         "{}",
         both.stderr
     );
+}
+
+#[test]
+fn a_quiet_wait_ended_by_ctrl_c_still_says_how_it_ended() {
+    let studio = Studio::start([PipelineSpec::new(ORG, 5, "Patient")
+        .step(StepSpec::new("Wait for it").duration(Duration::from_secs(30)))]);
+    let mut child = spawn(studio.cli(), &["run", "5", "--wait", "-q"]);
+    // Nothing on stderr tells when the wait began: the run's start does,
+    // and the wait listens for Ctrl-C well within a second of it.
+    let started = Instant::now();
+    while studio.runs_started(5) == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the run never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().expect("the child ends");
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(output.stdout.is_empty(), "{:?}", String::from_utf8_lossy(&output.stdout));
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "one line:\n{stderr}");
+    assert!(lines[0].starts_with("interrupted: stopped waiting; run "), "{stderr}");
+    assert!(lines[0].contains("ei-pipeline wait 5 --run "), "{stderr}");
 }
