@@ -69,7 +69,7 @@ fn a_quiet_error_keeps_its_hint_and_quiet_conflicts_with_verbose() {
 fn a_quiet_wait_ended_by_ctrl_c_still_says_how_it_ended() {
     let studio = Studio::start([PipelineSpec::new(ORG, 5, "Patient")
         .step(StepSpec::new("Wait for it").duration(Duration::from_secs(30)))]);
-    let mut child = spawn(studio.cli(), &["run", "5", "--wait", "-q"]);
+    let child = spawn(studio.cli(), &["run", "5", "--wait", "-q"]);
     // Nothing on stderr tells when the wait began: the run's start does,
     // and the wait listens for Ctrl-C well within a second of it.
     let started = Instant::now();
