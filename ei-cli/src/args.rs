@@ -153,8 +153,8 @@ pub enum Command {
     /// --org are ignored; -v and --log-format apply).
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
-    /// Print the completion script for a shell on stdout (see docs/cli.md for where each
-    /// shell reads it).
+    /// Print the completion script for a shell on stdout, e.g. `ei-pipeline completions bash >
+    /// ~/.local/share/bash-completion/completions/ei-pipeline`.
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout; ei-cli/man/ei-pipeline.1 is this output.
     #[command(hide = true)]
