@@ -22,5 +22,6 @@ mod quiet;
 mod read;
 mod run;
 mod secrets;
+mod several;
 mod untrusted_answers;
 mod wait;

@@ -43,6 +43,14 @@ fn a_quiet_wait_prints_only_its_outcome_line() {
         lines[0]
     );
 
+    // Several pipelines: one line each, in the order given.
+    let several = run(studio.cli(), &["run", "1", "2", "--wait", "-q"]).expect_code(1);
+    assert_eq!(several.stderr, "", "nothing on stderr");
+    let lines: Vec<&str> = several.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "one line each:\n{}", several.stdout);
+    assert!(lines[0].contains(" of pipeline 1 succeeded in "), "{}", lines[0]);
+    assert!(lines[1].contains(" of pipeline 2 failed in "), "{}", lines[1]);
+
     // --json keeps its document, without progress.
     let json = run(studio.cli(), &["run", "1", "--wait", "--json", "-q"]).expect_code(0);
     assert_eq!(json.stderr, "");
