@@ -113,8 +113,8 @@ pub struct GlobalArgs {
     /// diagnostic events to them.
     #[arg(long, global = true, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
-    /// Only errors (with their hints) and the outcome: no progress, no notes; run --wait and
-    /// wait print their outcome's one line (--json its document). RUST_LOG still applies.
+    /// Only errors (with their hints) and outcomes: no progress, no notes; run --wait and wait
+    /// print one line per pipeline (--json its document). RUST_LOG still applies.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// When to colour states and failures in text lines (JSON never is).
