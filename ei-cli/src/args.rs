@@ -9,6 +9,7 @@ use ei_api_ext::diagnose::{DiagnosisOptions, LogLevel};
 use ei_api_ext::redact::Redactor;
 use ei_api_ext::{ENV_API_KEY, ENV_JWT, ENV_JWT_TRANSPORT};
 
+use crate::paint::ColorWhen;
 use crate::profile::ENV_PROFILE;
 use crate::settings::{DEFAULT_WAIT_TIMEOUT, ENV_ORGANIZATION_ID};
 
@@ -119,6 +120,13 @@ pub struct GlobalArgs {
     /// diagnostic events to them.
     #[arg(long, global = true, value_name = "FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Only errors (with their hints) and outcomes: no progress, no notes; run --wait and wait
+    /// print one line per pipeline (--json its document). RUST_LOG still applies.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// When to colour states and failures in text lines (JSON never is).
+    #[arg(long, global = true, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
 }
 
 /// The commands.
@@ -155,6 +163,20 @@ pub enum Command {
     /// --org are ignored; -v and --log-format apply).
     #[cfg(feature = "demo")]
     Demo(DemoArgs),
+    /// Print the completion script for a shell on stdout, e.g. `ei-pipeline completions bash >
+    /// ~/.local/share/bash-completion/completions/ei-pipeline`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout; ei-cli/man/ei-pipeline.1 is this output.
+    #[command(hide = true)]
+    Man,
+}
+
+/// `completions`' options.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// What `run --json` prints, as `run --help` shows it.

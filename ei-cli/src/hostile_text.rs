@@ -1,7 +1,8 @@
 //! Property tests: any text the server could send (any Unicode, any control
 //! character, up to a mebibyte) through every human output path (`list`,
 //! `status`, the outcome lines, the plain and live progress, errors) never
-//! panics and never yields a character that drives a terminal.
+//! panics and never yields a character that drives a terminal, and colour
+//! adds only its own escape sequences.
 
 use std::time::Duration;
 
@@ -15,6 +16,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use crate::output::Output;
+use crate::paint;
 use crate::render::outcome::{outcome_lines, FollowedRun};
 use crate::render::{progress, run as render_run};
 
@@ -103,6 +105,9 @@ proptest! {
         for line in everything_shown(&texts) {
             prop_assert!(!line.chars().any(is_hazardous), "{line:?}");
             prop_assert!(line.chars().count() < 2_000, "a line of {} bytes", line.len());
+            // Colour adds our SGR sequences and nothing else.
+            let painted = paint::states(&line);
+            prop_assert_eq!(anstream::adapter::strip_str(&painted).to_string(), line);
         }
         // The last defence, for whatever text reaches `output` (errors too).
         let written = Output::new(Redactor::new()).terminal_safe(&format!("error: {}\n  hint: {}", texts[0], texts[1]));

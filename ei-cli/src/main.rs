@@ -15,8 +15,8 @@
 //! Each module uses only modules of its own layer or below (`cargo xtask
 //! layers` checks it, and that no module imports one that imports it back):
 //!
-//! 1. `text`, `settings`, `profile`: text safe to show a person, the settings read beyond the
-//!    SDK's, and the named profiles that hold them
+//! 1. `text`, `settings`, `profile`, `paint`: text safe to show a person, the settings read
+//!    beyond the SDK's, the named profiles that hold them, and colour for a terminal
 //! 2. `output`: where every line goes, masked and escaped
 //! 3. `render`: the run model in words and in JSON
 //! 4. `exit`: exit codes, and what a failure says
@@ -40,6 +40,7 @@ mod hostile_text;
 mod interrupt;
 mod logging;
 mod output;
+mod paint;
 mod profile;
 mod render;
 mod settings;
@@ -60,7 +61,10 @@ fn main() -> std::process::ExitCode {
     // Before the output is made: its redactor masks the profile's key too.
     let profile = apply_profile(&mut cli, base_url_given);
     let logging = logging::Logging::from_args(&cli.global);
-    let output = logging.output(Output::new(cli.global.redactor()));
+    let output = Output::new(cli.global.redactor())
+        .quiet(cli.global.quiet)
+        .colored(output::Colors::choose(cli.global.color));
+    let output = logging.output(output);
     exit::install_panic_hook(output.clone());
     let exit = match logging.install(&output).and(profile) {
         Ok(()) => commands::dispatch(cli, &output),
@@ -73,6 +77,11 @@ fn main() -> std::process::ExitCode {
 /// from the selected profile ([`profile`]); exit 2 when it cannot be used.
 /// The demo ignores these options, and so the profile.
 fn apply_profile(cli: &mut Cli, base_url_given: bool) -> Result<(), Failure> {
+    // Commands that talk to no Studio read no profile: a broken profiles
+    // file must not stop a shell's completions or the man page.
+    if matches!(cli.command, args::Command::Completions(_) | args::Command::Man) {
+        return Ok(());
+    }
     #[cfg(feature = "demo")]
     if matches!(cli.command, args::Command::Demo(_)) {
         return Ok(());

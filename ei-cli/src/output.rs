@@ -18,6 +18,11 @@
 //! every line on stderr is a JSON object (progress, notes and errors too), so
 //! that a collector of structured logs reads all of it.
 //!
+//! With `--quiet`, notes (progress, what is being done) are left out;
+//! errors and results are not. With colour on for a stream
+//! ([`crate::paint`]), the states and failures of its text lines are
+//! painted after masking and escaping; JSON never is.
+//!
 //! Write errors (a closed pipe, `ei-pipeline list | head -1`) are ignored:
 //! the output is lost either way, and the exit code still tells the result.
 
@@ -38,6 +43,8 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::MakeWriter;
 
+use crate::paint::{self, ColorWhen};
+
 /// Where everything is printed, and which secrets are masked. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Output {
@@ -45,12 +52,40 @@ pub struct Output {
     /// How diagnostic log lines are written on stderr, when they are.
     log: Option<LogLines>,
     clock: SinceStart,
+    /// `--quiet`: notes are left out.
+    quiet: bool,
+    /// Which streams' text lines are painted.
+    colors: Colors,
 }
 
 impl Output {
     /// Output that masks what `redactor` masks.
     pub fn new(redactor: Redactor) -> Self {
-        Self { redactor: Arc::new(redactor), log: None, clock: SinceStart(Instant::now()) }
+        Self {
+            redactor: Arc::new(redactor),
+            log: None,
+            clock: SinceStart(Instant::now()),
+            quiet: false,
+            colors: Colors::default(),
+        }
+    }
+
+    /// This output, leaving notes out when `quiet` (`--quiet`).
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
+    }
+
+    /// Whether notes are left out (`--quiet`): only errors and results are
+    /// shown, and nothing is drawn live.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
+    /// This output, painting the text lines of the streams `colors` names.
+    pub fn colored(mut self, colors: Colors) -> Self {
+        self.colors = colors;
+        self
     }
 
     /// This output, knowing that diagnostic log lines written as `lines`
@@ -99,8 +134,19 @@ impl Output {
 
     /// Prints a line of text on stdout.
     pub fn line(&self, text: &str) {
+        let line = self.terminal_safe(text);
+        let line = if self.colors.stdout { paint::states(&line) } else { Cow::Borrowed(&*line) };
         let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{}", self.terminal_safe(text));
+        let _ = writeln!(stdout, "{line}");
+        let _ = stdout.flush();
+    }
+
+    /// Prints `text` on stdout as it is: text this program generated from
+    /// its own definitions (a completion script, the man page), which holds
+    /// no server text and no secret, and whose tabs and escapes are its own.
+    pub fn print_generated(&self, text: &[u8]) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(text);
         let _ = stdout.flush();
     }
 
@@ -109,8 +155,17 @@ impl Output {
         self.stderr_line("ERROR", text);
     }
 
-    /// Prints a note (progress, what is being done) on stderr.
+    /// Prints a note (progress, what is being done) on stderr, unless
+    /// `--quiet`.
     pub fn note_line(&self, text: &str) {
+        if !self.quiet {
+            self.stderr_line("INFO", text);
+        }
+    }
+
+    /// Prints on stderr how a wait ended when stdout has nothing to say it
+    /// (Ctrl-C): shown even with `--quiet`.
+    pub fn end_line(&self, text: &str) {
         self.stderr_line("INFO", text);
     }
 
@@ -135,7 +190,16 @@ impl Output {
                     "target": env!("CARGO_CRATE_NAME"),
                 }))
             }
-            Some(LogLines::Text) | None => self.terminal_safe(text),
+            Some(LogLines::Text) | None => self.painted_for_stderr(&self.terminal_safe(text)),
+        }
+    }
+
+    /// `line` (masked and escaped already) painted when stderr has colour.
+    pub fn painted_for_stderr(&self, line: &str) -> String {
+        if self.colors.stderr {
+            paint::states(line).into_owned()
+        } else {
+            line.to_owned()
         }
     }
 
@@ -149,6 +213,47 @@ impl Output {
     pub fn log_writer(&self, lines: LogLines) -> LogWriter {
         LogWriter { lines, redactor: Arc::clone(&self.redactor) }
     }
+}
+
+/// Which streams get colour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Colors {
+    /// stdout: outcomes, `status`, `list`.
+    pub stdout: bool,
+    /// stderr: progress lines and errors (never JSON log lines).
+    pub stderr: bool,
+}
+
+impl Colors {
+    /// The streams `when` colours, each decided on its own: a terminal on
+    /// stderr and a pipe on stdout colour only stderr.
+    pub fn choose(when: ColorWhen) -> Self {
+        let colors = match when {
+            ColorWhen::Always => Self { stdout: true, stderr: true },
+            ColorWhen::Never => return Self::default(),
+            ColorWhen::Auto => {
+                Self { stdout: auto(&std::io::stdout()), stderr: auto(&std::io::stderr()) }
+            }
+        };
+        if colors == Self::default() {
+            return colors;
+        }
+        // A Windows console shows SGR sequences only once asked to (a no-op
+        // elsewhere); with `auto`, one that refuses gets no colour.
+        let refused = anstyle_query::windows::enable_ansi_colors() == Some(false);
+        if refused && when == ColorWhen::Auto {
+            return Self::default();
+        }
+        colors
+    }
+}
+
+/// Whether `stream` gets colour with `--color auto`: anstream's reading of
+/// `NO_COLOR`, `CLICOLOR_FORCE`, `CLICOLOR`, `TERM` and whether it is a
+/// terminal (the conventions of no-color.org and bixense.com/clicolors).
+fn auto<S: anstream::stream::RawStream + IsTerminal>(stream: &S) -> bool {
+    // The global choice is never set here, so this is `Auto` resolved.
+    anstream::AutoStream::choice(stream) != anstream::ColorChoice::Never
 }
 
 /// The time since the command started, as every timed line on stderr shows

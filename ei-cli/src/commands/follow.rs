@@ -16,7 +16,7 @@ use crate::exit::{Action, Exit, Failure};
 use crate::interrupt::Interrupt;
 use crate::output::Output;
 use crate::render::outcome::{
-    outcome_lines, wait_command, FollowedRun, OutcomeDocument, PipelineEnd,
+    headline, outcome_lines, wait_command, FollowedRun, OutcomeDocument, PipelineEnd,
 };
 use crate::render::progress::{ProgressDisplay, ProgressMode, Reporter, LIVE_MAX_POLL_DELAY};
 
@@ -189,7 +189,7 @@ fn print_several(
     } else {
         for end in &reported {
             if let PipelineEnd::Followed(followed) = end {
-                for line in outcome_lines(followed, output.redactor()) {
+                for line in shown_outcome(followed, &output) {
                     output.line(&line);
                 }
             }
@@ -273,18 +273,29 @@ impl<'a> PipelineDocument<'a> {
     }
 }
 
-/// Prints a followed run as `--json` says; the exit for its outcome.
+/// Prints a followed run as `--json` says (with `--quiet`, only its
+/// headline); the exit for its outcome.
 pub fn print(followed: &FollowedRun, json: bool, output: &Output) -> Result<Exit, Failure> {
     // A transformation's log may echo the project keys its step carries.
     let output = output.with_project_keys(followed.report.run.raw());
     if json {
         output.print_json(&OutcomeDocument::of(followed))?;
     } else {
-        for line in outcome_lines(followed, output.redactor()) {
+        for line in shown_outcome(followed, &output) {
             output.line(&line);
         }
     }
     Ok(Exit::for_outcome(&followed.report.outcome))
+}
+
+/// The lines of a followed run's outcome: all of them, or with `--quiet`
+/// only its headline.
+fn shown_outcome(followed: &FollowedRun, output: &Output) -> Vec<String> {
+    if output.is_quiet() {
+        vec![headline(followed)]
+    } else {
+        outcome_lines(followed, output.redactor())
+    }
 }
 
 /// Follows `following` (a run of `handle`'s pipeline) to its outcome as
@@ -369,5 +380,5 @@ fn say_interrupted(run: Option<RunId>, pipeline: PipelineId, output: &Output) {
             pipeline.get()
         ),
     };
-    output.note_line(&format!("interrupted: stopped waiting; {what}"));
+    output.end_line(&format!("interrupted: stopped waiting; {what}"));
 }

@@ -2,6 +2,7 @@
 //! from the global options.
 
 pub mod apply;
+pub mod completions;
 pub mod definition_file;
 pub mod delete;
 #[cfg(feature = "demo")]
@@ -56,6 +57,8 @@ pub fn dispatch(cli: Cli, output: &Output) -> Exit {
             Command::Delete(args) => delete::delete(&global, &args, output).await,
             #[cfg(feature = "demo")]
             Command::Demo(args) => demo::demo(&args, output).await,
+            Command::Completions(args) => completions::completions(&args, output),
+            Command::Man => completions::man(output),
         }
     });
     runtime.shutdown_timeout(SHUTDOWN_GRACE);

@@ -45,10 +45,14 @@ pub enum ProgressMode {
 
 impl ProgressMode {
     /// Live bars when stderr is a terminal and the output is not JSON; plain
-    /// lines otherwise, and whenever diagnostic log lines share stderr (bars
-    /// would overwrite them).
+    /// lines otherwise (which `--quiet` leaves out), and whenever diagnostic
+    /// log lines share stderr (bars would overwrite them).
     pub fn choose(json: bool, output: &Output) -> Self {
-        if !json && output::stderr_is_terminal() && output.log_lines().is_none() {
+        if !json
+            && !output.is_quiet()
+            && output::stderr_is_terminal()
+            && output.log_lines().is_none()
+        {
             ProgressMode::Live
         } else {
             ProgressMode::Plain
@@ -171,6 +175,12 @@ impl Drop for Reporter {
     }
 }
 
+/// [`step_summary`] as the live display shows it: its states painted when
+/// stderr has colour.
+fn painted_summary(step: &Step, output: &Output) -> String {
+    output.painted_for_stderr(&step_summary(step))
+}
+
 /// `step 2/3 Clean`.
 fn step_place(step: &Step, steps: usize) -> String {
     let total = if steps == 0 { "?".to_owned() } else { steps.to_string() };
@@ -273,7 +283,7 @@ impl Live {
                     let bar = self.multi.insert_after(last, ProgressBar::new(0));
                     bar.set_style(style(WAITING_TEMPLATE));
                     bar.set_prefix(output.redactor().text(&step_label(step, width)).into_owned());
-                    bar.set_message(step_summary(step));
+                    bar.set_message(painted_summary(step, output));
                     self.steps.push(bar);
                 }
             }
@@ -282,7 +292,7 @@ impl Live {
                     bar.set_style(style(SPINNING_TEMPLATE));
                     bar.reset_elapsed();
                     bar.enable_steady_tick(TICK);
-                    bar.set_message(step_summary(step));
+                    bar.set_message(painted_summary(step, output));
                 }
                 let place = step_place(step, steps);
                 self.overall.set_message(output.redactor().text(&place).into_owned());
@@ -292,7 +302,7 @@ impl Live {
                     bar.set_style(style(COUNTED_TEMPLATE).progress_chars("=> "));
                     bar.set_length(u64::try_from(files.total).unwrap_or(0));
                     bar.set_position(u64::try_from(files.done).unwrap_or(0));
-                    bar.set_message(step_summary(step));
+                    bar.set_message(painted_summary(step, output));
                 }
             }
             ProgressEvent::StepFinished { step } => {
@@ -303,10 +313,12 @@ impl Live {
                     bar.disable_steady_tick();
                     // Abandon, not finish: finishing would fill the bar, and
                     // a step stopped at 126 of 500 files must say 126/500.
-                    bar.abandon_with_message(step_summary(step));
+                    bar.abandon_with_message(painted_summary(step, output));
                 }
             }
-            ProgressEvent::RunFinished { state, .. } => self.overall.set_message(state.as_str()),
+            ProgressEvent::RunFinished { state, .. } => {
+                self.overall.set_message(output.painted_for_stderr(state.as_str()));
+            }
             _ => {}
         }
     }

@@ -22,7 +22,7 @@ pub const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.e30.cli_test_jwt_signature_012345678
 
 /// The environment variables the binary reads; removed from every child so
 /// that the developer's own settings never leak into a test.
-const ENV_VARS: [&str; 7] = [
+const ENV_VARS: [&str; 10] = [
     "EI_API_KEY",
     "EI_API_ENDPOINT",
     "EI_ORGANIZATION_ID",
@@ -30,6 +30,9 @@ const ENV_VARS: [&str; 7] = [
     "EI_JWT_TRANSPORT",
     "EI_PROFILE",
     "RUST_LOG",
+    "NO_COLOR",
+    "CLICOLOR",
+    "CLICOLOR_FORCE",
 ];
 
 /// The profiles file every child reads unless a test names another: one that

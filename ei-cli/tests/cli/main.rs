@@ -2,6 +2,8 @@
 //! against an `ei-fake-studio` running in the test process on the real clock.
 
 mod agreement;
+mod color;
+mod completions;
 mod corporate_network;
 mod deadlines;
 mod definitions;
@@ -19,6 +21,7 @@ mod logging;
 // Key files' modes, /dev/zero and FIFOs are Unix's.
 #[cfg(unix)]
 mod profiles;
+mod quiet;
 mod read;
 mod run;
 mod secrets;
