@@ -183,7 +183,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub ignore_last_successful_run: bool,
     /// Wait for the run to finish, showing its progress on stderr. Exits 0 only if it
-    /// succeeded. The options below, from --timeout to --junit, need it.
+    /// succeeded. The options below, from --timeout to --github-reports, need it.
     #[arg(long)]
     pub wait: bool,
     /// How long to wait, and what then.
@@ -244,6 +244,24 @@ pub struct FollowArgs {
     /// not at all (a temporary file renamed over FILE).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// GitHub Actions reports when the wait ends (also on a timeout, Ctrl-C or an error): a
+    /// Markdown job summary appended to the file $GITHUB_STEP_SUMMARY names, and an ::error
+    /// annotation on stderr per failed step. `auto` writes them when GITHUB_ACTIONS is
+    /// `true`; `always` everywhere (a usage error without GITHUB_STEP_SUMMARY).
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = GithubReports::Auto)]
+    pub github_reports: GithubReports,
+}
+
+/// When the GitHub Actions reports (job summary, annotations) are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum GithubReports {
+    /// When GITHUB_ACTIONS is `true`, as on GitHub's runners.
+    #[default]
+    Auto,
+    /// Always: the job summary goes to GITHUB_STEP_SUMMARY, which must be set.
+    Always,
+    /// Never.
+    Never,
 }
 
 impl FollowArgs {
@@ -261,6 +279,7 @@ impl FollowArgs {
             || self.diagnosis_lines.is_some()
             || self.diagnosis_timeout.is_some()
             || self.junit.is_some()
+            || self.github_reports != GithubReports::Auto
     }
 
     /// How a failed run is explained, unless `--no-diagnosis`.
