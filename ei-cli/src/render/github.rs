@@ -132,15 +132,23 @@ fn command_property(text: &str) -> String {
     command_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// `text` as Markdown inline text that reads as it is written: every ASCII
-/// punctuation character backslash-escaped (CommonMark allows it of each,
-/// and GitHub's tables take `\|` as a literal bar), line breaks as spaces.
+/// The characters that can make markup in a line of GitHub Markdown whose
+/// start is ours: code, emphasis, strikethrough, links and images, HTML,
+/// entities, headings, table cells, emoji (`:+1:`), autolinks (`www.`,
+/// `https:`, `a@b.c`), mentions and math. The rest of ASCII punctuation
+/// means nothing there, and reads better unescaped.
+const MARKDOWN_SPECIAL: &str = "\\`*_[]<>()#!|~&:@.$";
+
+/// `text` as Markdown inline text that reads as it is written: each of
+/// [`MARKDOWN_SPECIAL`] backslash-escaped (CommonMark allows it of any
+/// ASCII punctuation, and GitHub's tables take `\|` as a literal bar),
+/// line breaks as spaces.
 fn markdown_text(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + text.len() / 4);
     for c in text.chars() {
         match c {
             '\n' | '\r' => escaped.push(' '),
-            c if c.is_ascii_punctuation() => {
+            c if MARKDOWN_SPECIAL.contains(c) => {
                 escaped.push('\\');
                 escaped.push(c);
             }
@@ -190,6 +198,10 @@ mod tests {
     fn markdown_punctuation_is_escaped_and_lines_joined() {
         assert_eq!(markdown_text("| a | [l](u) <b>"), "\\| a \\| \\[l\\]\\(u\\) \\<b\\>");
         assert_eq!(markdown_text("# h\n* x_y `c`"), "\\# h \\* x\\_y \\`c\\`");
+        assert_eq!(
+            markdown_text("www.x.io, a@b.c :+1: 1/2 $x$"),
+            "www\\.x\\.io, a\\@b\\.c \\:+1\\: 1/2 \\$x\\$"
+        );
         assert_eq!(code_block("a\n```\nb"), "    a\n    ```\n    b\n\n");
     }
 
@@ -211,14 +223,14 @@ mod tests {
         fn whatever_the_text_its_markdown_holds_no_markup(text in "(?s).*") {
             let escaped = markdown_text(&text);
             prop_assert!(!escaped.contains(['\n', '\r']), "{escaped:?}");
-            // Each punctuation character is escaped, and stands for itself.
+            // Each special character is escaped, and stands for itself.
             let mut chars = escaped.chars();
             let mut read = String::new();
             while let Some(c) = chars.next() {
-                if c.is_ascii_punctuation() {
+                if MARKDOWN_SPECIAL.contains(c) {
                     prop_assert_eq!(c, '\\', "{:?}", escaped);
                     let next = chars.next().expect("an escaped character");
-                    prop_assert!(next.is_ascii_punctuation(), "{:?}", escaped);
+                    prop_assert!(MARKDOWN_SPECIAL.contains(next), "{:?}", escaped);
                     read.push(next);
                 } else {
                     read.push(c);
