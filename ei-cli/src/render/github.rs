@@ -245,5 +245,78 @@ mod tests {
                 prop_assert!(line.starts_with("    "), "{line:?}");
             }
         }
+
+        /// A Markdown parser with GitHub's extensions reads, wherever the
+        /// summary puts a server text (terminal-safe: no control character),
+        /// only that text: in a heading, a paragraph, a table's cells and a
+        /// code block, with no link, HTML, emphasis or extra cell.
+        #[test]
+        fn a_markdown_parser_reads_each_escaped_text_back_as_plain_text(
+            text in "[^\\p{Cc}]*", lines in proptest::collection::vec("[^\\p{Cc}]*", 1..4)
+        ) {
+            // As a step's cell reads: a number, then the server's text.
+            let text = format!("1. {text}");
+            let inline = markdown_text(&text);
+            let lines = lines.join("\n");
+            let document = format!(
+                "### {inline}\n\n{inline}\n\n| Step | State |\n| --- | --- |\n| {inline} | {inline} |\n\n{}",
+                code_block(&lines)
+            );
+            let (texts, code, cells) = parsed(&document)?;
+            let trimmed = text.trim_end_matches(' ');
+            prop_assert_eq!(texts.len(), 6, "{:?}: {:?}", document, texts);
+            for read in &texts[..2] {
+                prop_assert_eq!(read.trim_end_matches(' '), trimmed, "{:?}", document);
+            }
+            prop_assert_eq!(&texts[2..4], ["Step", "State"]);
+            for read in &texts[4..] {
+                prop_assert_eq!(read.trim_end_matches(' '), trimmed, "{:?}", document);
+            }
+            prop_assert_eq!(cells, 4);
+            // A code block's blank first and last lines are not its text.
+            let unpadded = |text: &str| {
+                let lines: Vec<&str> = text.split('\n').collect();
+                let blank = |line: &&str| line.chars().all(|c| c == ' ');
+                let first = lines.iter().position(|line| !blank(line)).unwrap_or(lines.len());
+                let last = lines.iter().rposition(|line| !blank(line)).map_or(first, |at| at + 1);
+                lines[first..last.max(first)].join("\n")
+            };
+            prop_assert_eq!(unpadded(&code), unpadded(&lines));
+        }
+    }
+
+    /// The texts of each heading, paragraph and table cell of `document`
+    /// (as GitHub's Markdown reads it), its code block's text and how many
+    /// table cells it has; an error on any other markup.
+    fn parsed(document: &str) -> Result<(Vec<String>, String, usize), TestCaseError> {
+        use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+        let options = Options::ENABLE_TABLES
+            | Options::ENABLE_STRIKETHROUGH
+            | Options::ENABLE_TASKLISTS
+            | Options::ENABLE_FOOTNOTES
+            | Options::ENABLE_MATH
+            | Options::ENABLE_GFM;
+        let (mut texts, mut code, mut cells, mut in_code) = (Vec::new(), String::new(), 0, false);
+        for event in Parser::new_ext(document, options) {
+            match event {
+                Event::Start(Tag::CodeBlock(_)) => in_code = true,
+                Event::End(TagEnd::CodeBlock) => in_code = false,
+                Event::Start(Tag::TableCell) => {
+                    cells += 1;
+                    texts.push(String::new());
+                }
+                Event::Start(Tag::Heading { .. } | Tag::Paragraph) => texts.push(String::new()),
+                Event::Start(Tag::Table(_) | Tag::TableHead | Tag::TableRow) | Event::End(_) => {}
+                Event::Text(text) if in_code => code.push_str(&text),
+                Event::Text(text) => {
+                    texts
+                        .last_mut()
+                        .ok_or_else(|| TestCaseError::fail("a loose text"))?
+                        .push_str(&text);
+                }
+                other => return Err(TestCaseError::fail(format!("markup: {other:?}"))),
+            }
+        }
+        Ok((texts, code, cells))
     }
 }
