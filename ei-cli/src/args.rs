@@ -244,10 +244,10 @@ pub struct FollowArgs {
     /// not at all (a temporary file renamed over FILE).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
-    /// GitHub Actions reports when the wait ends (also on a timeout, Ctrl-C or an error): a
-    /// Markdown job summary appended to the file $GITHUB_STEP_SUMMARY names, and an ::error
-    /// annotation on stderr per failed step. `auto` writes them when GITHUB_ACTIONS is
-    /// `true`; `always` everywhere (a usage error without GITHUB_STEP_SUMMARY).
+    /// Report to GitHub Actions when the wait ends (also on a timeout, Ctrl-C or an error):
+    /// append a Markdown job summary (each run, its steps, why it failed) to the file
+    /// $GITHUB_STEP_SUMMARY names, and print an ::error annotation per failed step on stderr,
+    /// where the runner reads it too (stdout stays the outcome).
     #[arg(long, value_name = "WHEN", value_enum, default_value_t = GithubReports::Auto)]
     pub github_reports: GithubReports,
 }
@@ -255,10 +255,10 @@ pub struct FollowArgs {
 /// When the GitHub Actions reports (job summary, annotations) are written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum GithubReports {
-    /// When GITHUB_ACTIONS is `true`, as on GitHub's runners.
+    /// When GITHUB_ACTIONS is `true` (GitHub's runners set it).
     #[default]
     Auto,
-    /// Always: the job summary goes to GITHUB_STEP_SUMMARY, which must be set.
+    /// Everywhere; GITHUB_STEP_SUMMARY must be set.
     Always,
     /// Never.
     Never,
