@@ -4,13 +4,16 @@
 //! whatever the server sends (no markup from a server text, no second
 //! workflow command, no secret), stdout unchanged, and nothing elsewhere.
 
+use std::io::Read;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
 use ei_fake_studio::{PipelineSpec, StepSpec};
 
-use crate::harness::{quick_pipeline, run, Outcome, Studio, API_KEY, ORG};
+use crate::harness::{
+    quick_pipeline, read_stderr_until, run, spawn, Outcome, Studio, API_KEY, ORG,
+};
 use crate::junit::{failing_pipeline, PROJECT_KEY};
 
 /// What a job summary file holds before the binary appends to it: an
@@ -216,4 +219,28 @@ fn a_wait_that_fails_is_summarized_and_annotated_with_its_error() {
     assert!(command.starts_with("::error title=pipeline 999::error: wait for pipeline 999"));
     assert!(command.contains("not found (HTTP 404)"), "{command}");
     assert!(command.contains("%0A  hint: "), "its lines in one command: {command}");
+}
+
+#[test]
+fn ctrl_c_reports_that_the_wait_was_interrupted() {
+    let pipeline = PipelineSpec::new(ORG, 5, "Patient")
+        .step(StepSpec::new("Wait for it").duration(Duration::from_secs(30)));
+    let studio = Studio::start([pipeline]);
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let summary = directory.path().join("summary.md");
+    let mut child = spawn(on_github(&studio, &summary), &["run", "5", "--wait"]);
+    let (_, mut rest) = read_stderr_until(&mut child, ": 1 step: Wait for it");
+    let sent =
+        Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill runs");
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    let mut stderr = String::new();
+    rest.read_to_string(&mut stderr).expect("reads stderr");
+    assert_eq!(status.code(), Some(130));
+    let added = appended(&summary);
+    assert!(added.starts_with("### pipeline 5 run "), "{added}");
+    assert!(added.contains("\\: interrupted\n"), "{added}");
+    let commands = workflow_commands(&stderr);
+    assert_eq!(commands.len(), 1, "{stderr}");
+    assert!(commands[0].contains("::interrupted: interrupted (Ctrl-C)"), "{}", commands[0]);
 }
