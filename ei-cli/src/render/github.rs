@@ -252,7 +252,7 @@ mod tests {
         /// code block, with no link, HTML, emphasis or extra cell.
         #[test]
         fn a_markdown_parser_reads_each_escaped_text_back_as_plain_text(
-            text in "[^\\p{Cc}]*", lines in proptest::collection::vec("[^\\p{Cc}]*", 1..4)
+            text in PRINTABLE, lines in proptest::collection::vec(PRINTABLE, 1..4)
         ) {
             // As a step's cell reads: a number, then the server's text.
             let text = format!("1. {text}");
@@ -284,6 +284,11 @@ mod tests {
             prop_assert_eq!(unpadded(&code), unpadded(&lines));
         }
     }
+
+    /// Text as a server may send it, once terminal-safe (no control
+    /// character), half of its characters printable ASCII, so that
+    /// Markdown's punctuation is frequent.
+    const PRINTABLE: &str = "([ -~]|[^\\p{Cc}]){0,60}";
 
     /// The texts of each heading, paragraph and table cell of `document`
     /// (as GitHub's Markdown reads it), its code block's text and how many
