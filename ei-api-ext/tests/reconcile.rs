@@ -141,13 +141,17 @@ async fn a_retry_refused_because_our_run_is_going_adopts_it() {
     // after the lost answer see nothing, and the call is sent again. That
     // retry is refused (the run is going) and its refusal arrives 3 s
     // later; the one more read then shows the run, created after the first
-    // attempt was sent: it is this call's.
+    // attempt was sent: it is this call's. Backoffs of at most 200 ms keep
+    // the reads and the retry inside the view's lag, whatever their jitter.
     let studio = lagging_studio(3 * SECOND, false).await;
     studio.inject(Operation::Run, When::Nth(1), Fault::close_after_action());
     studio.inject(Operation::Run, When::Nth(2), Fault::delay(3 * SECOND));
+    let short_backoffs =
+        RetryPolicy::default().with_backoff(Duration::from_millis(100), Duration::from_millis(200));
     let client = Client::builder()
         .api_key(KEY)
         .base_url(studio.base_url())
+        .retry_policy(short_backoffs)
         .view_lag_grace(SECOND)
         .build()
         .unwrap();
@@ -160,7 +164,9 @@ async fn a_retry_refused_because_our_run_is_going_adopts_it() {
 
 #[tokio::test(start_paused = true)]
 async fn a_refusal_while_the_view_shows_nothing_says_the_outcome_is_unknown() {
-    let studio = lagging_studio(10 * SECOND, false).await;
+    // The view lags longer than the call's whole retry window (30 s, whatever
+    // its jittered backoffs): the last read, after the refusal, shows nothing.
+    let studio = lagging_studio(120 * SECOND, false).await;
     studio.inject(Operation::Run, When::Nth(1), Fault::close_after_action());
     let error = pipeline(&studio, PIPELINE).run().send().await.unwrap_err();
     let ErrorKind::RunOutcomeUnknown { reason, .. } = error.kind() else { panic!("{error:?}") };

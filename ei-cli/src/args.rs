@@ -36,6 +36,9 @@ Exit codes:
   70   internal error (a bug in ei-pipeline)
   130  interrupted (Ctrl-C) while waiting; the run goes on, and the message names the
        wait command that follows it again
+With several pipelines (run A B C, wait A B C), the exit is the most severe of theirs, in
+this order: 130, 70, 2, 3, 4, 6, 5, 1, 0 (the tool could not do its job, then no outcome,
+then a timeout, then a failed run).
 
 Credentials: an API key (EI_API_KEY or --api-key), or else a JWT (EI_JWT or --jwt) sent in
 the x-jwt-token header or, with EI_JWT_TRANSPORT=cookie, in the jwt cookie. Prefer the
@@ -150,7 +153,9 @@ pub enum Command {
 /// What `run --json` prints, as `run --help` shows it.
 const RUN_JSON_HELP: &str = "\
 JSON (--json), one document on stdout, secrets redacted:
-  run                 {\"pipelineRun\": PIPELINE_RUN}
+  run                 {\"pipelineRun\": PIPELINE_RUN}; with several pipelines {\"pipelines\":
+                      [{\"pipeline\": PIPELINE_ID, \"pipelineRun\": PIPELINE_RUN}, or with
+                      \"error\": MESSAGE when it did not start]}
   run --wait          {\"outcome\": OUTCOME, \"run\": RUN, \"pipelineRun\": PIPELINE_RUN, ...}
                       where OUTCOME is
     succeeded         exit 0
@@ -165,6 +170,9 @@ JSON (--json), one document on stdout, secrets redacted:
     replaced          exit 6: a newer run took its place before it was seen to finish,
                       with \"replacedBy\": RUN_ID|null
   Ctrl-C (--wait)     {\"outcome\": \"interrupted\", \"runId\": RUN_ID|null}, exit 130; the run goes on
+  several pipelines   {\"pipelines\": [{\"pipeline\": PIPELINE_ID, ...}]}: one entry per pipeline, in
+                      the order given, each the document above, or {\"outcome\": \"error\",
+                      \"runId\": RUN_ID|null, \"error\": MESSAGE} when it failed
 RUN is the run in this tool's words: {\"id\", \"state\", \"created\", \"finished\", \"steps\": [STEP]},
 STEP is {\"number\" (from 1, as on the screen), \"name\", \"state\", \"status\" (the job's, as the
 API spells it), \"files\": {\"done\", \"succeeded\", \"failed\", \"total\"}|null,
@@ -176,9 +184,10 @@ stdout stays empty and the message goes to stderr.";
 #[derive(Debug, Args)]
 #[command(after_help = RUN_JSON_HELP)]
 pub struct RunArgs {
-    /// The pipeline's id.
-    #[arg(value_name = "PIPELINE_ID")]
-    pub pipeline: i64,
+    /// The pipeline's id; with several, each starts, and with --wait they are followed
+    /// together (one deadline, one retry budget).
+    #[arg(value_name = "PIPELINE_ID", required = true, num_args = 1..)]
+    pub pipelines: Vec<i64>,
     /// Re-run from scratch: do not give the steps the time of the last successful run.
     #[arg(long)]
     pub ignore_last_successful_run: bool,
@@ -198,10 +207,11 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 #[command(after_help = WAIT_JSON_HELP)]
 pub struct WaitArgs {
-    /// The pipeline's id.
-    #[arg(value_name = "PIPELINE_ID")]
-    pub pipeline: i64,
-    /// The run to follow [default: the pipeline's current run, or else its last].
+    /// The pipeline's id; several are followed together (one deadline, one retry budget).
+    #[arg(value_name = "PIPELINE_ID", required = true, num_args = 1..)]
+    pub pipelines: Vec<i64>,
+    /// The run to follow [default: the pipeline's current run, or else its last]; only with
+    /// one pipeline.
     #[arg(long, value_name = "RUN_ID")]
     pub run: Option<i64>,
     /// How long to wait, and what then.

@@ -71,6 +71,31 @@ impl Exit {
         }
     }
 
+    /// How much worse this end is than another, for [`Exit::most_severe`]:
+    /// the tool could not do its job (interrupted, a bug, a usage error,
+    /// refused, no answer), then no outcome (undetermined, timed out), then
+    /// a failed run or a difference, then success.
+    fn severity(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::RunFailed | Exit::Differs => 1,
+            Exit::TimedOut => 2,
+            Exit::Undetermined => 3,
+            Exit::Unavailable => 4,
+            Exit::Refused => 5,
+            Exit::Usage => 6,
+            Exit::Internal => 7,
+            Exit::Interrupted => 8,
+        }
+    }
+
+    /// The exit of several pipelines' ends (`run A B C`, `wait A B C`): the
+    /// most severe of `exits` (130, 70, 2, 3, 4, 6, 5, 1, 0 in that order);
+    /// success when there are none.
+    pub fn most_severe(exits: impl IntoIterator<Item = Exit>) -> Exit {
+        exits.into_iter().max_by_key(|exit| exit.severity()).unwrap_or(Exit::Success)
+    }
+
     /// The exit for an error from the API client: from its
     /// [`FailureClass`], the one judgement of what a failure means.
     pub fn for_error(error: &Error) -> Self {
@@ -463,6 +488,28 @@ pub fn install_panic_hook(output: Output) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn several_ends_exit_as_the_most_severe_in_the_documented_order() {
+        // The order --help gives: 130, 70, 2, 3, 4, 6, 5, 1, 0.
+        let order = [
+            Exit::Interrupted,
+            Exit::Internal,
+            Exit::Usage,
+            Exit::Refused,
+            Exit::Unavailable,
+            Exit::Undetermined,
+            Exit::TimedOut,
+            Exit::RunFailed,
+            Exit::Success,
+        ];
+        for (place, exit) in order.iter().enumerate() {
+            let milder = order[place..].iter().rev().copied();
+            assert_eq!(Exit::most_severe(milder.chain([*exit])), *exit);
+            assert_eq!(Exit::most_severe(order[place..].iter().copied()), *exit);
+        }
+        assert_eq!(Exit::most_severe([]), Exit::Success);
+    }
 
     #[test]
     fn codes_are_distinct() {

@@ -10,10 +10,11 @@ use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When}
 use serde::Serialize;
 
 use crate::args::{DemoArgs, FollowArgs, GithubReports};
-use crate::commands::follow::{follow_to_end, FollowSettings, WaitEnd};
+use crate::commands::follow::{follow_to_end, print_interrupted, FollowSettings, WaitEnd};
 use crate::exit::{Action, Exit, Failure};
 use crate::output::Output;
 use crate::render::outcome::{outcome_lines, FollowedRun, OutcomeDocument};
+use crate::render::progress::ProgressDisplay;
 
 /// The demo's organization.
 pub const ORGANIZATION_ID: i64 = 1;
@@ -147,8 +148,13 @@ async fn run_to_end(
     let settings = FollowSettings::new(json, &follow_args, output);
     let following = handle.run().follow(settings.wait_options(&follow_args));
     let action = Action::Run { pipeline };
-    Ok(match follow_to_end(following, &handle, &settings, action, output).await? {
+    let reporter =
+        ProgressDisplay::new(settings.mode, 1).reporter(handle.pipeline(), output.clone());
+    Ok(match follow_to_end(following, &handle, &settings, reporter, action, output).await? {
         WaitEnd::Finished(followed) => Some(*followed),
-        WaitEnd::Interrupted { .. } => None,
+        WaitEnd::Interrupted { run } => {
+            print_interrupted(run, json, output)?;
+            None
+        }
     })
 }

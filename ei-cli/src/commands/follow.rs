@@ -7,8 +7,8 @@ use ei_api_ext::run::Run;
 use ei_api_ext::wait::{
     AdaptiveSchedule, Follow, Outcome, PollSchedule, ProgressEvent, WaitOptions,
 };
-use ei_api_ext::{PipelineHandle, RunId};
-use serde_json::json;
+use ei_api_ext::{PipelineHandle, PipelineId, RunId};
+use serde::Serialize;
 
 use crate::args::FollowArgs;
 use crate::commands::reports::Reports;
@@ -18,7 +18,7 @@ use crate::output::Output;
 use crate::render::outcome::{
     outcome_lines, wait_command, FollowedRun, OutcomeDocument, PipelineEnd,
 };
-use crate::render::progress::{ProgressMode, Reporter, LIVE_MAX_POLL_DELAY};
+use crate::render::progress::{ProgressDisplay, ProgressMode, Reporter, LIVE_MAX_POLL_DELAY};
 
 /// How a wait is followed and shown: JSON or words, live or plain, and how
 /// a failed run is explained.
@@ -71,44 +71,204 @@ pub enum WaitEnd {
     Finished(Box<FollowedRun>),
     /// Ctrl-C ended the wait (its message printed): exit 130.
     Interrupted {
-        /// The exit.
-        exit: Exit,
         /// The run followed, when it was known.
         run: Option<RunId>,
     },
 }
 
-/// Follows `following` (a run of `handle`'s pipeline) to its outcome as
-/// `settings` say and prints it, then writes the reports (also after a
-/// Ctrl-C or an error); the exit for it.
+/// One pipeline's wait, as `run --wait` and `wait` start it.
+#[derive(Debug)]
+pub struct PipelineWait {
+    /// The run, followed.
+    pub following: Follow,
+    /// Its pipeline.
+    pub handle: PipelineHandle,
+    /// What a failure is reported as.
+    pub action: Action,
+}
+
+/// Follows every wait of `waits` together, as `settings` say (one deadline
+/// and one retry budget: their handles share a client), then prints their
+/// outcomes in the order given and writes the reports (also after a Ctrl-C
+/// or an error). One wait prints as it always has and returns its failure;
+/// several print one outcome each (a failure as an `error:` line, and with
+/// `--json` one document of them all) and exit as the most severe says.
 pub async fn follow(
-    following: Follow,
-    handle: &PipelineHandle,
+    waits: Vec<PipelineWait>,
     settings: &FollowSettings,
-    action: Action,
     output: &Output,
 ) -> Result<Exit, Failure> {
-    let pipeline = handle.pipeline();
-    let (end, result) = match follow_to_end(following, handle, settings, action, output).await {
+    let display = ProgressDisplay::new(settings.mode, waits.len());
+    let ends = futures_util::future::join_all(waits.into_iter().map(|wait| {
+        let reporter = display.reporter(wait.handle.pipeline(), output.clone());
+        async move {
+            let pipeline = wait.handle.pipeline();
+            let end = follow_to_end(
+                wait.following,
+                &wait.handle,
+                settings,
+                reporter,
+                wait.action,
+                output,
+            )
+            .await;
+            (pipeline, end)
+        }
+    }))
+    .await;
+    if let [(pipeline, _)] = ends.as_slice() {
+        let pipeline = *pipeline;
+        let Some((_, end)) = ends.into_iter().next() else { unreachable!("one wait") };
+        return print_one(pipeline, end, settings, output);
+    }
+    print_several(ends, settings, output)
+}
+
+/// Prints how one wait ended, writes the reports; its exit, or its failure.
+fn print_one(
+    pipeline: PipelineId,
+    end: Result<WaitEnd, Failure>,
+    settings: &FollowSettings,
+    output: &Output,
+) -> Result<Exit, Failure> {
+    let (end, result) = match end {
         Ok(WaitEnd::Finished(followed)) => {
             let exit = print(&followed, settings.json, output);
             (PipelineEnd::Followed(followed), exit)
         }
-        Ok(WaitEnd::Interrupted { exit, run }) => {
-            let message = "interrupted (Ctrl-C) while waiting; the run goes on".to_owned();
-            (PipelineEnd::Unfinished { pipeline, run, outcome: "interrupted", message }, Ok(exit))
+        Ok(WaitEnd::Interrupted { run }) => {
+            print_interrupted(run, settings.json, output)?;
+            (interrupted_end(pipeline, run), Ok(Exit::Interrupted))
         }
-        Err(failure) => {
-            let message = failure.message.clone();
-            let end = PipelineEnd::Unfinished { pipeline, run: None, outcome: "error", message };
-            (end, Err(failure))
-        }
+        Err(failure) => (error_end(pipeline, &failure), Err(failure)),
     };
     match result {
         Ok(exit) => Ok(settings.reports.write(&[end], exit, output)),
         Err(failure) => {
             settings.reports.write(&[end], failure.exit, output);
             Err(failure)
+        }
+    }
+}
+
+/// Prints how several waits ended, in the order given (a failure as an
+/// `error:` line on stderr; with `--json` one document of them all), writes
+/// the reports; the most severe exit of theirs.
+fn print_several(
+    ends: Vec<(PipelineId, Result<WaitEnd, Failure>)>,
+    settings: &FollowSettings,
+    output: &Output,
+) -> Result<Exit, Failure> {
+    let mut exits = Vec::with_capacity(ends.len());
+    let mut reported = Vec::with_capacity(ends.len());
+    for (pipeline, end) in ends {
+        reported.push(match end {
+            Ok(WaitEnd::Finished(followed)) => {
+                exits.push(Exit::for_outcome(&followed.report.outcome));
+                PipelineEnd::Followed(followed)
+            }
+            Ok(WaitEnd::Interrupted { run }) => {
+                exits.push(Exit::Interrupted);
+                interrupted_end(pipeline, run)
+            }
+            Err(failure) => {
+                output.error_line(&format!("error: {}", failure.message));
+                exits.push(failure.exit);
+                error_end(pipeline, &failure)
+            }
+        });
+    }
+    // A transformation's log may echo the project keys its step carries.
+    let output = reported.iter().fold(output.clone(), |output, end| match end {
+        PipelineEnd::Followed(followed) => output.with_project_keys(followed.report.run.raw()),
+        PipelineEnd::Unfinished { .. } => output,
+    });
+    if settings.json {
+        let pipelines = reported.iter().map(PipelineDocument::of).collect();
+        output.print_json(&SeveralDocument { pipelines })?;
+    } else {
+        for end in &reported {
+            if let PipelineEnd::Followed(followed) = end {
+                for line in outcome_lines(followed, output.redactor()) {
+                    output.line(&line);
+                }
+            }
+        }
+    }
+    let exit = Exit::most_severe(exits);
+    Ok(settings.reports.write(&reported, exit, &output))
+}
+
+/// With `--json`, what one wait that Ctrl-C ended prints on stdout:
+/// `{"outcome": "interrupted", "runId": RUN_ID|null}`.
+pub fn print_interrupted(run: Option<RunId>, json: bool, output: &Output) -> Result<(), Failure> {
+    if json {
+        output.print_json(&Unfinished { outcome: "interrupted", run_id: run, error: None })?;
+    }
+    Ok(())
+}
+
+/// The end of a wait that Ctrl-C ended.
+fn interrupted_end(pipeline: PipelineId, run: Option<RunId>) -> PipelineEnd {
+    let message = "interrupted (Ctrl-C) while waiting; the run goes on".to_owned();
+    PipelineEnd::Unfinished { pipeline, run, outcome: "interrupted", message }
+}
+
+/// The end of a wait that `failure` ended.
+fn error_end(pipeline: PipelineId, failure: &Failure) -> PipelineEnd {
+    let message = failure.message.clone();
+    PipelineEnd::Unfinished { pipeline, run: None, outcome: "error", message }
+}
+
+/// What `--json` prints for several waits: one entry per pipeline.
+#[derive(Debug, Serialize)]
+struct SeveralDocument<'a> {
+    pipelines: Vec<PipelineDocument<'a>>,
+}
+
+/// One pipeline's entry in [`SeveralDocument`]: its id, and how its wait
+/// ended as one wait's document says it.
+#[derive(Debug, Serialize)]
+struct PipelineDocument<'a> {
+    pipeline: PipelineId,
+    #[serde(flatten)]
+    end: EndDocument<'a>,
+}
+
+/// How one wait ended, as JSON.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+enum EndDocument<'a> {
+    Followed(OutcomeDocument<'a>),
+    Unfinished(Unfinished<'a>),
+}
+
+/// A wait that ended before its outcome was known: `interrupted` (with the
+/// run, when known) or `error` (with its message).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Unfinished<'a> {
+    outcome: &'static str,
+    run_id: Option<RunId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
+impl<'a> PipelineDocument<'a> {
+    fn of(end: &'a PipelineEnd) -> Self {
+        match end {
+            PipelineEnd::Followed(followed) => Self {
+                pipeline: followed.pipeline,
+                end: EndDocument::Followed(OutcomeDocument::of(followed)),
+            },
+            PipelineEnd::Unfinished { pipeline, run, outcome, message } => Self {
+                pipeline: *pipeline,
+                end: EndDocument::Unfinished(Unfinished {
+                    outcome,
+                    run_id: *run,
+                    error: (*outcome == "error").then_some(message.as_str()),
+                }),
+            },
         }
     }
 }
@@ -128,26 +288,26 @@ pub fn print(followed: &FollowedRun, json: bool, output: &Output) -> Result<Exit
 }
 
 /// Follows `following` (a run of `handle`'s pipeline) to its outcome as
-/// `settings` say, and explains a failed run; `action` is what a failure is
-/// reported as.
+/// `settings` say, its progress shown by `reporter`, and explains a failed
+/// run; `action` is what a failure is reported as.
 pub async fn follow_to_end(
     mut following: Follow,
     handle: &PipelineHandle,
     settings: &FollowSettings,
+    mut reporter: Reporter,
     action: Action,
     output: &Output,
 ) -> Result<WaitEnd, Failure> {
     let pipeline = handle.pipeline();
     let mut interrupt = Interrupt::listen().await;
-    let mut reporter = Reporter::new(settings.mode, pipeline, output.clone());
     let mut run = action.run().map(RunId::new);
     loop {
         tokio::select! {
             biased;
             () = interrupt.received() => {
                 reporter.clear();
-                let exit = interrupted(run, handle, settings, output)?;
-                return Ok(WaitEnd::Interrupted { exit, run });
+                say_interrupted(run, pipeline, output);
+                return Ok(WaitEnd::Interrupted { run });
             }
             event = following.next() => match event {
                 Some(event) => {
@@ -196,15 +356,8 @@ pub async fn follow_to_end(
     Ok(WaitEnd::Finished(Box::new(FollowedRun { pipeline, report, diagnosis })))
 }
 
-/// What Ctrl-C prints: the run and how to follow it again; on stdout with
-/// `--json`, the document `{"outcome": "interrupted", "runId": ...}`.
-fn interrupted(
-    run: Option<RunId>,
-    handle: &PipelineHandle,
-    settings: &FollowSettings,
-    output: &Output,
-) -> Result<Exit, Failure> {
-    let pipeline = handle.pipeline();
+/// What Ctrl-C prints on stderr: the run and how to follow it again.
+fn say_interrupted(run: Option<RunId>, pipeline: PipelineId, output: &Output) {
     let what = match run {
         Some(run) => format!(
             "run {} goes on. Follow it again with: {}",
@@ -217,8 +370,4 @@ fn interrupted(
         ),
     };
     output.note_line(&format!("interrupted: stopped waiting; {what}"));
-    if settings.json {
-        output.print_json(&json!({ "outcome": "interrupted", "runId": run }))?;
-    }
-    Ok(Exit::Interrupted)
 }

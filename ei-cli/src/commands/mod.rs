@@ -19,7 +19,7 @@ pub mod wait;
 
 use std::time::Duration;
 
-use ei_api_ext::{Client, OrganizationHandle, OrganizationId, ENV_API_KEY, ENV_JWT};
+use ei_api_ext::{Client, OrganizationHandle, OrganizationId, PipelineId, ENV_API_KEY, ENV_JWT};
 
 use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret};
 use crate::exit::{Exit, Failure};
@@ -71,6 +71,17 @@ pub fn report(result: Result<Exit, Failure>, output: &Output) -> Exit {
             failure.exit
         }
     }
+}
+
+/// The pipelines a command names, each once, in the order given: a
+/// pipeline named twice is a usage error (its run would be started or
+/// followed twice).
+pub fn distinct_pipelines(ids: &[i64]) -> Result<Vec<PipelineId>, Failure> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    if let Some(twice) = ids.iter().find(|id| !seen.insert(**id)) {
+        return Err(Failure::usage(format!("pipeline {twice} is named twice")));
+    }
+    Ok(ids.iter().copied().map(PipelineId::new).collect())
 }
 
 /// The organization the command is about, with a client for it, from the

@@ -1,19 +1,19 @@
-//! `run`: starts a run, and with `--wait` follows it to its outcome with
-//! live progress. `demo` goes through here too.
+//! `run`: starts a run of each pipeline named, and with `--wait` follows
+//! them to their outcomes with live progress. `demo` goes through here too.
 
-use ei_api_ext::{PipelineId, RunId};
+use ei_api_ext::{PipelineHandle, PipelineId, RunId};
 use serde_json::json;
 
 use crate::args::{GlobalArgs, RunArgs};
-use crate::commands::follow::{follow, FollowSettings};
+use crate::commands::follow::{follow, FollowSettings, PipelineWait};
 use crate::exit::{Action, Exit, Failure};
 use crate::output::Output;
 use crate::render::outcome::wait_command;
 use crate::text;
 
-/// Starts a run of the pipeline; with `--wait`, follows it to its outcome.
-/// A pipeline that is already running is the API's refusal (exit 3), with
-/// the hint to follow the run going with `wait`.
+/// Starts a run of each pipeline; with `--wait`, follows them together to
+/// their outcomes. A pipeline that is already running is the API's refusal
+/// (exit 3), with the hint to follow the run going with `wait`.
 pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result<Exit, Failure> {
     if !args.wait && args.follow.given() {
         return Err(Failure::usage(
@@ -21,30 +21,86 @@ pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result
              --github-reports need --wait",
         ));
     }
-    let pipeline = PipelineId::new(args.pipeline);
-    let handle = crate::commands::organization(global)?.pipeline(pipeline);
-    let action = Action::Run { pipeline: args.pipeline };
-    let mut request = handle.run();
-    if args.ignore_last_successful_run {
-        request = request.ignore_last_successful_run(true);
-    }
+    let pipelines = crate::commands::distinct_pipelines(&args.pipelines)?;
+    let organization = crate::commands::organization(global)?;
+    let handles: Vec<_> = pipelines.iter().map(|&id| organization.pipeline(id)).collect();
     if !args.wait {
-        let run = request.send().await.map_err(|error| Failure::during(action, error))?;
-        if args.json {
-            output.print_json(&json!({ "pipelineRun": run }))?;
-        } else {
-            output.line(&format!(
-                "started run {} of pipeline {} ({}); follow it with: {}",
-                run.id,
-                args.pipeline,
-                text::count(run.steps.len(), "step"),
-                wait_command(pipeline, RunId::new(run.id)),
-            ));
-        }
-        return Ok(Exit::Success);
+        return start(&handles, args, output).await;
     }
     let settings = FollowSettings::new(args.json, &args.follow, output);
     settings.reports.check()?;
-    let following = request.follow(settings.wait_options(&args.follow));
-    follow(following, &handle, &settings, action, output).await
+    let waits = handles
+        .into_iter()
+        .map(|handle| {
+            let following = request(&handle, args).follow(settings.wait_options(&args.follow));
+            let action = Action::Run { pipeline: handle.pipeline().get() };
+            PipelineWait { following, handle, action }
+        })
+        .collect();
+    follow(waits, &settings, output).await
+}
+
+/// The run call of `handle`'s pipeline, as `args` ask.
+fn request(handle: &PipelineHandle, args: &RunArgs) -> ei_api_ext::RunRequest {
+    let request = handle.run();
+    if args.ignore_last_successful_run {
+        request.ignore_last_successful_run(true)
+    } else {
+        request
+    }
+}
+
+/// Starts a run of each of `handles`' pipelines, one after the other, and
+/// says what started. One pipeline's failure is the command's; with several,
+/// each failure is an `error:` line and the exit is the most severe.
+async fn start(
+    handles: &[PipelineHandle],
+    args: &RunArgs,
+    output: &Output,
+) -> Result<Exit, Failure> {
+    let mut exits = Vec::with_capacity(handles.len());
+    let mut documents = Vec::with_capacity(handles.len());
+    for handle in handles {
+        let pipeline = handle.pipeline();
+        let action = Action::Run { pipeline: pipeline.get() };
+        let started = request(handle, args).send().await;
+        let run = match started {
+            Ok(run) => run,
+            Err(error) if handles.len() > 1 => {
+                let failure = Failure::during(action, error);
+                output.error_line(&format!("error: {}", failure.message));
+                documents.push(json!({ "pipeline": pipeline, "error": failure.message }));
+                exits.push(failure.exit);
+                continue;
+            }
+            Err(error) => return Err(Failure::during(action, error)),
+        };
+        if args.json {
+            documents.push(json!({ "pipeline": pipeline, "pipelineRun": run }));
+        } else {
+            output.line(&started_line(pipeline, &run));
+        }
+        exits.push(Exit::Success);
+    }
+    if args.json {
+        match documents.as_mut_slice() {
+            [one] => {
+                let run = one["pipelineRun"].take();
+                output.print_json(&json!({ "pipelineRun": run }))?;
+            }
+            _ => output.print_json(&json!({ "pipelines": documents }))?,
+        }
+    }
+    Ok(Exit::most_severe(exits))
+}
+
+/// `started run 5 of pipeline 9 (3 steps); follow it with: ...`.
+fn started_line(pipeline: PipelineId, run: &ei_api_ext::models::OrganizationPipelineRun) -> String {
+    format!(
+        "started run {} of pipeline {} ({}); follow it with: {}",
+        run.id,
+        pipeline.get(),
+        text::count(run.steps.len(), "step"),
+        wait_command(pipeline, RunId::new(run.id)),
+    )
 }

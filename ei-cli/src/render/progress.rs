@@ -56,11 +56,51 @@ impl ProgressMode {
     }
 }
 
+/// Where the progress of the runs one command follows is shown: their
+/// reporters share one live display, or write plain lines that name their
+/// pipeline when there are several.
+#[derive(Debug)]
+pub struct ProgressDisplay {
+    /// The live display every reporter draws on, in live mode.
+    live: Option<MultiProgress>,
+    /// Several runs are shown: each line names its pipeline.
+    several: bool,
+}
+
+impl ProgressDisplay {
+    /// The display of `runs` runs followed together, as `mode` says, on stderr.
+    pub fn new(mode: ProgressMode, runs: usize) -> Self {
+        let live = match mode {
+            ProgressMode::Live => {
+                Some(MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
+            }
+            ProgressMode::Plain => None,
+        };
+        Self { live, several: runs > 1 }
+    }
+
+    /// The reporter of a run of `pipeline`.
+    pub fn reporter(&self, pipeline: PipelineId, output: Output) -> Reporter {
+        let live = self.live.as_ref().map(|multi| Live::new(multi.clone(), pipeline, self.several));
+        Reporter {
+            output,
+            pipeline,
+            several: self.several,
+            started: Instant::now(),
+            steps: 0,
+            shown: Default::default(),
+            live,
+        }
+    }
+}
+
 /// Turns a wait's progress events into what the user sees.
 #[derive(Debug)]
 pub struct Reporter {
     output: Output,
     pipeline: PipelineId,
+    /// One of several runs shown together: its lines name its pipeline.
+    several: bool,
     started: Instant,
     /// How many steps the run has (for `step 2/3`).
     steps: usize,
@@ -70,44 +110,18 @@ pub struct Reporter {
     live: Option<Live>,
 }
 
-/// The bars of a live display.
+/// The bars of one run in a live display.
 #[derive(Debug)]
 struct Live {
     multi: MultiProgress,
+    pipeline: PipelineId,
+    /// One of several runs shown together: its first bar names its pipeline.
+    several: bool,
     overall: ProgressBar,
     steps: Vec<ProgressBar>,
 }
 
 impl Reporter {
-    /// A reporter showing the progress of a run of `pipeline` as `mode`
-    /// says, on stderr.
-    pub fn new(mode: ProgressMode, pipeline: PipelineId, output: Output) -> Self {
-        match mode {
-            ProgressMode::Live => Self::live(ProgressDrawTarget::stderr(), pipeline, output),
-            ProgressMode::Plain => Self {
-                output,
-                pipeline,
-                started: Instant::now(),
-                steps: 0,
-                shown: Default::default(),
-                live: None,
-            },
-        }
-    }
-
-    /// A live reporter drawing on `target`.
-    fn live(target: ProgressDrawTarget, pipeline: PipelineId, output: Output) -> Self {
-        let live = Some(Live::new(target, pipeline));
-        Self {
-            output,
-            pipeline,
-            started: Instant::now(),
-            steps: 0,
-            shown: Default::default(),
-            live,
-        }
-    }
-
     /// Shows one event.
     pub fn event(&mut self, event: &ProgressEvent) {
         if let ProgressEvent::RunStarted { steps, .. } = event {
@@ -124,7 +138,13 @@ impl Reporter {
                     self.shown.insert(step.number, text.clone());
                 }
                 let elapsed = self.started.elapsed().as_secs_f64();
-                self.output.note_line(&format!("[{elapsed:.1}s] {text}"));
+                // The first line names the pipeline already.
+                let whose = match event {
+                    ProgressEvent::RunStarted { .. } => String::new(),
+                    _ if self.several => format!("pipeline {}: ", self.pipeline.get()),
+                    _ => String::new(),
+                };
+                self.output.note_line(&format!("[{elapsed:.1}s] {whose}{text}"));
             }
         }
     }
@@ -226,24 +246,31 @@ pub(crate) fn live_texts(event: &ProgressEvent) -> Vec<String> {
 }
 
 impl Live {
-    fn new(target: ProgressDrawTarget, pipeline: PipelineId) -> Self {
-        let multi = MultiProgress::with_draw_target(target);
+    /// The bars of a run of `pipeline`, below those already on `multi`.
+    fn new(multi: MultiProgress, pipeline: PipelineId, several: bool) -> Self {
         let overall = multi.add(ProgressBar::new_spinner());
         overall.set_style(style(OVERALL_TEMPLATE));
         overall.set_prefix(format!("pipeline {}", pipeline.get()));
         overall.set_message("starting");
         overall.enable_steady_tick(TICK);
-        Self { multi, overall, steps: Vec::new() }
+        Self { multi, pipeline, several, overall, steps: Vec::new() }
     }
 
     fn event(&mut self, event: &ProgressEvent, steps: usize, output: &Output) {
         match event {
             ProgressEvent::RunStarted { run, steps } => {
-                self.overall.set_prefix(format!("run {}", run.get()));
+                let whose = if self.several {
+                    format!("pipeline {} ", self.pipeline.get())
+                } else {
+                    String::new()
+                };
+                self.overall.set_prefix(format!("{whose}run {}", run.get()));
                 self.overall.set_message(text::count(steps.len(), "step"));
                 let width = name_width(steps);
                 for step in steps {
-                    let bar = self.multi.add(ProgressBar::new(0));
+                    // Below this run's last bar: another run's bars may follow.
+                    let last = self.steps.last().unwrap_or(&self.overall);
+                    let bar = self.multi.insert_after(last, ProgressBar::new(0));
                     bar.set_style(style(WAITING_TEMPLATE));
                     bar.set_prefix(output.redactor().text(&step_label(step, width)).into_owned());
                     bar.set_message(step_summary(step));
@@ -370,7 +397,9 @@ mod tests {
         // As often as the target allows, so that no state is skipped.
         let target = ProgressDrawTarget::term_like_with_hz(Box::new(term.clone()), u8::MAX);
         let output = Output::new(ei_api_ext::redact::Redactor::new());
-        let mut reporter = Reporter::live(target, PIPELINE, output);
+        let display =
+            ProgressDisplay { live: Some(MultiProgress::with_draw_target(target)), several: false };
+        let mut reporter = display.reporter(PIPELINE, output);
         for event in events {
             reporter.event(event);
         }
@@ -418,6 +447,30 @@ mod tests {
         let done =
             screen_after(&events_of(&[&[("Import", "finished", 0, 0, 0)]]), Reporter::finish);
         assert!(done.contains("succeeded") && !done.contains("0/0"), "{done}");
+    }
+
+    #[test]
+    fn several_runs_share_one_live_display_each_under_its_pipeline() {
+        let term = InMemoryTerm::new(20, 100);
+        let target = ProgressDrawTarget::term_like_with_hz(Box::new(term.clone()), u8::MAX);
+        let output = Output::new(ei_api_ext::redact::Redactor::new());
+        let display =
+            ProgressDisplay { live: Some(MultiProgress::with_draw_target(target)), several: true };
+        let mut first = display.reporter(PipelineId::new(7), output.clone());
+        let mut second = display.reporter(PipelineId::new(8), output);
+        // The second run starts first: each run's steps still follow its own line.
+        let fetch = run_model(80, false, &[("Fetch", "started", 0, 0, 0)]);
+        second.event(&started(&fetch));
+        let import = run_model(70, false, &[("Import", "started", 0, 0, 0)]);
+        first.event(&started(&import));
+        std::thread::sleep(3 * TICK);
+        let screen = term.contents();
+        let rows: Vec<&str> = screen.lines().filter(|row| !row.trim().is_empty()).collect();
+        assert_eq!(rows.len(), 4, "{screen}");
+        assert!(rows[0].contains("pipeline 7 run 70"), "{screen}");
+        assert!(rows[1].contains("1. Import"), "{screen}");
+        assert!(rows[2].contains("pipeline 8 run 80"), "{screen}");
+        assert!(rows[3].contains("1. Fetch"), "{screen}");
     }
 
     #[test]

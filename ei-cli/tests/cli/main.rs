@@ -20,5 +20,6 @@ mod logging;
 mod read;
 mod run;
 mod secrets;
+mod several;
 mod untrusted_answers;
 mod wait;

@@ -1,0 +1,159 @@
+//! Several pipelines in one command (`run A B C`, `wait A B C`): followed
+//! together, one outcome each in the order given, the most severe exit.
+
+use std::io::{BufRead, Read};
+use std::process::Command;
+use std::time::Duration;
+
+use ei_fake_studio::{PipelineSpec, StepSpec};
+
+use crate::deadlines::failing_pipeline;
+use crate::harness::{quick_pipeline, read_stderr_until, run, spawn, Studio, ORG};
+
+/// A pipeline that runs longer than any test waits.
+fn slow_pipeline(id: i64) -> PipelineSpec {
+    PipelineSpec::new(ORG, id, "Slow")
+        .step(StepSpec::new("Crunch").duration(Duration::from_secs(60)))
+}
+
+/// The `pipeline` ids of a `{"pipelines": [...]}` document, and each outcome.
+fn outcomes(document: &serde_json::Value) -> Vec<(i64, String)> {
+    let entries = document["pipelines"].as_array().expect("a pipelines array");
+    entries
+        .iter()
+        .map(|entry| {
+            let pipeline = entry["pipeline"].as_i64().expect("a pipeline id");
+            (pipeline, entry["outcome"].as_str().expect("an outcome").to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn three_pipelines_one_failing_exit_1_with_an_outcome_each() {
+    let studio = Studio::start([quick_pipeline(1), failing_pipeline(7), quick_pipeline(3)]);
+    let junit = tempfile::NamedTempFile::new().expect("a temporary file");
+    let junit_path = junit.path().to_str().expect("a UTF-8 path");
+    let args = ["run", "1", "7", "3", "--wait", "--json", "--junit", junit_path];
+    let outcome = run(studio.cli(), &args).expect_code(1);
+    let document = outcome.json();
+    assert_eq!(
+        outcomes(&document),
+        [(1, "succeeded".into()), (7, "failed".into()), (3, "succeeded".into())]
+    );
+    let failed = &document["pipelines"][1];
+    assert_eq!(failed["run"]["steps"][0]["files"]["failed"], 4, "{failed}");
+    assert!(failed["diagnosis"]["steps"].is_array(), "the failed run is explained: {failed}");
+    for id in [1, 7, 3] {
+        assert_eq!(studio.runs_started(id), 1, "pipeline {id}");
+    }
+    // Followed together: the progress lines of each name their pipeline.
+    for line in ["pipeline 7: step 1/1 Clean: failed", "pipeline 3: step 2/2 Clean: succeeded"] {
+        assert!(outcome.stderr.contains(line), "no {line:?} in:\n{}", outcome.stderr);
+    }
+    let report = std::fs::read_to_string(junit.path()).expect("the JUnit report");
+    assert_eq!(report.matches("<testsuite ").count(), 3, "a suite per run:\n{report}");
+
+    // In words: a headline per pipeline, in the order given.
+    std::thread::sleep(Duration::from_millis(200));
+    let outcome = run(studio.cli(), &["run", "1", "7", "3", "--wait"]).expect_code(1);
+    let headlines: Vec<&str> =
+        outcome.stdout.lines().filter(|line| line.starts_with("run ")).collect();
+    assert_eq!(headlines.len(), 3, "{}", outcome.stdout);
+    for (headline, (pipeline, end)) in
+        headlines.iter().zip([(1, "succeeded"), (7, "failed"), (3, "succeeded")])
+    {
+        assert!(headline.contains(&format!("of pipeline {pipeline} {end}")), "{headline}");
+    }
+}
+
+#[test]
+fn the_most_severe_exit_wins_and_every_other_outcome_is_still_printed() {
+    let studio = Studio::start([quick_pipeline(1), failing_pipeline(7)]);
+    studio.start_run(1);
+    studio.start_run(7);
+    // 999 does not exist (3) beside a success (0) and a failure (1): exit 3.
+    let outcome = run(studio.cli(), &["wait", "1", "999", "7", "--json"]).expect_code(3);
+    let document = outcome.json();
+    assert_eq!(
+        outcomes(&document),
+        [(1, "succeeded".into()), (999, "error".into()), (7, "failed".into())]
+    );
+    let error = document["pipelines"][1]["error"].as_str().expect("the error");
+    assert!(error.contains("999"), "{error}");
+    assert!(outcome.stderr.contains("error: ") && outcome.stderr.contains("999"));
+}
+
+#[test]
+fn a_timeout_and_its_stop_apply_to_every_pipeline() {
+    let studio = Studio::start([slow_pipeline(3), slow_pipeline(4)]);
+    let args = ["run", "3", "4", "--wait", "--timeout", "2s", "--stop-on-timeout", "--json"];
+    let started = std::time::Instant::now();
+    let outcome = run(studio.cli(), &args).expect_code(5);
+    assert!(started.elapsed() < Duration::from_secs(10), "one deadline for both");
+    let document = outcome.json();
+    assert_eq!(outcomes(&document), [(3, "timed_out".into()), (4, "timed_out".into())]);
+    for entry in document["pipelines"].as_array().expect("pipelines") {
+        assert_eq!(entry["stop"], "confirmed", "{entry}");
+    }
+    for id in [3, 4] {
+        let status = run(studio.cli(), &["status", &id.to_string(), "--json"]).expect_code(0);
+        assert!(status.json()["currentRun"].is_null(), "pipeline {id} was stopped");
+    }
+}
+
+#[test]
+fn ctrl_c_ends_every_wait_and_no_run() {
+    let studio = Studio::start([slow_pipeline(5), slow_pipeline(6)]);
+    let mut child = spawn(studio.cli(), &["run", "5", "6", "--wait", "--json"]);
+    // Both runs are followed before the Ctrl-C.
+    let (mut lines, mut stderr) = read_stderr_until(&mut child, "following run ");
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).expect("reads stderr") > 0, "{lines:?}");
+        let second = line.contains("following run ");
+        lines.push(line);
+        if second {
+            break;
+        }
+    }
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("reads stderr");
+    let mut stdout = String::new();
+    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
+    assert_eq!(status.code(), Some(130), "{}{rest}", lines.concat());
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(outcomes(&document), [(5, "interrupted".into()), (6, "interrupted".into())]);
+    for id in [5, 6] {
+        let status = run(studio.cli(), &["status", &id.to_string(), "--json"]).expect_code(0);
+        assert!(status.json()["currentRun"].is_object(), "pipeline {id}'s run goes on");
+        assert_eq!(studio.runs_started(id), 1);
+    }
+}
+
+#[test]
+fn several_runs_without_wait_start_each_once() {
+    let studio = Studio::start([quick_pipeline(1), quick_pipeline(3)]);
+    let outcome = run(studio.cli(), &["run", "1", "3", "--json"]).expect_code(0);
+    let document = outcome.json();
+    let entries = document["pipelines"].as_array().expect("pipelines");
+    assert_eq!(entries.len(), 2);
+    for (entry, id) in entries.iter().zip([1, 3]) {
+        assert_eq!(entry["pipeline"], id);
+        assert!(entry["pipelineRun"]["id"].is_i64(), "{entry}");
+        assert_eq!(studio.runs_started(id), 1);
+    }
+}
+
+#[test]
+fn a_pipeline_named_twice_or_a_run_of_several_is_a_usage_error() {
+    let studio = Studio::start([quick_pipeline(1), quick_pipeline(3)]);
+    let outcome = run(studio.cli(), &["run", "1", "1", "--wait"]).expect_code(2);
+    assert!(outcome.stderr.contains("pipeline 1 is named twice"), "{}", outcome.stderr);
+    assert_eq!(studio.runs_started(1), 0);
+    let outcome = run(studio.cli(), &["wait", "1", "3", "--run", "5"]).expect_code(2);
+    assert!(outcome.stderr.contains("--run"), "{}", outcome.stderr);
+    assert_eq!(studio.requests_received(), 0, "nothing was sent");
+}
