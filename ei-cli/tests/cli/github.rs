@@ -244,3 +244,21 @@ fn ctrl_c_reports_that_the_wait_was_interrupted() {
     assert_eq!(commands.len(), 1, "{stderr}");
     assert!(commands[0].contains("::interrupted: interrupted (Ctrl-C)"), "{}", commands[0]);
 }
+
+#[test]
+fn several_pipelines_have_a_section_each_and_the_failed_one_its_annotation() {
+    let studio = Studio::start([quick_pipeline(1), failing_pipeline(2)]);
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let summary = directory.path().join("summary.md");
+    let args = ["run", "1", "2", "--wait", "--json"];
+    let outcome = run(on_github(&studio, &summary), &args).expect_code(1);
+    assert_eq!(outcome.json()["pipelines"].as_array().map(Vec::len), Some(2));
+    let added = appended(&summary);
+    let headings: Vec<&str> = added.lines().filter(|line| line.starts_with("### ")).collect();
+    assert_eq!(headings.len(), 2, "{added}");
+    assert!(headings[0].starts_with("### pipeline 1 run ") && headings[0].ends_with("succeeded"));
+    assert!(headings[1].starts_with("### pipeline 2 run ") && headings[1].ends_with("failed"));
+    let commands = workflow_commands(&outcome.stderr);
+    assert_eq!(commands.len(), 1, "{}", outcome.stderr);
+    assert!(commands[0].starts_with("::error title=pipeline 2 run "), "{}", commands[0]);
+}
