@@ -221,7 +221,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub ignore_last_successful_run: bool,
     /// Wait for the run to finish, showing its progress on stderr. Exits 0 only if it
-    /// succeeded. The options below, from --timeout to --junit, need it.
+    /// succeeded. The options below, from --timeout to --github-reports, need it.
     #[arg(long)]
     pub wait: bool,
     /// How long to wait, and what then.
@@ -283,6 +283,24 @@ pub struct FollowArgs {
     /// not at all (a temporary file renamed over FILE).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Report to GitHub Actions when the wait ends (also on a timeout, Ctrl-C or an error):
+    /// append a Markdown job summary (each run, its steps, why it failed) to the file
+    /// $GITHUB_STEP_SUMMARY names, and print an ::error annotation per failed step on stderr,
+    /// where the runner reads it too (stdout stays the outcome).
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = GithubReports::Auto)]
+    pub github_reports: GithubReports,
+}
+
+/// When the GitHub Actions reports (job summary, annotations) are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum GithubReports {
+    /// When GITHUB_ACTIONS is `true` (GitHub's runners set it).
+    #[default]
+    Auto,
+    /// Everywhere; GITHUB_STEP_SUMMARY must be set.
+    Always,
+    /// Never.
+    Never,
 }
 
 impl FollowArgs {
@@ -300,6 +318,7 @@ impl FollowArgs {
             || self.diagnosis_lines.is_some()
             || self.diagnosis_timeout.is_some()
             || self.junit.is_some()
+            || self.github_reports != GithubReports::Auto
     }
 
     /// How a failed run is explained, unless `--no-diagnosis`.

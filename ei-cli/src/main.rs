@@ -18,7 +18,7 @@
 //! 1. `text`, `settings`, `profile`, `paint`: text safe to show a person, the settings read
 //!    beyond the SDK's, the named profiles that hold them, and colour for a terminal
 //! 2. `output`: where every line goes, masked and escaped
-//! 3. `render`: the run model in words and in JSON
+//! 3. `render`: the run model in words, in JSON and in the CI reports (JUnit, GitHub Actions)
 //! 4. `exit`: exit codes, and what a failure says
 //! 5. `args`, `logging`, `interrupt`: the command line, diagnostic output, Ctrl-C
 //! 6. `commands`: the commands

@@ -169,6 +169,20 @@ impl Output {
         self.stderr_line("INFO", text);
     }
 
+    /// Prints a GitHub Actions workflow command (`::error ...`) on stderr,
+    /// where the runner reads them as it does on stdout (which `--json`
+    /// keeps for its one document), escaped as every line is; `false`, and
+    /// nothing printed, when every line on stderr is a JSON object.
+    pub fn workflow_command(&self, command: &str) -> bool {
+        if self.log == Some(LogLines::Json) {
+            return false;
+        }
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "{}", self.terminal_safe(command));
+        let _ = stderr.flush();
+        true
+    }
+
     /// Prints [`Self::stderr_text`] on stderr.
     fn stderr_line(&self, level: &str, text: &str) {
         let line = self.stderr_text(level, text);
@@ -286,6 +300,14 @@ pub fn write_file_atomically(path: &Path, contents: &str) -> std::io::Result<()>
     file.write_all(contents.as_bytes())?;
     file.as_file().sync_all()?;
     file.persist(path).map(drop).map_err(|error| error.error)
+}
+
+/// Appends `contents` to the file at `path`, created if missing (as GitHub
+/// Actions' job summary file is written: each step of a job adds to it).
+pub fn append_to_file(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().append(true).create(true).open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.flush()
 }
 
 /// Whether stderr is a terminal a person is watching.

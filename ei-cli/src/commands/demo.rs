@@ -9,7 +9,7 @@ use ei_api_ext::{Client, OrganizationId, PipelineId};
 use ei_fake_studio::{FakeStudio, Fault, Operation, PipelineSpec, StepSpec, When};
 use serde::Serialize;
 
-use crate::args::{DemoArgs, FollowArgs};
+use crate::args::{DemoArgs, FollowArgs, GithubReports};
 use crate::commands::follow::{follow_to_end, print_interrupted, FollowSettings, WaitEnd};
 use crate::exit::{Action, Exit, Failure};
 use crate::output::Output;
@@ -143,6 +143,7 @@ async fn run_to_end(
         diagnosis_lines: None,
         diagnosis_timeout: None,
         junit: None,
+        github_reports: GithubReports::Never,
     };
     let settings = FollowSettings::new(json, &follow_args, output);
     let following = handle.run().follow(settings.wait_options(&follow_args));

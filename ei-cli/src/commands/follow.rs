@@ -41,7 +41,7 @@ impl FollowSettings {
             json,
             mode: ProgressMode::choose(json, output),
             diagnosis: args.diagnosis(),
-            reports: Reports { junit: args.junit.clone() },
+            reports: Reports::new(args, |name| std::env::var_os(name)),
         }
     }
 

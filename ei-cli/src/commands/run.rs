@@ -17,8 +17,8 @@ use crate::text;
 pub async fn run(global: &GlobalArgs, args: &RunArgs, output: &Output) -> Result<Exit, Failure> {
     if !args.wait && args.follow.given() {
         return Err(Failure::usage(
-            "--timeout, --stop-on-timeout, --no-diagnosis, the --diagnosis-* options and --junit \
-             need --wait",
+            "--timeout, --stop-on-timeout, --no-diagnosis, the --diagnosis-* options, --junit and \
+             --github-reports need --wait",
         ));
     }
     let pipelines = crate::commands::distinct_pipelines(&args.pipelines)?;

@@ -17,9 +17,10 @@ use ei_api_ext::run::{Run, Step, StepState};
 use ei_api_ext::wait::Outcome;
 
 use crate::output::Output;
-use crate::render::logs::{last_error_line, step_diagnosis_lines};
-use crate::render::outcome::{headline, outcome_lines, FollowedRun, PipelineEnd};
-use crate::render::run::step_failure_reason;
+use crate::render::logs::step_diagnosis_lines;
+use crate::render::outcome::{
+    failed_step_line, headline, outcome_lines, step_logs, FollowedRun, PipelineEnd,
+};
 use crate::text;
 
 /// The JUnit document for the pipelines' ends, each text made safe by
@@ -229,20 +230,13 @@ fn step_verdict(step: &Step, followed: &FollowedRun, output: &Output) -> Verdict
     match step.state {
         StepState::Succeeded => Verdict::Pass,
         StepState::Failed => {
-            let logs = followed.diagnosis.as_ref().and_then(|diagnosis| {
-                diagnosis.steps.iter().find(|logs| logs.step.number == step.number)
-            });
-            let mut message = step_failure_reason(step);
-            let mut body = String::new();
-            if let Some(logs) = logs {
-                if let Some(line) = last_error_line(logs, output.redactor()) {
-                    message.push_str("; ");
-                    message.push_str(&line);
-                }
-                let run = followed.report.run.id;
-                body = step_diagnosis_lines(logs, followed.pipeline, run, output.redactor())
-                    .join("\n");
-            }
+            let message = failed_step_line(followed, step, output.redactor());
+            let body = step_logs(followed, step)
+                .map(|logs| {
+                    let run = followed.report.run.id;
+                    step_diagnosis_lines(logs, followed.pipeline, run, output.redactor()).join("\n")
+                })
+                .unwrap_or_default();
             Verdict::Failure {
                 kind: "failed",
                 message: output.terminal_safe(&message),

@@ -4,6 +4,7 @@
 //! the SDK's types as they serialize. Nothing here reads the network.
 
 pub mod definition;
+pub mod github;
 pub mod junit;
 pub mod logs;
 pub mod outcome;

@@ -1,16 +1,16 @@
 //! What a followed run prints when the wait is over: a headline, the run's
 //! steps and, for a failed run, why; or one JSON document.
 
-use ei_api_ext::diagnose::Diagnosis;
+use ei_api_ext::diagnose::{Diagnosis, StepLogs};
 use ei_api_ext::models::OrganizationPipelineRun;
 use ei_api_ext::redact::Redactor;
-use ei_api_ext::run::Run;
+use ei_api_ext::run::{Run, Step};
 use ei_api_ext::wait::{Outcome, Stop, WaitReport};
 use ei_api_ext::{PipelineId, RunId};
 use serde::Serialize;
 
-use crate::render::logs::diagnosis_lines;
-use crate::render::run::{failure_reason, step_lines, step_summary};
+use crate::render::logs::{diagnosis_lines, last_error_line};
+use crate::render::run::{failure_reason, step_failure_reason, step_lines, step_summary};
 use crate::text;
 
 /// A run followed to its end: which pipeline, how the wait ended, and why
@@ -107,6 +107,25 @@ pub fn headline(followed: &FollowedRun) -> String {
         }
         other => format!("{subject} ended {}; {check}", other.name()),
     }
+}
+
+/// The files and logs read of `step` of a failed run, when they were.
+pub fn step_logs<'a>(followed: &'a FollowedRun, step: &Step) -> Option<&'a StepLogs> {
+    let diagnosis = followed.diagnosis.as_ref()?;
+    diagnosis.steps.iter().find(|logs| logs.step.number == step.number)
+}
+
+/// Why a failed step of `followed` failed, in one line, as the reports
+/// say it: `step 2 "Clean" failed, 3 of 50 files; data.csv: [error] ...`
+/// (with the last error line of its logs when they were read; `redactor`
+/// masks it).
+pub fn failed_step_line(followed: &FollowedRun, step: &Step, redactor: &Redactor) -> String {
+    let mut line = step_failure_reason(step);
+    if let Some(last) = step_logs(followed, step).and_then(|logs| last_error_line(logs, redactor)) {
+        line.push_str("; ");
+        line.push_str(&last);
+    }
+    line
 }
 
 /// What a followed run prints without `--json`: the headline, the run's

@@ -23,7 +23,8 @@ fn each_shell_gets_a_completion_script_naming_the_commands() {
         assert!(outcome.stderr.is_empty(), "{shell}: {}", outcome.stderr);
         let script = &outcome.stdout;
         assert!(script.contains(marker), "{shell}: no {marker:?} in:\n{script:.600}");
-        for word in ["run", "wait", "--stop-on-timeout", "--junit", "completions"] {
+        // Options as each shell spells them: `--junit`, or fish's `-l junit`.
+        for word in ["run", "wait", "stop-on-timeout", "junit", "github-reports", "completions"] {
             assert!(script.contains(word), "{shell}: {word} is not completed");
         }
         assert!(!script.contains("\\u{"), "{shell}: the script was escaped as server text");

@@ -183,11 +183,12 @@ fn a_wait_option_without_wait_is_a_usage_error_naming_the_wait_options() {
         &["--stop-on-timeout"],
         &["--diagnosis-logs", "5"],
         &["--junit", "r.xml"],
+        &["--github-reports", "never"],
     ];
     for option in options {
         let args: Vec<&str> = ["run", "1"].iter().chain(option).copied().collect();
         let outcome = run(studio.cli(), &args).expect_code(2);
-        assert!(outcome.stderr.contains("and --junit need --wait"), "{}", outcome.stderr);
+        assert!(outcome.stderr.contains("--github-reports need --wait"), "{}", outcome.stderr);
     }
     assert_eq!(studio.calls(Operation::Run), 0, "a usage error starts nothing");
 }

@@ -22,7 +22,9 @@ pub const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.e30.cli_test_jwt_signature_012345678
 
 /// The environment variables the binary reads; removed from every child so
 /// that the developer's own settings never leak into a test.
-const ENV_VARS: [&str; 10] = [
+/// GitHub Actions' own are among them: a test run on GitHub's runners must
+/// not annotate the job or write its summary.
+const ENV_VARS: [&str; 12] = [
     "EI_API_KEY",
     "EI_API_ENDPOINT",
     "EI_ORGANIZATION_ID",
@@ -33,6 +35,8 @@ const ENV_VARS: [&str; 10] = [
     "NO_COLOR",
     "CLICOLOR",
     "CLICOLOR_FORCE",
+    "GITHUB_ACTIONS",
+    "GITHUB_STEP_SUMMARY",
 ];
 
 /// The profiles file every child reads unless a test names another: one that

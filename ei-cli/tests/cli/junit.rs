@@ -16,7 +16,7 @@ use crate::harness::{quick_pipeline, read_stderr_until, run, spawn, Studio, API_
 use crate::junit_schema::{children, validated};
 
 /// The key the failing step carries, which its log echoes.
-const PROJECT_KEY: &str = "ei_project_key_echoed_in_a_junit_report_01";
+pub const PROJECT_KEY: &str = "ei_project_key_echoed_in_a_junit_report_01";
 
 /// A step name and log line as hostile as a server can send: markup, XML's
 /// own delimiters, characters XML 1.0 forbids, a terminal escape, workflow

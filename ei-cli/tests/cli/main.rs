@@ -10,6 +10,7 @@ mod definitions;
 mod demo;
 mod diagnosis;
 mod failures;
+mod github;
 mod golden;
 mod harness;
 mod interrupt;
