@@ -44,6 +44,7 @@ use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::MakeWriter;
 
 use crate::paint::{self, ColorWhen};
+use crate::text;
 
 /// Where everything is printed, and which secrets are masked. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -177,8 +178,13 @@ impl Output {
         if self.log == Some(LogLines::Json) {
             return false;
         }
+        // Ours is the one line that may start with `::`.
+        let line = match command.strip_prefix("::") {
+            Some(body) => format!("::{}", self.terminal_safe(body)),
+            None => self.terminal_safe(command),
+        };
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{}", self.terminal_safe(command));
+        let _ = writeln!(stderr, "{line}");
         let _ = stderr.flush();
         true
     }
@@ -220,7 +226,8 @@ impl Output {
     /// `text` with its secrets masked and its hazardous characters escaped
     /// (its own line breaks kept).
     pub fn terminal_safe(&self, text: &str) -> String {
-        for_display_keeping_lines(&self.redactor.text(text), usize::MAX).into_owned()
+        let shown = for_display_keeping_lines(&self.redactor.text(text), usize::MAX).into_owned();
+        text::without_workflow_commands(&shown).into_owned()
     }
 
     /// Where the tracing subscriber writes `lines`.
@@ -452,7 +459,9 @@ fn log_line(lines: LogLines, redactor: &Redactor, event: &str) -> String {
     let event = event.strip_suffix('\n').unwrap_or(event);
     match lines {
         LogLines::Text => {
-            for_display(&redactor.text(event), LOG_LINE_MAX_CHARS - CUT_NOTE_CHARS).into_owned()
+            let masked = redactor.text(event);
+            let shown = for_display(&masked, LOG_LINE_MAX_CHARS - CUT_NOTE_CHARS);
+            text::without_workflow_commands(&shown).into_owned()
         }
         LogLines::Json => json_log_line(redactor, event),
     }

@@ -18,6 +18,33 @@ pub const MESSAGE_SHOWN_CHARS: usize = 300;
 /// How much of a path (one the user gave, or a profile names) is shown.
 pub const PATH_SHOWN_CHARS: usize = 1000;
 
+/// `text` with nothing a CI runner would take for a workflow command: GitHub
+/// Actions reads a line that starts (after blanks) with `::` as a command
+/// (`::add-mask::`, `::stop-commands::`, `::error::`) and `##[` anywhere in a
+/// line as the older form, on stdout and stderr alike. A file name or a log
+/// line from the server could so hide our annotations or forge its own; the
+/// first colon of such a start and the second `#` of `##[` are written as
+/// the escapes `\u{3a}` and `\u{23}`, as other hazardous characters are.
+pub fn without_workflow_commands(text: &str) -> Cow<'_, str> {
+    let starts_a_command = |line: &str| line.trim_start().starts_with("::");
+    if !text.contains("##[") && !text.split('\n').any(starts_a_command) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| {
+            let line = line.replace("##[", "#\\u{23}[");
+            if starts_a_command(&line) {
+                let blanks = line.len() - line.trim_start().len();
+                format!("{}\\u{{3a}}{}", &line[..blanks], &line[blanks + 1..])
+            } else {
+                line
+            }
+        })
+        .collect();
+    Cow::Owned(lines.join("\n"))
+}
+
 /// A path, safe to show: its control characters escaped (a file name may
 /// hold any), cut after [`PATH_SHOWN_CHARS`] characters.
 pub fn path(path: &Path) -> String {
@@ -59,6 +86,20 @@ pub fn duration(duration: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_line_can_be_taken_for_a_workflow_command() {
+        let hostile = "::stop-commands::x\n  ::add-mask::k\nok ##[error]forged\nkept :: here";
+        let shown = without_workflow_commands(hostile);
+        assert_eq!(
+            shown,
+            "\\u{3a}:stop-commands::x\n  \\u{3a}:add-mask::k\nok #\\u{23}[error]forged\nkept :: here"
+        );
+        for line in shown.lines() {
+            assert!(!line.trim_start().starts_with("::") && !line.contains("##["), "{line}");
+        }
+        assert!(matches!(without_workflow_commands("a: b :: c"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn a_count_is_shown_as_it_came() {

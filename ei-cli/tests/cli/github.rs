@@ -262,3 +262,33 @@ fn several_pipelines_have_a_section_each_and_the_failed_one_its_annotation() {
     assert_eq!(commands.len(), 1, "{}", outcome.stderr);
     assert!(commands[0].starts_with("::error title=pipeline 2 run "), "{}", commands[0]);
 }
+
+#[test]
+fn server_text_never_reads_as_a_workflow_command() {
+    // A step name, a log line and a pipeline name that a runner would take
+    // for commands: hide ours (`::stop-commands::`), forge one (`##[error]`).
+    use ei_api_ext::enums::JobLogItemLogLevel;
+    let log = vec![
+        (Some(JobLogItemLogLevel::Error), "::stop-commands::hide-the-rest".to_owned()),
+        (Some(JobLogItemLogLevel::Error), "  ::error title=forged::forged".to_owned()),
+        (Some(JobLogItemLogLevel::Error), "boom ##[error]forged too".to_owned()),
+    ];
+    let step = StepSpec::new("::add-mask::step")
+        .duration(Duration::from_millis(300))
+        .files(4)
+        .failing_files(2)
+        .failure_log(log);
+    let pipeline = PipelineSpec::new(ORG, 8, "::warning::pipeline").step(step);
+    let studio = Studio::start([pipeline]);
+    let directory = tempfile::tempdir().expect("a temp dir");
+    let summary = directory.path().join("summary.md");
+    let outcome = run(on_github(&studio, &summary), &["-v", "run", "8", "--wait"]).expect_code(1);
+    assert!(outcome.stdout.contains("stop-commands::hide-the-rest"), "{}", outcome.stdout);
+    assert!(workflow_commands(&outcome.stdout).is_empty(), "{}", outcome.stdout);
+    let commands = workflow_commands(&outcome.stderr);
+    assert_eq!(commands.len(), 1, "ours alone:\n{}", outcome.stderr);
+    assert!(commands[0].starts_with("::error title=pipeline 8 run "), "{}", commands[0]);
+    for text in [&outcome.stdout, &outcome.stderr] {
+        assert!(!text.contains("##["), "{text}");
+    }
+}
