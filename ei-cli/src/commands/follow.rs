@@ -76,6 +76,22 @@ pub enum WaitEnd {
     },
 }
 
+/// A wait that failed before its outcome was known, and the run it was
+/// following then (which goes on, and can be followed again).
+#[derive(Debug)]
+pub struct WaitFailure {
+    /// What went wrong, its message naming the run when known.
+    pub failure: Failure,
+    /// The run followed, when it was known.
+    pub run: Option<RunId>,
+}
+
+impl From<WaitFailure> for Failure {
+    fn from(wait: WaitFailure) -> Self {
+        wait.failure
+    }
+}
+
 /// One pipeline's wait, as `run --wait` and `wait` start it.
 #[derive(Debug)]
 pub struct PipelineWait {
@@ -127,7 +143,7 @@ pub async fn follow(
 /// Prints how one wait ended, writes the reports; its exit, or its failure.
 fn print_one(
     pipeline: PipelineId,
-    end: Result<WaitEnd, Failure>,
+    end: Result<WaitEnd, WaitFailure>,
     settings: &FollowSettings,
     output: &Output,
 ) -> Result<Exit, Failure> {
@@ -140,7 +156,7 @@ fn print_one(
             print_interrupted(run, settings.json, output)?;
             (interrupted_end(pipeline, run), Ok(Exit::Interrupted))
         }
-        Err(failure) => (error_end(pipeline, &failure), Err(failure)),
+        Err(WaitFailure { failure, run }) => (error_end(pipeline, run, &failure), Err(failure)),
     };
     match result {
         Ok(exit) => Ok(settings.reports.write(&[end], exit, output)),
@@ -155,7 +171,7 @@ fn print_one(
 /// `error:` line on stderr; with `--json` one document of them all), writes
 /// the reports; the most severe exit of theirs.
 fn print_several(
-    ends: Vec<(PipelineId, Result<WaitEnd, Failure>)>,
+    ends: Vec<(PipelineId, Result<WaitEnd, WaitFailure>)>,
     settings: &FollowSettings,
     output: &Output,
 ) -> Result<Exit, Failure> {
@@ -171,10 +187,10 @@ fn print_several(
                 exits.push(Exit::Interrupted);
                 interrupted_end(pipeline, run)
             }
-            Err(failure) => {
+            Err(WaitFailure { failure, run }) => {
                 output.error_line(&format!("error: {}", failure.message));
                 exits.push(failure.exit);
-                error_end(pipeline, &failure)
+                error_end(pipeline, run, &failure)
             }
         });
     }
@@ -214,10 +230,10 @@ fn interrupted_end(pipeline: PipelineId, run: Option<RunId>) -> PipelineEnd {
     PipelineEnd::Unfinished { pipeline, run, outcome: "interrupted", message }
 }
 
-/// The end of a wait that `failure` ended.
-fn error_end(pipeline: PipelineId, failure: &Failure) -> PipelineEnd {
+/// The end of a wait of `run` (when known) that `failure` ended.
+fn error_end(pipeline: PipelineId, run: Option<RunId>, failure: &Failure) -> PipelineEnd {
     let message = failure.message.clone();
-    PipelineEnd::Unfinished { pipeline, run: None, outcome: "error", message }
+    PipelineEnd::Unfinished { pipeline, run, outcome: "error", message }
 }
 
 /// What `--json` prints for several waits: one entry per pipeline.
@@ -289,7 +305,8 @@ pub fn print(followed: &FollowedRun, json: bool, output: &Output) -> Result<Exit
 
 /// Follows `following` (a run of `handle`'s pipeline) to its outcome as
 /// `settings` say, its progress shown by `reporter`, and explains a failed
-/// run; `action` is what a failure is reported as.
+/// run; `action` is what a failure is reported as, with the run it was
+/// following.
 pub async fn follow_to_end(
     mut following: Follow,
     handle: &PipelineHandle,
@@ -297,7 +314,7 @@ pub async fn follow_to_end(
     mut reporter: Reporter,
     action: Action,
     output: &Output,
-) -> Result<WaitEnd, Failure> {
+) -> Result<WaitEnd, WaitFailure> {
     let pipeline = handle.pipeline();
     let mut interrupt = Interrupt::listen().await;
     let mut run = action.run().map(RunId::new);
@@ -331,7 +348,7 @@ pub async fn follow_to_end(
                 wait_command(pipeline, run)
             ));
         }
-        failure
+        WaitFailure { failure, run }
     })?;
     let diagnosis = match (&report.outcome, &settings.diagnosis) {
         (Outcome::Failed, Some(options)) => {

@@ -5,7 +5,7 @@ use std::io::{BufRead, Read};
 use std::process::Command;
 use std::time::Duration;
 
-use ei_fake_studio::{PipelineSpec, StepSpec};
+use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 
 use crate::deadlines::failing_pipeline;
 use crate::harness::{quick_pipeline, read_stderr_until, run, spawn, Studio, ORG};
@@ -156,4 +156,25 @@ fn a_pipeline_named_twice_or_a_run_of_several_is_a_usage_error() {
     let outcome = run(studio.cli(), &["wait", "1", "3", "--run", "5"]).expect_code(2);
     assert!(outcome.stderr.contains("--run"), "{}", outcome.stderr);
     assert_eq!(studio.requests_received(), 0, "nothing was sent");
+}
+
+#[test]
+fn a_pipeline_whose_wait_fails_after_its_run_started_names_that_run() {
+    let studio = Studio::start([slow_pipeline(1), slow_pipeline(3)]);
+    // Both runs start, then every read is refused (the key lost its rights).
+    studio.inject(Operation::Get, When::Always, Fault::status(403));
+    let junit = tempfile::NamedTempFile::new().expect("a temporary file");
+    let junit_path = junit.path().to_str().expect("a UTF-8 path");
+    let args = ["run", "1", "3", "--wait", "--json", "--junit", junit_path];
+    let outcome = run(studio.cli(), &args).expect_code(3);
+    let document = outcome.json();
+    assert_eq!(outcomes(&document), [(1, "error".into()), (3, "error".into())]);
+    let report = std::fs::read_to_string(junit.path()).expect("the JUnit report");
+    for (entry, id) in document["pipelines"].as_array().expect("pipelines").iter().zip([1, 3]) {
+        assert_eq!(studio.runs_started(id), 1);
+        // The run goes on: a script must be able to follow it again.
+        let run = entry["runId"].as_i64().unwrap_or_else(|| panic!("no runId in {entry}"));
+        let property = format!("<property name=\"runId\" value=\"{run}\"/>");
+        assert!(report.contains(&property), "no {property} in:\n{report}");
+    }
 }
