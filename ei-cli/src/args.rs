@@ -150,6 +150,13 @@ pub enum Command {
     Demo(DemoArgs),
 }
 
+/// How many pipelines one command may name. Each pipeline followed holds a
+/// connection of its own while its reads are in flight: 100 stays well within
+/// the 256 open files a Mac allows a process by default (400 ran out of them,
+/// and some runs did not start), and is as many reads at once as one command
+/// should put on Studio.
+pub const MAX_PIPELINES: usize = 100;
+
 /// What `run --json` prints, as `run --help` shows it.
 const RUN_JSON_HELP: &str = "\
 JSON (--json), one document on stdout, secrets redacted:
@@ -184,8 +191,8 @@ stdout stays empty and the message goes to stderr.";
 #[derive(Debug, Args)]
 #[command(after_help = RUN_JSON_HELP)]
 pub struct RunArgs {
-    /// The pipeline's id; with several, each starts, and with --wait they are followed
-    /// together (one deadline, one retry budget).
+    /// The pipeline's id; with several (at most 100), each starts, and with --wait they are
+    /// followed together (one deadline, one retry budget).
     #[arg(value_name = "PIPELINE_ID", required = true, num_args = 1..)]
     pub pipelines: Vec<i64>,
     /// Re-run from scratch: do not give the steps the time of the last successful run.
@@ -207,7 +214,8 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 #[command(after_help = WAIT_JSON_HELP)]
 pub struct WaitArgs {
-    /// The pipeline's id; several are followed together (one deadline, one retry budget).
+    /// The pipeline's id; several (at most 100) are followed together (one deadline, one
+    /// retry budget).
     #[arg(value_name = "PIPELINE_ID", required = true, num_args = 1..)]
     pub pipelines: Vec<i64>,
     /// The run to follow [default: the pipeline's current run, or else its last]; only with
@@ -479,6 +487,16 @@ mod tests {
         let after = Cli::try_parse_from(["ei-pipeline", "status", "7", "--org", "3"]).unwrap();
         assert_eq!(before.global.org.as_deref(), Some("3"));
         assert_eq!(after.global.org.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn run_and_wait_help_say_how_many_pipelines_they_take() {
+        let limit = format!("at most {MAX_PIPELINES})");
+        for command in ["run", "wait"] {
+            let mut cli = Cli::command();
+            let help = cli.find_subcommand_mut(command).expect(command).render_long_help();
+            assert!(help.to_string().contains(&limit), "{command} --help:\n{help}");
+        }
     }
 
     #[test]

@@ -178,3 +178,53 @@ fn a_pipeline_whose_wait_fails_after_its_run_started_names_that_run() {
         assert!(report.contains(&property), "no {property} in:\n{report}");
     }
 }
+
+/// `program args` with at most `limit` open files, as on a Mac (256 by default).
+fn with_open_files_limit(command: &Command, limit: u32, args: &[String]) -> Command {
+    let mut limited = Command::new("sh");
+    limited
+        .arg("-c")
+        .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+        .arg(command.get_program())
+        .args(args)
+        .stdin(std::process::Stdio::null());
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => limited.env(name, value),
+            None => limited.env_remove(name),
+        };
+    }
+    limited
+}
+
+#[test]
+fn as_many_pipelines_as_allowed_are_followed_within_a_small_open_files_limit() {
+    // Each pipeline followed holds a connection: the cap keeps them within
+    // 256 open files. 400 pipelines ran out of them and started only some runs.
+    let ids: Vec<i64> = (1..=100).collect();
+    let studio = Studio::start(ids.iter().map(|&id| quick_pipeline(id)));
+    let mut args = vec!["run".to_owned()];
+    args.extend(ids.iter().map(i64::to_string));
+    args.extend(["--wait".to_owned(), "--json".to_owned()]);
+    let outcome = run(with_open_files_limit(&studio.cli(), 256, &args), &[]).expect_code(0);
+    let document = outcome.json();
+    let ends = outcomes(&document);
+    assert_eq!(ends.len(), 100);
+    for ((pipeline, end), id) in ends.into_iter().zip(ids) {
+        assert_eq!((pipeline, end.as_str()), (id, "succeeded"));
+        assert_eq!(studio.runs_started(id), 1, "pipeline {id}");
+    }
+}
+
+#[test]
+fn more_pipelines_than_allowed_is_a_usage_error_before_anything_is_sent() {
+    let studio = Studio::quick();
+    let ids: Vec<String> = (1..=101).map(|id| id.to_string()).collect();
+    for command in ["run", "wait"] {
+        let mut args = vec![command];
+        args.extend(ids.iter().map(String::as_str));
+        let outcome = run(studio.cli(), &args).expect_code(2);
+        assert!(outcome.stderr.contains("at most 100 pipelines"), "{}", outcome.stderr);
+    }
+    assert_eq!(studio.requests_received(), 0, "nothing was sent");
+}
