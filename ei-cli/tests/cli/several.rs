@@ -9,6 +9,7 @@ use ei_fake_studio::{Fault, Operation, PipelineSpec, StepSpec, When};
 
 use crate::deadlines::failing_pipeline;
 use crate::harness::{quick_pipeline, read_stderr_until, run, spawn, Studio, ORG};
+use crate::untrusted_answers::{assert_terminal_safe, hostile_name};
 
 /// A pipeline that runs longer than any test waits.
 fn slow_pipeline(id: i64) -> PipelineSpec {
@@ -227,4 +228,72 @@ fn more_pipelines_than_allowed_is_a_usage_error_before_anything_is_sent() {
         assert!(outcome.stderr.contains("at most 100 pipelines"), "{}", outcome.stderr);
     }
     assert_eq!(studio.requests_received(), 0, "nothing was sent");
+}
+
+#[test]
+fn hostile_text_in_one_pipeline_reaches_no_terminal_and_no_report_of_the_others() {
+    let hostile = PipelineSpec::new(ORG, 7, hostile_name("Hostile"))
+        .step(StepSpec::new(hostile_name("Fail")).duration(Duration::from_millis(300)).fails());
+    let studio = Studio::start([quick_pipeline(1), hostile]);
+    let junit = tempfile::NamedTempFile::new().expect("a temporary file");
+    let junit_path = junit.path().to_str().expect("a UTF-8 path");
+    for json in [false, true] {
+        let mut args = vec!["run", "1", "7", "--wait", "--junit", junit_path];
+        args.extend(json.then_some("--json"));
+        let outcome = run(studio.cli(), &args).expect_code(1);
+        assert_terminal_safe(&outcome);
+        let report = std::fs::read_to_string(junit.path()).expect("the JUnit report");
+        let raw: Vec<char> =
+            report.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\t')).collect();
+        assert!(raw.is_empty(), "the report carries {raw:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn one_pipeline_already_running_is_refused_and_the_others_run() {
+    let studio = Studio::start([quick_pipeline(1), slow_pipeline(7), quick_pipeline(3)]);
+    let going = studio.start_run(7);
+    let outcome = run(studio.cli(), &["run", "1", "7", "3", "--wait", "--json"]).expect_code(3);
+    let document = outcome.json();
+    assert_eq!(
+        outcomes(&document),
+        [(1, "succeeded".into()), (7, "error".into()), (3, "succeeded".into())]
+    );
+    assert!(outcome.stderr.contains("ei-pipeline wait 7"), "the hint: {}", outcome.stderr);
+    assert_eq!([1, 7, 3].map(|id| studio.runs_started(id)), [1, 1, 1], "run {going} stands");
+}
+
+#[test]
+fn a_lost_run_answer_for_one_pipeline_starts_no_run_twice() {
+    let studio = Studio::start([quick_pipeline(1), quick_pipeline(3)]);
+    // The first run call takes effect but its answer never arrives.
+    studio.inject(Operation::Run, When::Nth(1), Fault::close_after_action());
+    let outcome = run(studio.cli(), &["run", "1", "3", "--wait", "--json"]).expect_code(0);
+    assert_eq!(outcomes(&outcome.json()), [(1, "succeeded".into()), (3, "succeeded".into())]);
+    assert_eq!([1, 3].map(|id| studio.runs_started(id)), [1, 1]);
+}
+
+#[test]
+fn ctrl_c_while_one_is_explained_and_another_followed() {
+    let studio = Studio::start([failing_pipeline(7), slow_pipeline(5)]);
+    // Every log read stalls: the explanation runs until its deadline.
+    studio.inject(Operation::JobLogs, When::Always, Fault::delay(Duration::from_secs(3_600)));
+    let args = ["run", "7", "5", "--wait", "--json", "--diagnosis-timeout", "60s"];
+    let mut child = spawn(studio.cli(), &args);
+    let (_, mut stderr) = read_stderr_until(&mut child, "reading why");
+    let interrupted = std::time::Instant::now();
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    assert!(interrupted.elapsed() < Duration::from_secs(5), "Ctrl-C ends it at once");
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("reads stderr");
+    let mut stdout = String::new();
+    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
+    assert_eq!(status.code(), Some(130), "{rest}");
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert_eq!(outcomes(&document), [(7, "failed".into()), (5, "interrupted".into())]);
+    assert!(document["pipelines"][1]["runId"].is_i64(), "{document}");
+    assert_eq!([7, 5].map(|id| studio.runs_started(id)), [1, 1]);
 }
