@@ -185,7 +185,9 @@ STEP is {\"number\" (from 1, as on the screen), \"name\", \"state\", \"status\" 
 API spells it), \"files\": {\"done\", \"succeeded\", \"failed\", \"total\"}|null,
 \"transformationJob\", \"uploadJob\", \"uploadFailed\"}; states are waiting, running, succeeded,
 failed, unrecognized. PIPELINE_RUN is the API's pipelineRun object, as it spells it. On an error
-stdout stays empty and the message goes to stderr.";
+stdout stays empty and the message goes to stderr; with several pipelines, one pipeline's error
+is its entry (and an error: line on stderr), and stdout stays empty only when the command
+itself is wrong (a usage error, found before anything is sent).";
 
 /// `run`'s options.
 #[derive(Debug, Args)]
@@ -198,8 +200,8 @@ pub struct RunArgs {
     /// Re-run from scratch: do not give the steps the time of the last successful run.
     #[arg(long)]
     pub ignore_last_successful_run: bool,
-    /// Wait for the run to finish, showing its progress on stderr. Exits 0 only if it
-    /// succeeded. The options below, from --timeout to --junit, need it.
+    /// Wait for the run (each run) to finish, showing its progress on stderr. Exits 0 only if
+    /// it (every one) succeeded. The options below, from --timeout to --junit, need it.
     #[arg(long)]
     pub wait: bool,
     /// How long to wait, and what then.
@@ -304,7 +306,8 @@ impl FollowArgs {
 /// What `wait --json` prints.
 const WAIT_JSON_HELP: &str = "\
 JSON (--json), one document on stdout, secrets redacted, as run --wait --json prints it:
-  {\"outcome\": OUTCOME, \"run\": RUN, \"pipelineRun\": PIPELINE_RUN, ...}; see ei-pipeline run --help.
+  {\"outcome\": OUTCOME, \"run\": RUN, \"pipelineRun\": PIPELINE_RUN, ...}, and with several
+  pipelines {\"pipelines\": [...]}, an entry each; see ei-pipeline run --help.
 With neither --run nor a run going, the pipeline's last run is reported at once.";
 
 /// `status`'s options.
