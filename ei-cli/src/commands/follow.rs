@@ -119,15 +119,8 @@ pub async fn follow(
         let reporter = display.reporter(wait.handle.pipeline(), output.clone());
         async move {
             let pipeline = wait.handle.pipeline();
-            let end = follow_to_end(
-                wait.following,
-                &wait.handle,
-                settings,
-                reporter,
-                wait.action,
-                output,
-            )
-            .await;
+            let end =
+                follow_to_end(wait.following, &wait.handle, settings, reporter, wait.action).await;
             (pipeline, end)
         }
     }))
@@ -304,7 +297,7 @@ pub fn print(followed: &FollowedRun, json: bool, output: &Output) -> Result<Exit
 }
 
 /// Follows `following` (a run of `handle`'s pipeline) to its outcome as
-/// `settings` say, its progress shown by `reporter`, and explains a failed
+/// `settings` say, its progress and notes shown by `reporter`, and explains a failed
 /// run; `action` is what a failure is reported as, with the run it was
 /// following.
 pub async fn follow_to_end(
@@ -313,7 +306,6 @@ pub async fn follow_to_end(
     settings: &FollowSettings,
     mut reporter: Reporter,
     action: Action,
-    output: &Output,
 ) -> Result<WaitEnd, WaitFailure> {
     let pipeline = handle.pipeline();
     let mut interrupt = Interrupt::listen().await;
@@ -323,7 +315,7 @@ pub async fn follow_to_end(
             biased;
             () = interrupt.received() => {
                 reporter.clear();
-                say_interrupted(run, pipeline, output);
+                say_interrupted(run, pipeline, &reporter);
                 return Ok(WaitEnd::Interrupted { run });
             }
             event = following.next() => match event {
@@ -352,7 +344,7 @@ pub async fn follow_to_end(
     })?;
     let diagnosis = match (&report.outcome, &settings.diagnosis) {
         (Outcome::Failed, Some(options)) => {
-            output.note_line(&format!(
+            reporter.note(&format!(
                 "reading why run {} failed (its failed files and their logs; at most {}, \
                  --diagnosis-timeout; --no-diagnosis skips it)",
                 report.run.id.get(),
@@ -362,7 +354,7 @@ pub async fn follow_to_end(
             tokio::select! {
                 biased;
                 () = interrupt.received() => {
-                    output.note_line("Ctrl-C: the explanation is skipped");
+                    reporter.note("Ctrl-C: the explanation is skipped");
                     None
                 }
                 diagnosis = handle.diagnose(&report.run, options.clone()) => Some(diagnosis),
@@ -373,8 +365,8 @@ pub async fn follow_to_end(
     Ok(WaitEnd::Finished(Box::new(FollowedRun { pipeline, report, diagnosis })))
 }
 
-/// What Ctrl-C prints on stderr: the run and how to follow it again.
-fn say_interrupted(run: Option<RunId>, pipeline: PipelineId, output: &Output) {
+/// What Ctrl-C prints on stderr, by `reporter`: the run and how to follow it again.
+fn say_interrupted(run: Option<RunId>, pipeline: PipelineId, reporter: &Reporter) {
     let what = match run {
         Some(run) => format!(
             "run {} goes on. Follow it again with: {}",
@@ -386,5 +378,5 @@ fn say_interrupted(run: Option<RunId>, pipeline: PipelineId, output: &Output) {
             pipeline.get()
         ),
     };
-    output.note_line(&format!("interrupted: stopped waiting; {what}"));
+    reporter.note(&format!("interrupted: stopped waiting; {what}"));
 }

@@ -86,6 +86,7 @@ impl ProgressDisplay {
             output,
             pipeline,
             several: self.several,
+            display: self.live.clone(),
             started: Instant::now(),
             steps: 0,
             shown: Default::default(),
@@ -101,6 +102,9 @@ pub struct Reporter {
     pipeline: PipelineId,
     /// One of several runs shown together: its lines name its pipeline.
     several: bool,
+    /// The live display, also after this run's bars ended: the bars of
+    /// others may still be drawn on it.
+    display: Option<MultiProgress>,
     started: Instant,
     /// How many steps the run has (for `step 2/3`).
     steps: usize,
@@ -146,6 +150,16 @@ impl Reporter {
                 };
                 self.output.note_line(&format!("[{elapsed:.1}s] {whose}{text}"));
             }
+        }
+    }
+
+    /// Prints a note on stderr; on a live display, with the bars cleared
+    /// first and drawn again below it (a line written under them
+    /// unannounced would be written over by their next redraw).
+    pub fn note(&self, text: &str) {
+        match &self.display {
+            Some(display) => display.suspend(|| self.output.note_line(text)),
+            None => self.output.note_line(text),
         }
     }
 

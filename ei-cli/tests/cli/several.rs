@@ -297,3 +297,69 @@ fn ctrl_c_while_one_is_explained_and_another_followed() {
     assert!(document["pipelines"][1]["runId"].is_i64(), "{document}");
     assert_eq!([7, 5].map(|id| studio.runs_started(id)), [1, 1]);
 }
+
+/// What `ei-pipeline args` writes on a terminal of 100 columns (through
+/// `script`), in bytes as they reach it.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(command: &Command, args: &str) -> String {
+    let transcript = tempfile::NamedTempFile::new().expect("a temporary file");
+    let program = command.get_program().to_str().expect("a UTF-8 path");
+    let mut script = Command::new("script");
+    let line = format!("stty cols 100 rows 40; {program} {args}");
+    script.args(["-qfec", &line]).arg(transcript.path()).stdin(std::process::Stdio::null());
+    for (name, value) in command.get_envs() {
+        match value {
+            Some(value) => script.env(name, value),
+            None => script.env_remove(name),
+        };
+    }
+    // `script` copies the session to its stdout too.
+    let status = script.stdout(std::process::Stdio::null()).status().expect("script runs");
+    assert!(status.code().is_some(), "{status}");
+    String::from_utf8_lossy(&std::fs::read(transcript.path()).expect("the transcript")).into_owned()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_note_on_a_live_display_of_several_starts_a_line_of_its_own() {
+    let studio = Studio::start([failing_pipeline(7), slow_pipeline(5)]);
+    // Pipeline 7's failure is explained while pipeline 5's bars are drawn.
+    studio.inject(Operation::JobLogs, When::Always, Fault::delay(Duration::from_millis(2500)));
+    let screen = on_a_terminal(&studio.cli(), "run 7 5 --wait --timeout 5s");
+    assert!(screen.contains("pipeline 5 run "), "a live display:\n{screen}");
+    let note = screen.find("reading why run ").expect("the note");
+    // The display clears its bars before the note and draws them again below
+    // it. Written under them unannounced, the next redraw (counting lines
+    // up from where it left the cursor) wrote over the note and left
+    // pipeline 5's bars twice on the screen.
+    let before = &screen[..note];
+    assert!(
+        follows_an_erased_line(before),
+        "the note follows {:?}",
+        &before[before.len().saturating_sub(120)..]
+    );
+}
+
+/// Whether what `before` leaves the cursor at, past its last cursor moves, is
+/// a line it ended or erased.
+#[cfg(target_os = "linux")]
+fn follows_an_erased_line(mut before: &str) -> bool {
+    loop {
+        if before.ends_with('\n') || before.ends_with("\x1b[2K") {
+            return true;
+        }
+        if let Some(rest) = before.strip_suffix('\r') {
+            before = rest;
+            continue;
+        }
+        // A cursor move, `ESC [ digits letter`.
+        let Some(start) = before.rfind("\x1b[") else { return false };
+        let sequence = &before[start + 2..];
+        let (digits, last) = sequence.split_at(sequence.len().saturating_sub(1));
+        let moves = matches!(last, "A" | "B" | "C" | "D" | "G");
+        if !moves || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        before = &before[..start];
+    }
+}
