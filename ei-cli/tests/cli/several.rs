@@ -178,6 +178,7 @@ fn a_pipeline_whose_wait_fails_after_its_run_started_names_that_run() {
         let property = format!("<property name=\"runId\" value=\"{run}\"/>");
         assert!(report.contains(&property), "no {property} in:\n{report}");
     }
+    crate::junit_schema::validated(junit.path());
 }
 
 /// `program args` with at most `limit` open files, as on a Mac (256 by default).
@@ -246,6 +247,7 @@ fn hostile_text_in_one_pipeline_reaches_no_terminal_and_no_report_of_the_others(
         let raw: Vec<char> =
             report.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\t')).collect();
         assert!(raw.is_empty(), "the report carries {raw:?}");
+        crate::junit_schema::validated(junit.path());
         std::thread::sleep(Duration::from_millis(200));
     }
 }
