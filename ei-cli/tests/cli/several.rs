@@ -365,3 +365,26 @@ fn follows_an_erased_line(mut before: &str) -> bool {
         before = &before[..start];
     }
 }
+
+#[test]
+fn one_pipelines_project_keys_are_never_printed_with_the_others() {
+    use crate::secrets::{keyed_pipeline, PROJECT_API_KEY, PROJECT_HMAC_KEY};
+    let studio = Studio::start([keyed_pipeline(), quick_pipeline(3)]);
+    let junit = tempfile::NamedTempFile::new().expect("a temporary file");
+    let junit_path = junit.path().to_str().expect("a UTF-8 path");
+    let commands: [&[&str]; 4] = [
+        &["run", "3", "1", "--wait", "--junit", junit_path],
+        &["run", "3", "1", "--wait", "--json"],
+        &["run", "3", "1", "--json"],
+        &["wait", "3", "1"],
+    ];
+    for args in commands {
+        let outcome = run(studio.cli(), args);
+        for secret in [PROJECT_API_KEY, PROJECT_HMAC_KEY, "SECRET"] {
+            outcome.assert_hides(secret);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let report = std::fs::read_to_string(junit.path()).expect("the JUnit report");
+    assert!(!report.contains("SECRET"), "{report}");
+}
