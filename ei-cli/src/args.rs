@@ -493,6 +493,35 @@ mod tests {
     }
 
     #[test]
+    fn the_help_gives_the_order_several_pipelines_exit_in() {
+        use crate::exit::Exit;
+        let mut exits = vec![
+            Exit::Success,
+            Exit::RunFailed,
+            Exit::Usage,
+            Exit::Refused,
+            Exit::Unavailable,
+            Exit::TimedOut,
+            Exit::Undetermined,
+            Exit::Internal,
+            Exit::Interrupted,
+        ];
+        // Most severe first, as Exit::most_severe ranks them.
+        exits.sort_by(|a, b| {
+            if a == b {
+                std::cmp::Ordering::Equal
+            } else if Exit::most_severe([*a, *b]) == *a {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Greater
+            }
+        });
+        let order: Vec<String> = exits.iter().map(|exit| exit.code().to_string()).collect();
+        let said = format!("this order: {} (", order.join(", "));
+        assert!(EXIT_CODES_HELP.contains(&said), "not {said:?} in:\n{EXIT_CODES_HELP}");
+    }
+
+    #[test]
     fn run_and_wait_help_say_how_many_pipelines_they_take() {
         let limit = format!("at most {MAX_PIPELINES})");
         for command in ["run", "wait"] {
