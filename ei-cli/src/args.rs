@@ -117,10 +117,11 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start a run of a pipeline, and optionally wait for it to finish.
+    /// Start a run of a pipeline (or of each of several), and optionally wait for it to finish.
     Run(RunArgs),
     /// Follow a pipeline's current run (or the one given, or else its last) to its outcome,
-    /// as `run --wait` does: after a timeout, a Ctrl-C, or from another shell.
+    /// as `run --wait` does: after a timeout, a Ctrl-C, or from another shell; several
+    /// pipelines' runs together.
     Wait(WaitArgs),
     /// Show a pipeline: its current run, with each step's status and files, and its last run.
     Status(StatusArgs),
