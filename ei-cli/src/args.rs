@@ -35,7 +35,8 @@ Exit codes:
        a newer run replaced it, or it vanished, before it was seen to finish)
   70   internal error (a bug in ei-pipeline)
   130  interrupted (Ctrl-C) while waiting; the run goes on, and the message names the
-       wait command that follows it again
+       wait command that follows it again; run without --wait starts no more runs and
+       says which may have started
 With several pipelines (run A B C, wait A B C), the exit is the most severe of theirs, in
 this order: 130, 70, 2, 3, 4, 6, 5, 1, 0 (the tool could not do its job, then no outcome,
 then a timeout, then a failed run).

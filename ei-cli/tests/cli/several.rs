@@ -388,3 +388,36 @@ fn one_pipelines_project_keys_are_never_printed_with_the_others() {
     let report = std::fs::read_to_string(junit.path()).expect("the JUnit report");
     assert!(!report.contains("SECRET"), "{report}");
 }
+
+#[test]
+fn ctrl_c_while_runs_are_started_says_which_started() {
+    let studio = Studio::start([quick_pipeline(1), quick_pipeline(3), quick_pipeline(4)]);
+    // The second run call gets no answer: Ctrl-C comes while it is asked for.
+    studio.inject(Operation::Run, When::Nth(2), Fault::delay(Duration::from_secs(3_600)));
+    let mut child = spawn(studio.cli(), &["run", "1", "3", "4", "--json"]);
+    let asked = std::time::Instant::now();
+    while studio.calls(Operation::Run) < 2 {
+        assert!(asked.elapsed() < Duration::from_secs(10), "the second run call never came");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    let mut stderr = String::new();
+    child.stderr.take().expect("piped").read_to_string(&mut stderr).expect("reads stderr");
+    let mut stdout = String::new();
+    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
+    assert_eq!(status.code(), Some(130), "{status}: {stderr}");
+    // Which run started is on stdout, and what may have started is said.
+    let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
+    let entries = document["pipelines"].as_array().expect("pipelines");
+    assert_eq!(entries.len(), 3, "{document}");
+    assert!(entries[0]["pipelineRun"]["id"].is_i64(), "{document}");
+    let may = entries[1]["error"].as_str().expect("pipeline 3's error");
+    assert!(may.contains("may or may not have started"), "{may}");
+    let not = entries[2]["error"].as_str().expect("pipeline 4's error");
+    assert!(not.contains("not started"), "{not}");
+    assert_eq!([1, 4].map(|id| studio.runs_started(id)), [1, 0]);
+    assert!(stderr.contains("ei-pipeline status 3"), "{stderr}");
+}
