@@ -421,3 +421,18 @@ fn ctrl_c_while_runs_are_started_says_which_started() {
     assert_eq!([1, 4].map(|id| studio.runs_started(id)), [1, 0]);
     assert!(stderr.contains("ei-pipeline status 3"), "{stderr}");
 }
+
+#[test]
+fn a_read_that_stalls_for_one_pipeline_ends_at_the_deadline_with_the_others_outcomes() {
+    let studio = Studio::start([quick_pipeline(1), quick_pipeline(3)]);
+    // One of the two pipelines' reads never gets an answer.
+    studio.inject(Operation::Get, When::Nth(2), Fault::delay(Duration::from_secs(3_600)));
+    let started = std::time::Instant::now();
+    let args = ["run", "1", "3", "--wait", "--json", "--timeout", "4s"];
+    let outcome = run(studio.cli(), &args).expect_code(5);
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(8), "the deadline held: {elapsed:?}");
+    let mut ends: Vec<String> = outcomes(&outcome.json()).into_iter().map(|(_, end)| end).collect();
+    ends.sort();
+    assert_eq!(ends, ["succeeded", "timed_out"]);
+}
