@@ -269,8 +269,10 @@ fn one_pipeline_already_running_is_refused_and_the_others_run() {
 #[test]
 fn a_lost_run_answer_for_one_pipeline_starts_no_run_twice() {
     let studio = Studio::start([quick_pipeline(1), quick_pipeline(3)]);
-    // The first run call takes effect but its answer never arrives.
+    // The first run call takes effect but its answer never arrives; the
+    // second is cut before it takes effect.
     studio.inject(Operation::Run, When::Nth(1), Fault::close_after_action());
+    studio.inject(Operation::Run, When::Nth(2), Fault::close_before_answer());
     let outcome = run(studio.cli(), &["run", "1", "3", "--wait", "--json"]).expect_code(0);
     assert_eq!(outcomes(&outcome.json()), [(1, "succeeded".into()), (3, "succeeded".into())]);
     assert_eq!([1, 3].map(|id| studio.runs_started(id)), [1, 1]);
