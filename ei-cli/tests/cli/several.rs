@@ -438,3 +438,18 @@ fn a_read_that_stalls_for_one_pipeline_ends_at_the_deadline_with_the_others_outc
     ends.sort();
     assert_eq!(ends, ["succeeded", "timed_out"]);
 }
+
+#[test]
+fn several_runs_without_wait_one_failing_to_start_list_each_in_order() {
+    let studio = Studio::start([quick_pipeline(1), quick_pipeline(3)]);
+    let outcome = run(studio.cli(), &["run", "1", "999", "3", "--json"]).expect_code(3);
+    let document = outcome.json();
+    let entries = document["pipelines"].as_array().expect("pipelines");
+    let ids: Vec<i64> = entries.iter().map(|entry| entry["pipeline"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [1, 999, 3]);
+    assert!(entries[0]["pipelineRun"]["id"].is_i64() && entries[2]["pipelineRun"]["id"].is_i64());
+    let error = entries[1]["error"].as_str().expect("pipeline 999's error");
+    assert!(error.contains("999") && entries[1].get("pipelineRun").is_none(), "{document}");
+    assert!(outcome.stderr.contains("error: ") && outcome.stderr.contains("999"));
+    assert_eq!([1, 3].map(|id| studio.runs_started(id)), [1, 1]);
+}
