@@ -331,6 +331,9 @@ pub async fn follow_to_end(
     }
     let result = following.await;
     reporter.finish();
+    if result.is_err() {
+        reporter.note_error();
+    }
     let report = result.map_err(|error| {
         let mut failure = Failure::during(action, error);
         if let Some(run) = run {

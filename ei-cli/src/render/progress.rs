@@ -163,6 +163,18 @@ impl Reporter {
         }
     }
 
+    /// Says, when this run is one of several, that its wait ended in an
+    /// error, at once: the error itself is printed when every wait has ended.
+    pub fn note_error(&self) {
+        if self.several {
+            self.note(&format!(
+                "pipeline {}: could not be followed further (the error is printed when every \
+                 wait has ended)",
+                self.pipeline.get()
+            ));
+        }
+    }
+
     /// Ends the display, leaving the last state of the bars on screen.
     pub fn finish(&mut self) {
         if let Some(live) = self.live.take() {

@@ -453,3 +453,20 @@ fn several_runs_without_wait_one_failing_to_start_list_each_in_order() {
     assert!(outcome.stderr.contains("error: ") && outcome.stderr.contains("999"));
     assert_eq!([1, 3].map(|id| studio.runs_started(id)), [1, 1]);
 }
+
+#[test]
+fn a_wait_ending_in_an_error_is_said_when_it_ends_not_only_after_the_others() {
+    let studio = Studio::start([slow_pipeline(5)]);
+    studio.start_run(5);
+    // 999 does not exist: its wait ends at once, pipeline 5's at the deadline.
+    let mut child = spawn(studio.cli(), &["wait", "999", "5", "--timeout", "4s"]);
+    let asked = std::time::Instant::now();
+    let (_, mut stderr) = read_stderr_until(&mut child, "pipeline 999: could not be followed");
+    assert!(asked.elapsed() < Duration::from_secs(3), "said at once: {:?}", asked.elapsed());
+    assert!(child.try_wait().expect("the child").is_none(), "said while pipeline 5 is followed");
+    let status = child.wait().expect("the child ends");
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).expect("reads stderr");
+    assert_eq!(status.code(), Some(3), "{rest}");
+    assert!(rest.contains("error: wait for pipeline 999"), "the error itself at the end: {rest}");
+}
