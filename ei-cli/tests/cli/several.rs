@@ -105,7 +105,10 @@ fn a_timeout_and_its_stop_apply_to_every_pipeline() {
 #[test]
 fn ctrl_c_ends_every_wait_and_no_run() {
     let studio = Studio::start([slow_pipeline(5), slow_pipeline(6)]);
-    let mut child = spawn(studio.cli(), &["run", "5", "6", "--wait", "--json"]);
+    let junit = tempfile::NamedTempFile::new().expect("a temporary file");
+    let junit_path = junit.path().to_str().expect("a UTF-8 path");
+    let args = ["run", "5", "6", "--wait", "--json", "--junit", junit_path];
+    let mut child = spawn(studio.cli(), &args);
     // Both runs are followed before the Ctrl-C.
     let (mut lines, mut stderr) = read_stderr_until(&mut child, "following run ");
     loop {
@@ -127,6 +130,14 @@ fn ctrl_c_ends_every_wait_and_no_run() {
     assert_eq!(status.code(), Some(130), "{}{rest}", lines.concat());
     let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
     assert_eq!(outcomes(&document), [(5, "interrupted".into()), (6, "interrupted".into())]);
+    crate::junit_schema::validated(junit.path());
+    let report = std::fs::read_to_string(junit.path()).expect("the JUnit report");
+    assert_eq!(report.matches("<property name=\"outcome\" value=\"interrupted\"/>").count(), 2);
+    for entry in document["pipelines"].as_array().expect("pipelines") {
+        let run = entry["runId"].as_i64().unwrap_or_else(|| panic!("no runId in {entry}"));
+        let property = format!("<property name=\"runId\" value=\"{run}\"/>");
+        assert!(report.contains(&property), "no {property} in:\n{report}");
+    }
     for id in [5, 6] {
         let status = run(studio.cli(), &["status", &id.to_string(), "--json"]).expect_code(0);
         assert!(status.json()["currentRun"].is_object(), "pipeline {id}'s run goes on");
