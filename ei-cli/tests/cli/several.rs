@@ -481,3 +481,25 @@ fn a_wait_ending_in_an_error_is_said_when_it_ends_not_only_after_the_others() {
     assert_eq!(status.code(), Some(3), "{rest}");
     assert!(rest.contains("error: wait for pipeline 999"), "the error itself at the end: {rest}");
 }
+
+#[test]
+fn ctrl_c_while_one_run_is_started_says_it_may_have_started() {
+    let studio = Studio::quick();
+    studio.inject(Operation::Run, When::Always, Fault::delay(Duration::from_secs(3_600)));
+    let mut child = spawn(studio.cli(), &["run", "1", "--json"]);
+    let asked = std::time::Instant::now();
+    while studio.calls(Operation::Run) < 1 {
+        assert!(asked.elapsed() < Duration::from_secs(10), "the run call never came");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    let mut stderr = String::new();
+    child.stderr.take().expect("piped").read_to_string(&mut stderr).expect("reads stderr");
+    let mut stdout = String::new();
+    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
+    assert_eq!(status.code(), Some(130), "{status}: {stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(stderr.contains("may or may not have started; check with: ei-pipeline status 1"));
+}
