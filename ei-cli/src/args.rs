@@ -37,7 +37,8 @@ Exit codes:
        a newer run replaced it, or it vanished, before it was seen to finish)
   70   internal error (a bug in ei-pipeline)
   130  interrupted (Ctrl-C) while waiting; the run goes on, and the message names the
-       wait command that follows it again
+       wait command that follows it again; run without --wait starts no more runs and
+       says which may have started
 With several pipelines (run A B C, wait A B C), the exit is the most severe of theirs, in
 this order: 130, 70, 2, 3, 4, 6, 5, 1, 0 (the tool could not do its job, then no outcome,
 then a timeout, then a failed run).
@@ -132,10 +133,11 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start a run of a pipeline, and optionally wait for it to finish.
+    /// Start a run of a pipeline (or of each of several), and optionally wait for it to finish.
     Run(RunArgs),
     /// Follow a pipeline's current run (or the one given, or else its last) to its outcome,
-    /// as `run --wait` does: after a timeout, a Ctrl-C, or from another shell.
+    /// as `run --wait` does: after a timeout, a Ctrl-C, or from another shell; several
+    /// pipelines' runs together.
     Wait(WaitArgs),
     /// Show a pipeline: its current run, with each step's status and files, and its last run.
     Status(StatusArgs),
@@ -179,6 +181,13 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// How many pipelines one command may name. Each pipeline followed holds a
+/// connection of its own while its reads are in flight: 100 stays well within
+/// the 256 open files a Mac allows a process by default (400 ran out of them,
+/// and some runs did not start), and is as many reads at once as one command
+/// should put on Studio.
+pub const MAX_PIPELINES: usize = 100;
+
 /// What `run --json` prints, as `run --help` shows it.
 const RUN_JSON_HELP: &str = "\
 JSON (--json), one document on stdout, secrets redacted:
@@ -207,21 +216,23 @@ STEP is {\"number\" (from 1, as on the screen), \"name\", \"state\", \"status\" 
 API spells it), \"files\": {\"done\", \"succeeded\", \"failed\", \"total\"}|null,
 \"transformationJob\", \"uploadJob\", \"uploadFailed\"}; states are waiting, running, succeeded,
 failed, unrecognized. PIPELINE_RUN is the API's pipelineRun object, as it spells it. On an error
-stdout stays empty and the message goes to stderr.";
+stdout stays empty and the message goes to stderr; with several pipelines, one pipeline's error
+is its entry (and an error: line on stderr), and stdout stays empty only when the command
+itself is wrong (a usage error, found before anything is sent).";
 
 /// `run`'s options.
 #[derive(Debug, Args)]
 #[command(after_help = RUN_JSON_HELP)]
 pub struct RunArgs {
-    /// The pipeline's id; with several, each starts, and with --wait they are followed
-    /// together (one deadline, one retry budget).
+    /// The pipeline's id; with several (at most 100), each starts, and with --wait they are
+    /// followed together (one deadline, one retry budget).
     #[arg(value_name = "PIPELINE_ID", required = true, num_args = 1..)]
     pub pipelines: Vec<i64>,
     /// Re-run from scratch: do not give the steps the time of the last successful run.
     #[arg(long)]
     pub ignore_last_successful_run: bool,
-    /// Wait for the run to finish, showing its progress on stderr. Exits 0 only if it
-    /// succeeded. The options below, from --timeout to --github-reports, need it.
+    /// Wait for the run (each run) to finish, showing its progress on stderr. Exits 0 only if
+    /// it (every one) succeeded. The options below, from --timeout to --github-reports, need it.
     #[arg(long)]
     pub wait: bool,
     /// How long to wait, and what then.
@@ -236,7 +247,8 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 #[command(after_help = WAIT_JSON_HELP)]
 pub struct WaitArgs {
-    /// The pipeline's id; several are followed together (one deadline, one retry budget).
+    /// The pipeline's id; several (at most 100) are followed together (one deadline, one
+    /// retry budget).
     #[arg(value_name = "PIPELINE_ID", required = true, num_args = 1..)]
     pub pipelines: Vec<i64>,
     /// The run to follow [default: the pipeline's current run, or else its last]; only with
@@ -344,7 +356,8 @@ impl FollowArgs {
 /// What `wait --json` prints.
 const WAIT_JSON_HELP: &str = "\
 JSON (--json), one document on stdout, secrets redacted, as run --wait --json prints it:
-  {\"outcome\": OUTCOME, \"run\": RUN, \"pipelineRun\": PIPELINE_RUN, ...}; see ei-pipeline run --help.
+  {\"outcome\": OUTCOME, \"run\": RUN, \"pipelineRun\": PIPELINE_RUN, ...}, and with several
+  pipelines {\"pipelines\": [...]}, an entry each; see ei-pipeline run --help.
 With neither --run nor a run going, the pipeline's last run is reported at once.";
 
 /// `status`'s options.
@@ -527,6 +540,45 @@ mod tests {
         let after = Cli::try_parse_from(["ei-pipeline", "status", "7", "--org", "3"]).unwrap();
         assert_eq!(before.global.org.as_deref(), Some("3"));
         assert_eq!(after.global.org.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn the_help_gives_the_order_several_pipelines_exit_in() {
+        use crate::exit::Exit;
+        let mut exits = vec![
+            Exit::Success,
+            Exit::RunFailed,
+            Exit::Usage,
+            Exit::Refused,
+            Exit::Unavailable,
+            Exit::TimedOut,
+            Exit::Undetermined,
+            Exit::Internal,
+            Exit::Interrupted,
+        ];
+        // Most severe first, as Exit::most_severe ranks them.
+        exits.sort_by(|a, b| {
+            if a == b {
+                std::cmp::Ordering::Equal
+            } else if Exit::most_severe([*a, *b]) == *a {
+                std::cmp::Ordering::Less
+            } else {
+                std::cmp::Ordering::Greater
+            }
+        });
+        let order: Vec<String> = exits.iter().map(|exit| exit.code().to_string()).collect();
+        let said = format!("this order: {} (", order.join(", "));
+        assert!(EXIT_CODES_HELP.contains(&said), "not {said:?} in:\n{EXIT_CODES_HELP}");
+    }
+
+    #[test]
+    fn run_and_wait_help_say_how_many_pipelines_they_take() {
+        let limit = format!("at most {MAX_PIPELINES})");
+        for command in ["run", "wait"] {
+            let mut cli = Cli::command();
+            let help = cli.find_subcommand_mut(command).expect(command).render_long_help();
+            assert!(help.to_string().contains(&limit), "{command} --help:\n{help}");
+        }
     }
 
     #[test]

@@ -150,7 +150,7 @@ async fn run_to_end(
     let action = Action::Run { pipeline };
     let reporter =
         ProgressDisplay::new(settings.mode, 1).reporter(handle.pipeline(), output.clone());
-    Ok(match follow_to_end(following, &handle, &settings, reporter, action, output).await? {
+    Ok(match follow_to_end(following, &handle, &settings, reporter, action).await? {
         WaitEnd::Finished(followed) => Some(*followed),
         WaitEnd::Interrupted { run } => {
             print_interrupted(run, json, output)?;

@@ -76,6 +76,22 @@ pub enum WaitEnd {
     },
 }
 
+/// A wait that failed before its outcome was known, and the run it was
+/// following then (which goes on, and can be followed again).
+#[derive(Debug)]
+pub struct WaitFailure {
+    /// What went wrong, its message naming the run when known.
+    pub failure: Failure,
+    /// The run followed, when it was known.
+    pub run: Option<RunId>,
+}
+
+impl From<WaitFailure> for Failure {
+    fn from(wait: WaitFailure) -> Self {
+        wait.failure
+    }
+}
+
 /// One pipeline's wait, as `run --wait` and `wait` start it.
 #[derive(Debug)]
 pub struct PipelineWait {
@@ -103,15 +119,8 @@ pub async fn follow(
         let reporter = display.reporter(wait.handle.pipeline(), output.clone());
         async move {
             let pipeline = wait.handle.pipeline();
-            let end = follow_to_end(
-                wait.following,
-                &wait.handle,
-                settings,
-                reporter,
-                wait.action,
-                output,
-            )
-            .await;
+            let end =
+                follow_to_end(wait.following, &wait.handle, settings, reporter, wait.action).await;
             (pipeline, end)
         }
     }))
@@ -127,7 +136,7 @@ pub async fn follow(
 /// Prints how one wait ended, writes the reports; its exit, or its failure.
 fn print_one(
     pipeline: PipelineId,
-    end: Result<WaitEnd, Failure>,
+    end: Result<WaitEnd, WaitFailure>,
     settings: &FollowSettings,
     output: &Output,
 ) -> Result<Exit, Failure> {
@@ -140,7 +149,7 @@ fn print_one(
             print_interrupted(run, settings.json, output)?;
             (interrupted_end(pipeline, run), Ok(Exit::Interrupted))
         }
-        Err(failure) => (error_end(pipeline, &failure), Err(failure)),
+        Err(WaitFailure { failure, run }) => (error_end(pipeline, run, &failure), Err(failure)),
     };
     match result {
         Ok(exit) => Ok(settings.reports.write(&[end], exit, output)),
@@ -155,7 +164,7 @@ fn print_one(
 /// `error:` line on stderr; with `--json` one document of them all), writes
 /// the reports; the most severe exit of theirs.
 fn print_several(
-    ends: Vec<(PipelineId, Result<WaitEnd, Failure>)>,
+    ends: Vec<(PipelineId, Result<WaitEnd, WaitFailure>)>,
     settings: &FollowSettings,
     output: &Output,
 ) -> Result<Exit, Failure> {
@@ -171,10 +180,10 @@ fn print_several(
                 exits.push(Exit::Interrupted);
                 interrupted_end(pipeline, run)
             }
-            Err(failure) => {
+            Err(WaitFailure { failure, run }) => {
                 output.error_line(&format!("error: {}", failure.message));
                 exits.push(failure.exit);
-                error_end(pipeline, &failure)
+                error_end(pipeline, run, &failure)
             }
         });
     }
@@ -214,10 +223,10 @@ fn interrupted_end(pipeline: PipelineId, run: Option<RunId>) -> PipelineEnd {
     PipelineEnd::Unfinished { pipeline, run, outcome: "interrupted", message }
 }
 
-/// The end of a wait that `failure` ended.
-fn error_end(pipeline: PipelineId, failure: &Failure) -> PipelineEnd {
+/// The end of a wait of `run` (when known) that `failure` ended.
+fn error_end(pipeline: PipelineId, run: Option<RunId>, failure: &Failure) -> PipelineEnd {
     let message = failure.message.clone();
-    PipelineEnd::Unfinished { pipeline, run: None, outcome: "error", message }
+    PipelineEnd::Unfinished { pipeline, run, outcome: "error", message }
 }
 
 /// What `--json` prints for several waits: one entry per pipeline.
@@ -299,16 +308,16 @@ fn shown_outcome(followed: &FollowedRun, output: &Output) -> Vec<String> {
 }
 
 /// Follows `following` (a run of `handle`'s pipeline) to its outcome as
-/// `settings` say, its progress shown by `reporter`, and explains a failed
-/// run; `action` is what a failure is reported as.
+/// `settings` say, its progress and notes shown by `reporter`, and explains a failed
+/// run; `action` is what a failure is reported as, with the run it was
+/// following.
 pub async fn follow_to_end(
     mut following: Follow,
     handle: &PipelineHandle,
     settings: &FollowSettings,
     mut reporter: Reporter,
     action: Action,
-    output: &Output,
-) -> Result<WaitEnd, Failure> {
+) -> Result<WaitEnd, WaitFailure> {
     let pipeline = handle.pipeline();
     let mut interrupt = Interrupt::listen().await;
     let mut run = action.run().map(RunId::new);
@@ -317,7 +326,7 @@ pub async fn follow_to_end(
             biased;
             () = interrupt.received() => {
                 reporter.clear();
-                say_interrupted(run, pipeline, output);
+                say_interrupted(run, pipeline, &reporter);
                 return Ok(WaitEnd::Interrupted { run });
             }
             event = following.next() => match event {
@@ -333,6 +342,9 @@ pub async fn follow_to_end(
     }
     let result = following.await;
     reporter.finish();
+    if result.is_err() {
+        reporter.note_error();
+    }
     let report = result.map_err(|error| {
         let mut failure = Failure::during(action, error);
         if let Some(run) = run {
@@ -342,11 +354,11 @@ pub async fn follow_to_end(
                 wait_command(pipeline, run)
             ));
         }
-        failure
+        WaitFailure { failure, run }
     })?;
     let diagnosis = match (&report.outcome, &settings.diagnosis) {
         (Outcome::Failed, Some(options)) => {
-            output.note_line(&format!(
+            reporter.note(&format!(
                 "reading why run {} failed (its failed files and their logs; at most {}, \
                  --diagnosis-timeout; --no-diagnosis skips it)",
                 report.run.id.get(),
@@ -356,7 +368,7 @@ pub async fn follow_to_end(
             tokio::select! {
                 biased;
                 () = interrupt.received() => {
-                    output.note_line("Ctrl-C: the explanation is skipped");
+                    reporter.note("Ctrl-C: the explanation is skipped");
                     None
                 }
                 diagnosis = handle.diagnose(&report.run, options.clone()) => Some(diagnosis),
@@ -367,8 +379,8 @@ pub async fn follow_to_end(
     Ok(WaitEnd::Finished(Box::new(FollowedRun { pipeline, report, diagnosis })))
 }
 
-/// What Ctrl-C prints on stderr: the run and how to follow it again.
-fn say_interrupted(run: Option<RunId>, pipeline: PipelineId, output: &Output) {
+/// What Ctrl-C prints on stderr, by `reporter`: the run and how to follow it again.
+fn say_interrupted(run: Option<RunId>, pipeline: PipelineId, reporter: &Reporter) {
     let what = match run {
         Some(run) => format!(
             "run {} goes on. Follow it again with: {}",
@@ -380,5 +392,5 @@ fn say_interrupted(run: Option<RunId>, pipeline: PipelineId, output: &Output) {
             pipeline.get()
         ),
     };
-    output.end_line(&format!("interrupted: stopped waiting; {what}"));
+    reporter.end_note(&format!("interrupted: stopped waiting; {what}"));
 }

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use ei_api_ext::{Client, OrganizationHandle, OrganizationId, PipelineId, ENV_API_KEY, ENV_JWT};
 
-use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret};
+use crate::args::{Cli, Command, GlobalArgs, JwtTransport, Secret, MAX_PIPELINES};
 use crate::exit::{Exit, Failure};
 use crate::output::Output;
 use crate::settings::ENV_ORGANIZATION_ID;
@@ -78,8 +78,15 @@ pub fn report(result: Result<Exit, Failure>, output: &Output) -> Exit {
 
 /// The pipelines a command names, each once, in the order given: a
 /// pipeline named twice is a usage error (its run would be started or
-/// followed twice).
+/// followed twice), and so are more than [`MAX_PIPELINES`].
 pub fn distinct_pipelines(ids: &[i64]) -> Result<Vec<PipelineId>, Failure> {
+    if ids.len() > MAX_PIPELINES {
+        return Err(Failure::usage(format!(
+            "at most {MAX_PIPELINES} pipelines in one command ({} given): each is followed on \
+             a connection of its own; split them over several commands",
+            ids.len()
+        )));
+    }
     let mut seen = std::collections::HashSet::with_capacity(ids.len());
     if let Some(twice) = ids.iter().find(|id| !seen.insert(**id)) {
         return Err(Failure::usage(format!("pipeline {twice} is named twice")));

@@ -7,6 +7,7 @@ use serde_json::json;
 use crate::args::{GlobalArgs, RunArgs};
 use crate::commands::follow::{follow, FollowSettings, PipelineWait};
 use crate::exit::{Action, Exit, Failure};
+use crate::interrupt::Interrupt;
 use crate::output::Output;
 use crate::render::outcome::wait_command;
 use crate::text;
@@ -52,7 +53,8 @@ fn request(handle: &PipelineHandle, args: &RunArgs) -> ei_api_ext::RunRequest {
 
 /// Starts a run of each of `handles`' pipelines, one after the other, and
 /// says what started. One pipeline's failure is the command's; with several,
-/// each failure is an `error:` line and the exit is the most severe.
+/// each failure is an `error:` line and the exit is the most severe. Ctrl-C
+/// starts no more (exit 130), and says which run may have started.
 async fn start(
     handles: &[PipelineHandle],
     args: &RunArgs,
@@ -60,10 +62,27 @@ async fn start(
 ) -> Result<Exit, Failure> {
     let mut exits = Vec::with_capacity(handles.len());
     let mut documents = Vec::with_capacity(handles.len());
-    for handle in handles {
+    let mut interrupt = Interrupt::listen().await;
+    for (place, handle) in handles.iter().enumerate() {
         let pipeline = handle.pipeline();
         let action = Action::Run { pipeline: pipeline.get() };
-        let started = request(handle, args).send().await;
+        let call = request(handle, args);
+        let send = call.send();
+        let started = tokio::select! {
+            biased;
+            () = interrupt.received() => {
+                let message = say_interrupted(&handles[place..], output);
+                if handles.len() == 1 {
+                    return Ok(Exit::Interrupted);
+                }
+                for (handle, error) in handles[place..].iter().zip(message) {
+                    documents.push(json!({ "pipeline": handle.pipeline(), "error": error }));
+                }
+                exits.push(Exit::Interrupted);
+                break;
+            }
+            started = send => started,
+        };
         let run = match started {
             Ok(run) => run,
             Err(error) if handles.len() > 1 => {
@@ -92,6 +111,28 @@ async fn start(
         }
     }
     Ok(Exit::most_severe(exits))
+}
+
+/// Says on stderr that Ctrl-C stopped the starts before `left`'s: the
+/// first one's run may or may not have started, the others' did not; what
+/// each of them ended as.
+fn say_interrupted(left: &[PipelineHandle], output: &Output) -> Vec<String> {
+    left.iter()
+        .enumerate()
+        .map(|(place, handle)| {
+            let pipeline = handle.pipeline().get();
+            let message = if place == 0 {
+                format!(
+                    "interrupted (Ctrl-C): the run of pipeline {pipeline} may or may not have \
+                     started; check with: ei-pipeline status {pipeline}"
+                )
+            } else {
+                format!("interrupted (Ctrl-C): the run of pipeline {pipeline} was not started")
+            };
+            output.note_line(&message);
+            message
+        })
+        .collect()
 }
 
 /// `started run 5 of pipeline 9 (3 steps); follow it with: ...`.

@@ -90,6 +90,7 @@ impl ProgressDisplay {
             output,
             pipeline,
             several: self.several,
+            display: self.live.clone(),
             started: Instant::now(),
             steps: 0,
             shown: Default::default(),
@@ -105,6 +106,9 @@ pub struct Reporter {
     pipeline: PipelineId,
     /// One of several runs shown together: its lines name its pipeline.
     several: bool,
+    /// The live display, also after this run's bars ended: the bars of
+    /// others may still be drawn on it.
+    display: Option<MultiProgress>,
     started: Instant,
     /// How many steps the run has (for `step 2/3`).
     steps: usize,
@@ -150,6 +154,39 @@ impl Reporter {
                 };
                 self.output.note_line(&format!("[{elapsed:.1}s] {whose}{text}"));
             }
+        }
+    }
+
+    /// Prints a note on stderr; on a live display, with the bars cleared
+    /// first and drawn again below it (a line written under them
+    /// unannounced would be written over by their next redraw).
+    pub fn note(&self, text: &str) {
+        self.around_display(|| self.output.note_line(text));
+    }
+
+    /// Prints on stderr how the wait ended when stdout has nothing to say
+    /// it (Ctrl-C), as [`Reporter::note`] does, and also with `--quiet`.
+    pub fn end_note(&self, text: &str) {
+        self.around_display(|| self.output.end_line(text));
+    }
+
+    /// Runs `print` with the live display's bars cleared, then drawn again.
+    fn around_display(&self, print: impl FnOnce()) {
+        match &self.display {
+            Some(display) => display.suspend(print),
+            None => print(),
+        }
+    }
+
+    /// Says, when this run is one of several, that its wait ended in an
+    /// error, at once: the error itself is printed when every wait has ended.
+    pub fn note_error(&self) {
+        if self.several {
+            self.note(&format!(
+                "pipeline {}: could not be followed further (the error is printed when every \
+                 wait has ended)",
+                self.pipeline.get()
+            ));
         }
     }
 
