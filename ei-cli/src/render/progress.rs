@@ -440,6 +440,18 @@ mod tests {
         assert!(line.starts_with("following run 9 of pipeline 7: 1000 steps: Step 1, "), "{line}");
     }
 
+    /// Draws the latest state of `reporter`'s display now, on the test's
+    /// thread: once the rate limit has let some draws through again, every
+    /// bar ticks (the steady ticks' thread may not run in time on a loaded
+    /// machine).
+    fn draw_now(reporter: &Reporter) {
+        std::thread::sleep(Duration::from_millis(50));
+        if let Some(live) = &reporter.live {
+            live.overall.tick();
+            live.steps.iter().for_each(ProgressBar::tick);
+        }
+    }
+
     /// What a live display on a 100-column terminal shows after `events`.
     fn screen_after(events: &[ProgressEvent], end: impl FnOnce(&mut Reporter)) -> String {
         let term = InMemoryTerm::new(20, 100);
@@ -452,8 +464,7 @@ mod tests {
         for event in events {
             reporter.event(event);
         }
-        // Redraws are rate-limited; the steady ticks draw the latest state.
-        std::thread::sleep(3 * TICK);
+        draw_now(&reporter);
         end(&mut reporter);
         term.contents()
     }
@@ -512,7 +523,7 @@ mod tests {
         second.event(&started(&fetch));
         let import = run_model(70, false, &[("Import", "started", 0, 0, 0)]);
         first.event(&started(&import));
-        std::thread::sleep(3 * TICK);
+        draw_now(&first);
         let screen = term.contents();
         let rows: Vec<&str> = screen.lines().filter(|row| !row.trim().is_empty()).collect();
         assert_eq!(rows.len(), 4, "{screen}");
