@@ -545,17 +545,7 @@ mod tests {
     #[test]
     fn the_help_gives_the_order_several_pipelines_exit_in() {
         use crate::exit::Exit;
-        let mut exits = vec![
-            Exit::Success,
-            Exit::RunFailed,
-            Exit::Usage,
-            Exit::Refused,
-            Exit::Unavailable,
-            Exit::TimedOut,
-            Exit::Undetermined,
-            Exit::Internal,
-            Exit::Interrupted,
-        ];
+        let mut exits = Exit::EACH_CODE.to_vec();
         // Most severe first, as Exit::most_severe ranks them.
         exits.sort_by(|a, b| {
             if a == b {

@@ -490,6 +490,22 @@ pub fn install_panic_hook(output: Output) {
 }
 
 #[cfg(test)]
+impl Exit {
+    /// One exit of each code, for the tests that go through them all.
+    pub(crate) const EACH_CODE: [Exit; 9] = [
+        Exit::Success,
+        Exit::RunFailed,
+        Exit::Usage,
+        Exit::Refused,
+        Exit::Unavailable,
+        Exit::TimedOut,
+        Exit::Undetermined,
+        Exit::Internal,
+        Exit::Interrupted,
+    ];
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -517,17 +533,7 @@ mod tests {
 
     #[test]
     fn codes_are_distinct() {
-        let all = [
-            Exit::Success,
-            Exit::RunFailed,
-            Exit::Usage,
-            Exit::Refused,
-            Exit::Unavailable,
-            Exit::TimedOut,
-            Exit::Undetermined,
-            Exit::Internal,
-            Exit::Interrupted,
-        ];
+        let all = Exit::EACH_CODE;
         let codes: std::collections::HashSet<u8> = all.iter().map(|exit| exit.code()).collect();
         assert_eq!(codes.len(), all.len());
     }

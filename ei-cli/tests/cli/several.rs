@@ -11,6 +11,30 @@ use crate::deadlines::failing_pipeline;
 use crate::harness::{quick_pipeline, read_stderr_until, run, spawn, Studio, ORG};
 use crate::untrusted_answers::{assert_terminal_safe, hostile_name};
 
+/// Sends Ctrl-C to `child` once the studio has been asked for `calls` run
+/// calls (and a moment for the last to be in flight); how it ended, its
+/// stdout and its stderr.
+fn interrupted_once_asked(
+    studio: &Studio,
+    mut child: std::process::Child,
+    calls: usize,
+) -> (std::process::ExitStatus, String, String) {
+    let asked = std::time::Instant::now();
+    while studio.calls(Operation::Run) < calls {
+        assert!(asked.elapsed() < Duration::from_secs(10), "run call {calls} never came");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let status = child.wait().expect("the child ends");
+    let mut stderr = String::new();
+    child.stderr.take().expect("piped").read_to_string(&mut stderr).expect("reads stderr");
+    let mut stdout = String::new();
+    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
+    (status, stdout, stderr)
+}
+
 /// A pipeline that runs longer than any test waits.
 fn slow_pipeline(id: i64) -> PipelineSpec {
     PipelineSpec::new(ORG, id, "Slow")
@@ -409,20 +433,8 @@ fn ctrl_c_while_runs_are_started_says_which_started() {
     let studio = Studio::start([quick_pipeline(1), quick_pipeline(3), quick_pipeline(4)]);
     // The second run call gets no answer: Ctrl-C comes while it is asked for.
     studio.inject(Operation::Run, When::Nth(2), Fault::delay(Duration::from_secs(3_600)));
-    let mut child = spawn(studio.cli(), &["run", "1", "3", "4", "--json"]);
-    let asked = std::time::Instant::now();
-    while studio.calls(Operation::Run) < 2 {
-        assert!(asked.elapsed() < Duration::from_secs(10), "the second run call never came");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(sent.success());
-    let status = child.wait().expect("the child ends");
-    let mut stderr = String::new();
-    child.stderr.take().expect("piped").read_to_string(&mut stderr).expect("reads stderr");
-    let mut stdout = String::new();
-    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
+    let child = spawn(studio.cli(), &["run", "1", "3", "4", "--json"]);
+    let (status, stdout, stderr) = interrupted_once_asked(&studio, child, 2);
     assert_eq!(status.code(), Some(130), "{status}: {stderr}");
     // Which run started is on stdout, and what may have started is said.
     let document: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
@@ -488,19 +500,8 @@ fn a_wait_ending_in_an_error_is_said_when_it_ends_not_only_after_the_others() {
 fn ctrl_c_while_one_run_is_started_says_it_may_have_started() {
     let studio = Studio::quick();
     studio.inject(Operation::Run, When::Always, Fault::delay(Duration::from_secs(3_600)));
-    let mut child = spawn(studio.cli(), &["run", "1", "--json"]);
-    let asked = std::time::Instant::now();
-    while studio.calls(Operation::Run) < 1 {
-        assert!(asked.elapsed() < Duration::from_secs(10), "the run call never came");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(sent.success());
-    let status = child.wait().expect("the child ends");
-    let mut stderr = String::new();
-    child.stderr.take().expect("piped").read_to_string(&mut stderr).expect("reads stderr");
-    let mut stdout = String::new();
-    child.stdout.take().expect("piped").read_to_string(&mut stdout).expect("reads stdout");
+    let child = spawn(studio.cli(), &["run", "1", "--json"]);
+    let (status, stdout, stderr) = interrupted_once_asked(&studio, child, 1);
     assert_eq!(status.code(), Some(130), "{status}: {stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert!(stderr.contains("may or may not have started; check with: ei-pipeline status 1"));
